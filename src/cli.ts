@@ -1,0 +1,135 @@
+/**
+ * The command line: commander declarations → RunOptions. No logic beyond turning flag text
+ * into typed options; values are checked in config.ts.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from './errors.js';
+import { defaultRunOptions, DEFAULT_IPTABLES_VERSION, type DetectLocalMode, type RunOptions } from './options.js';
+
+export type ParsedArgs = { kind: 'run'; options: RunOptions } | { kind: 'exit'; code: number };
+
+function list(value: string, previous: string[] | undefined): string[] {
+  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return [...(previous ?? []), ...items];
+}
+
+function integer(value: string): number {
+  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('not an integer');
+  return Number.parseInt(value, 10);
+}
+
+function featureGates(value: string, previous: Record<string, boolean> | undefined): Record<string, boolean> {
+  const out = { ...(previous ?? {}) };
+  for (const item of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const m = /^([A-Za-z0-9]+)=(true|false)$/i.exec(item);
+    if (!m) throw new InvalidArgumentError(`expected Name=true|false, got ${JSON.stringify(item)}`);
+    out[m[1]!] = m[2]!.toLowerCase() === 'true';
+  }
+  return out;
+}
+
+const HELP_AFTER = `
+Examples:
+  kp-gen examples/                          rules for the bundled example, on stdout
+  kp-gen --cluster-cidr 10.244.0.0/16 --hostname-override node-1 manifests/ -o rules.txt
+  kubectl get svc,endpointslices -A -o yaml | kp-gen --cluster-cidr 10.244.0.0/16 -
+
+Output is the iptables-restore text kube-proxy (iptables mode) writes: the *filter and *nat
+tables, in the canonical order of kube-proxy's own tests. Exit codes: 0 rules written,
+1 input problem (or a warning under --strict), 2 usage error.`;
+
+export function buildProgram(onParsed: (o: RunOptions) => void): Command {
+  const d = defaultRunOptions();
+  const program = new Command('kp-gen')
+    .description('Turn Kubernetes Service and EndpointSlice manifests into the iptables rules kube-proxy programs on a node.')
+    .argument('[path...]', 'manifest files or directories (*.yaml, *.yml, *.json, searched recursively), or - for stdin')
+    .helpOption('-h, --help', 'show this help')
+    .showHelpAfterError('(run kp-gen --help for usage)')
+    .addHelpText('after', HELP_AFTER)
+    .option('--hostname-override <name>', "this node's name: decides which endpoints are local (traffic policy Local, topology)")
+    .option('--node-ip <ip>', "the node's primary IP; repeat (or comma-separate) for one IP per family", list)
+    .option('--node-addresses <ips>', "every IP on the node's interfaces, comma-separated (for --nodeport-addresses); default: the --node-ip values", list)
+    .option('--cluster-cidr <cidrs>', 'pod CIDR(s) of the cluster, comma-separated: traffic from them is "local" (ClusterCIDR detector)', list)
+    .addOption(
+      new Option('--detect-local-mode <mode>', 'how pod traffic is recognised')
+        .choices(['ClusterCIDR', 'NodeCIDR', 'BridgeInterface', 'InterfaceNamePrefix'])
+        .default(d.detectLocalMode),
+    )
+    .option('--pod-cidr <cidrs>', "this node's pod CIDR(s), for --detect-local-mode NodeCIDR", list)
+    .option('--pod-bridge-interface <name>', 'pod bridge interface, for --detect-local-mode BridgeInterface')
+    .option('--pod-interface-name-prefix <prefix>', 'pod interface name prefix, for --detect-local-mode InterfaceNamePrefix')
+    .option('--masquerade-all', 'SNAT all traffic sent to a cluster IP', false)
+    .option('--iptables-masquerade-bit <bit>', 'fwmark bit (0-31) marking packets to SNAT', integer, d.masqueradeBit)
+    .option('--iptables-masquerade-mark <mark>', "literal mark text instead of the bit's rendering (kube-proxy's unit tests use 0x4000)")
+    .option('--nodeport-addresses <cidrs>', 'CIDRs (comma-separated) of node addresses that accept NodePorts, or "primary"; default: all', list)
+    .option('--no-localhost-nodeports', "don't accept NodePorts on 127.0.0.0/8 (kube-proxy's --iptables-localhost-nodeports=false)")
+    .addOption(new Option('--ip-family <family>', 'which family of rules to write').choices(['ipv4', 'ipv6']).default(d.ipFamily))
+    .option('--iptables-version <version>', "the node's iptables version (>= 1.6.2 adds --random-fully)", DEFAULT_IPTABLES_VERSION)
+    .option('--nfacct-counters <names>', 'nfacct counters that exist on the node (comma-separated), or none', list)
+    .option('--conntrack-tcp-be-liberal', 'the node sets net.netfilter.nf_conntrack_tcp_be_liberal: no INVALID-drop rule', false)
+    .option('--node-zone <zone>', "the node's topology.kubernetes.io/zone label (topology-aware routing)")
+    .option('--feature-gates <gates>', 'kube-proxy feature gates, Name=true|false[,...] (only PreferSameTrafficDistribution changes rules)', featureGates)
+    .option('-o, --output <file>', 'write the rules to FILE (atomically) instead of stdout')
+    .option('--strict', 'treat warnings (objects kube-proxy would skip) as errors', false)
+    .option('-q, --quiet', 'print no warnings', false)
+    .action((paths: string[], flags: Record<string, unknown>) => {
+      const o = defaultRunOptions();
+      o.paths = paths;
+      const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+      const strs = (k: string): string[] => (Array.isArray(flags[k]) ? (flags[k] as string[]) : []);
+      const hostname = str('hostnameOverride');
+      if (hostname !== undefined) o.hostnameOverride = hostname;
+      o.nodeIPs = strs('nodeIp');
+      if (flags.nodeAddresses !== undefined) o.nodeAddresses = strs('nodeAddresses');
+      o.clusterCIDRs = strs('clusterCidr');
+      o.detectLocalMode = flags.detectLocalMode as DetectLocalMode;
+      o.podCIDRs = strs('podCidr');
+      const bridge = str('podBridgeInterface');
+      if (bridge !== undefined) o.podBridgeInterface = bridge;
+      const prefix = str('podInterfaceNamePrefix');
+      if (prefix !== undefined) o.podInterfaceNamePrefix = prefix;
+      o.masqueradeAll = flags.masqueradeAll === true;
+      o.masqueradeBit = flags.iptablesMasqueradeBit as number;
+      const mark = str('iptablesMasqueradeMark');
+      if (mark !== undefined) o.masqueradeMark = mark;
+      o.nodePortAddresses = strs('nodeportAddresses');
+      o.localhostNodePorts = flags.localhostNodeports !== false;
+      o.ipFamily = flags.ipFamily as 'ipv4' | 'ipv6';
+      o.iptablesVersion = str('iptablesVersion') ?? DEFAULT_IPTABLES_VERSION;
+      if (flags.nfacctCounters !== undefined) {
+        const names = strs('nfacctCounters');
+        o.nfacctCounters = names.length === 1 && names[0] === 'none' ? [] : names;
+      }
+      o.conntrackTCPBeLiberal = flags.conntrackTcpBeLiberal === true;
+      const zone = str('nodeZone');
+      if (zone !== undefined) o.nodeZone = zone;
+      if (flags.featureGates !== undefined) o.featureGates = flags.featureGates as Record<string, boolean>;
+      const output = str('output');
+      if (output !== undefined) o.output = output;
+      o.strict = flags.strict === true;
+      o.quiet = flags.quiet === true;
+      onParsed(o);
+    });
+  return program;
+}
+
+/** Parse argv (without node and script). Help is printed by commander itself (stdout). */
+export function parseArgs(argv: readonly string[], write: { out: (s: string) => void }): ParsedArgs {
+  let options: RunOptions | undefined;
+  const program = buildProgram((o) => {
+    options = o;
+  });
+  program.exitOverride();
+  program.configureOutput({ writeOut: write.out, writeErr: () => {} });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return { kind: 'exit', code: 0 };
+      throw new UsageError(e.message.replace(/^error: /, ''), 'run kp-gen --help for usage');
+    }
+    throw e;
+  }
+  if (!options) throw new UsageError('nothing to do', 'run kp-gen --help for usage');
+  return { kind: 'run', options };
+}

@@ -1,0 +1,81 @@
+/**
+ * Typed errors. Each maps to one exit code in main.ts (see ../shared/design/cli.md):
+ * UsageError → 2, UserError and InputError → 1, ClusterError → 3, InternalError → 70.
+ */
+
+/** A problem the user can fix: a bad flag value, an unreadable file. Exit 1, no stack. */
+export class UserError extends Error {
+  override readonly name: string = 'UserError';
+  constructor(
+    message: string,
+    /** One line telling the user what to do about it. */
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Where in the input a problem sits. Every part is optional; more is better. */
+export interface InputLocation {
+  /** The file as the user named it (or `-` for stdin). */
+  file: string;
+  /** 1-based line and column, for syntax errors. */
+  line?: number;
+  column?: number;
+  /** `Kind namespace/name` of the object at fault. */
+  object?: string;
+  /** Field path inside the object, e.g. `spec.ports[0].port`. */
+  field?: string;
+}
+
+/** Render a location as `file:line:column: Kind ns/name: field`. */
+export function formatLocation(loc: InputLocation): string {
+  let s = loc.file;
+  if (loc.line !== undefined) {
+    s += `:${loc.line}`;
+    if (loc.column !== undefined) s += `:${loc.column}`;
+  }
+  if (loc.object) s += `: ${loc.object}`;
+  if (loc.field) s += `: ${loc.field}`;
+  return s;
+}
+
+/** Invalid input: malformed YAML/JSON, or an object the API server would never accept. Exit 1. */
+export class InputError extends UserError {
+  override readonly name: string = 'InputError';
+  constructor(
+    readonly location: InputLocation,
+    readonly problem: string,
+    hint?: string,
+  ) {
+    super(`${formatLocation(location)}: ${problem}`, hint);
+  }
+}
+
+/** Bad command-line usage (unknown flag, missing argument). Exit 2. */
+export class UsageError extends UserError {
+  override readonly name: string = 'UsageError';
+}
+
+/** A live-cluster problem (kubeconfig, connection, authorisation). Exit 3. */
+export class ClusterError extends UserError {
+  override readonly name: string = 'ClusterError';
+}
+
+/** A bug in kp-gen. Printed with its stack and a request to report it. */
+export class InternalError extends Error {
+  override readonly name: string = 'InternalError';
+}
+
+/**
+ * A skipped object or field, as kube-proxy would skip it. Printed on stderr as one line;
+ * `--strict` turns the first one into an exit-1 error.
+ */
+export interface Warning {
+  location: InputLocation;
+  message: string;
+}
+
+export function formatWarning(w: Warning): string {
+  return `${formatLocation(w.location)}: ${w.message}`;
+}

@@ -1,0 +1,257 @@
+/**
+ * Raw parsed documents → typed manifests (manifests.ts). Shape errors — a value of the wrong
+ * JSON type, a missing name, an unknown protocol — are InputErrors naming file, object and
+ * field: the API server would never have stored such an object. Kinds other than Service,
+ * EndpointSlice and Endpoints are ignored.
+ */
+import { InputError, type InputLocation } from '../errors.js';
+import type { Protocol } from '../model/types.js';
+import { isRecord, type RawObject } from './files.js';
+import type {
+  EndpointManifest,
+  EndpointPortManifest,
+  EndpointSliceManifest,
+  EndpointsManifest,
+  EndpointSubsetManifest,
+  EndpointAddressManifest,
+  LoadBalancerIngressManifest,
+  Manifests,
+  ObjectSource,
+  ServiceManifest,
+  ServicePortManifest,
+} from './manifests.js';
+
+type Json = Record<string, unknown>;
+
+/** Reads typed fields from one object, naming the field path in errors. */
+class Reader {
+  constructor(
+    private readonly loc: InputLocation,
+    private readonly obj: Json,
+    private readonly path: string,
+  ) {}
+
+  private at(key: string): string {
+    return this.path ? `${this.path}.${key}` : key;
+  }
+
+  fail(key: string, problem: string): never {
+    throw new InputError({ ...this.loc, field: this.at(key) }, problem);
+  }
+
+  raw(key: string): unknown {
+    return this.obj[key];
+  }
+
+  str(key: string): string | undefined {
+    const v = this.obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') this.fail(key, `must be a string, not ${describe(v)}`);
+    return v;
+  }
+
+  bool(key: string): boolean | undefined {
+    const v = this.obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') this.fail(key, `must be true or false, not ${describe(v)}`);
+    return v;
+  }
+
+  int(key: string): number | undefined {
+    const v = this.obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(key, `must be an integer, not ${describe(v)}`);
+    return v;
+  }
+
+  obj_(key: string): Reader | undefined {
+    const v = this.obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (!isRecord(v)) this.fail(key, `must be an object, not ${describe(v)}`);
+    return new Reader(this.loc, v, this.at(key));
+  }
+
+  list(key: string): unknown[] {
+    const v = this.obj[key];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) this.fail(key, `must be a list, not ${describe(v)}`);
+    return v;
+  }
+
+  strList(key: string): string[] {
+    return this.list(key).map((v, i) => {
+      if (typeof v !== 'string') this.fail(`${key}[${i}]`, `must be a string, not ${describe(v)}`);
+      return v;
+    });
+  }
+
+  objList(key: string): Reader[] {
+    return this.list(key).map((v, i) => {
+      if (!isRecord(v)) this.fail(`${key}[${i}]`, `must be an object, not ${describe(v)}`);
+      return new Reader(this.loc, v, `${this.at(key)}[${i}]`);
+    });
+  }
+
+  protocol(key: string): Protocol {
+    const v = this.str(key);
+    if (v === undefined || v === '') return 'TCP';
+    if (v !== 'TCP' && v !== 'UDP' && v !== 'SCTP') this.fail(key, `unsupported protocol ${JSON.stringify(v)} (TCP, UDP or SCTP)`);
+    return v;
+  }
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+const KINDS: Record<string, { apiVersions: string[]; kind: ObjectSource['kind'] }> = {
+  Service: { apiVersions: ['v1'], kind: 'Service' },
+  EndpointSlice: { apiVersions: ['discovery.k8s.io/v1'], kind: 'EndpointSlice' },
+  Endpoints: { apiVersions: ['v1'], kind: 'Endpoints' },
+};
+
+/** Decode every object kp-gen understands; others are skipped silently. */
+export function decodeManifests(raw: readonly RawObject[]): Manifests {
+  const out: Manifests = { services: [], slices: [], endpoints: [] };
+  for (const r of raw) {
+    const loc: InputLocation = { file: r.file };
+    if (!isRecord(r.value)) {
+      throw new InputError({ ...loc, field: docLabel(r) }, `expected a Kubernetes object, found ${describe(r.value)}`);
+    }
+    const top = new Reader(loc, r.value, '');
+    const kindName = top.str('kind');
+    const apiVersion = top.str('apiVersion');
+    if (kindName === undefined) {
+      throw new InputError({ ...loc, field: docLabel(r) }, 'object has no kind');
+    }
+    const known = KINDS[kindName];
+    if (!known || (apiVersion !== undefined && !known.apiVersions.includes(apiVersion))) continue;
+    const meta = top.obj_('metadata');
+    const name = meta?.str('name');
+    const namespace = meta?.str('namespace') || 'default';
+    if (!name) {
+      throw new InputError({ ...loc, object: `${kindName} ${namespace}/?`, field: 'metadata.name' }, 'missing');
+    }
+    const source: ObjectSource = { file: r.file, doc: r.doc, kind: known.kind, namespace, name };
+    if (r.item !== undefined) source.item = r.item;
+    const objLoc: InputLocation = { ...loc, object: `${kindName} ${namespace}/${name}` };
+    const reader = new Reader(objLoc, r.value, '');
+    switch (known.kind) {
+      case 'Service':
+        out.services.push(decodeService(reader, source));
+        break;
+      case 'EndpointSlice':
+        out.slices.push(decodeSlice(reader, source, meta!));
+        break;
+      case 'Endpoints':
+        out.endpoints.push(decodeEndpoints(reader, source, meta!));
+        break;
+    }
+  }
+  return out;
+}
+
+function docLabel(r: RawObject): string {
+  return r.item !== undefined ? `document ${r.doc}, items[${r.item}]` : `document ${r.doc}`;
+}
+
+function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
+  const spec = top.obj_('spec');
+  const status = top.obj_('status');
+  const clusterIP = spec?.str('clusterIP') ?? '';
+  let clusterIPs = spec?.strList('clusterIPs') ?? [];
+  if (clusterIPs.length === 0 && clusterIP !== '') clusterIPs = [clusterIP];
+  const ports: ServicePortManifest[] = (spec?.objList('ports') ?? []).map((p) => {
+    const port: ServicePortManifest = {
+      name: p.str('name') ?? '',
+      protocol: p.protocol('protocol'),
+      nodePort: p.int('nodePort') ?? 0,
+    };
+    const n = p.int('port');
+    if (n !== undefined) port.port = n;
+    return port;
+  });
+  const ingress: LoadBalancerIngressManifest[] = (status?.obj_('loadBalancer')?.objList('ingress') ?? []).map((g) => {
+    const ing: LoadBalancerIngressManifest = {};
+    const ip = g.str('ip');
+    const hostname = g.str('hostname');
+    const ipMode = g.str('ipMode');
+    if (ip !== undefined) ing.ip = ip;
+    if (hostname !== undefined) ing.hostname = hostname;
+    if (ipMode !== undefined) ing.ipMode = ipMode;
+    return ing;
+  });
+  return {
+    source,
+    type: spec?.str('type') || 'ClusterIP',
+    clusterIP,
+    clusterIPs,
+    ipFamilies: spec?.strList('ipFamilies') ?? [],
+    ports,
+    externalIPs: spec?.strList('externalIPs') ?? [],
+    loadBalancerSourceRanges: spec?.strList('loadBalancerSourceRanges') ?? [],
+    ingress,
+    sessionAffinity: spec?.str('sessionAffinity') || 'None',
+    affinityTimeoutSeconds: spec?.obj_('sessionAffinityConfig')?.obj_('clientIP')?.int('timeoutSeconds') ?? 10800,
+    externalTrafficPolicy: spec?.str('externalTrafficPolicy') || 'Cluster',
+    internalTrafficPolicy: spec?.str('internalTrafficPolicy') || 'Cluster',
+    healthCheckNodePort: spec?.int('healthCheckNodePort') ?? 0,
+  };
+}
+
+function decodeEndpointPort(p: Reader): EndpointPortManifest {
+  const port: EndpointPortManifest = { name: p.str('name') ?? '', protocol: p.protocol('protocol') };
+  const n = p.int('port');
+  if (n !== undefined) port.port = n;
+  return port;
+}
+
+function decodeSlice(top: Reader, source: ObjectSource, meta: Reader): EndpointSliceManifest {
+  const labels = meta.obj_('labels');
+  const endpoints: EndpointManifest[] = top.objList('endpoints').map((e) => {
+    const ep: EndpointManifest = { addresses: e.strList('addresses') };
+    const cond = e.obj_('conditions');
+    const ready = cond?.bool('ready');
+    const serving = cond?.bool('serving');
+    const terminating = cond?.bool('terminating');
+    if (ready !== undefined) ep.ready = ready;
+    if (serving !== undefined) ep.serving = serving;
+    if (terminating !== undefined) ep.terminating = terminating;
+    const nodeName = e.str('nodeName');
+    if (nodeName !== undefined) ep.nodeName = nodeName;
+    const hints = e.obj_('hints');
+    if (hints) {
+      const zones = hints.objList('forZones').map((z) => z.str('name') ?? '');
+      const nodes = hints.objList('forNodes').map((z) => z.str('name') ?? '');
+      if (hints.raw('forZones') !== undefined && hints.raw('forZones') !== null) ep.zoneHints = zones;
+      if (hints.raw('forNodes') !== undefined && hints.raw('forNodes') !== null) ep.nodeHints = nodes;
+    }
+    return ep;
+  });
+  return {
+    source,
+    serviceName: labels?.str('kubernetes.io/service-name') ?? '',
+    addressType: top.str('addressType') ?? '',
+    ports: top.objList('ports').map(decodeEndpointPort),
+    endpoints,
+  };
+}
+
+function decodeEndpoints(top: Reader, source: ObjectSource, meta: Reader): EndpointsManifest {
+  const labels = meta.obj_('labels');
+  const addr = (a: Reader): EndpointAddressManifest => {
+    const out: EndpointAddressManifest = { ip: a.str('ip') ?? '' };
+    const nodeName = a.str('nodeName');
+    if (nodeName !== undefined) out.nodeName = nodeName;
+    return out;
+  };
+  const subsets: EndpointSubsetManifest[] = top.objList('subsets').map((s) => ({
+    addresses: s.objList('addresses').map(addr),
+    notReadyAddresses: s.objList('notReadyAddresses').map(addr),
+    ports: s.objList('ports').map(decodeEndpointPort),
+  }));
+  return { source, skipMirror: labels?.str('endpointslice.kubernetes.io/skip-mirror') === 'true', subsets };
+}

@@ -1,0 +1,146 @@
+/**
+ * Reading manifest files: paths → parsed documents, each remembering where it came from.
+ * Directories are walked recursively (sorted, `*.yaml|*.yml|*.json`, dot-entries skipped);
+ * `-` reads stdin. Each file may be JSON, a single YAML document or multi-document YAML;
+ * `kind: List` (and typed lists such as `ServiceList`) are flattened into their items.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { InputError, UserError } from '../errors.js';
+
+/** One Kubernetes object as parsed, before any interpretation. */
+export interface RawObject {
+  /** The parsed JSON value (an object, checked by the decoder). */
+  value: unknown;
+  /** The file as the user named it (`-` for stdin). */
+  file: string;
+  /** 1-based document number in a multi-document file. */
+  doc: number;
+  /** 0-based position in a `List`, if it came from one. */
+  item?: number;
+}
+
+const MANIFEST_EXT = /\.(ya?ml|json)$/i;
+
+/** Expand PATH arguments into files, in the order kp-gen reads them. */
+export function expandPaths(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (p === '-') {
+      out.push(p);
+      continue;
+    }
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      throw new UserError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    if (st.isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+function walk(dir: string, out: string[]): void {
+  const names = readdirSync(dir).filter((n) => !n.startsWith('.'));
+  names.sort(byteCompare);
+  for (const name of names) {
+    const full = join(dir, name);
+    const st = statSync(full);
+    if (st.isDirectory()) walk(full, out);
+    else if (MANIFEST_EXT.test(name)) out.push(full);
+  }
+}
+
+export function byteCompare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Read and parse every file; throws InputError (with line:column) on a syntax error. */
+export function loadFiles(paths: readonly string[], readStdin: () => string): RawObject[] {
+  const objects: RawObject[] = [];
+  for (const file of expandPaths(paths)) {
+    let text: string;
+    try {
+      text = file === '-' ? readStdin() : readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    parseText(text, file, objects);
+  }
+  return objects;
+}
+
+/** Parse one file's text into `out`. Exported for tests and stdin. */
+export function parseText(text: string, file: string, out: RawObject[]): void {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const first = text.trimStart()[0];
+  if (/\.json$/i.test(file) || first === '{' || first === '[') {
+    pushDoc(parseJSON(text, file), file, 1, out);
+    return;
+  }
+  let docs: unknown[];
+  try {
+    docs = yaml.loadAll(text, undefined, { filename: file });
+  } catch (e) {
+    if (e instanceof yaml.YAMLException) {
+      throw new InputError(
+        { file, line: e.mark.line + 1, column: e.mark.column + 1 },
+        `invalid YAML: ${e.reason}`,
+      );
+    }
+    throw e;
+  }
+  docs.forEach((d, i) => pushDoc(d, file, i + 1, out));
+}
+
+function parseJSON(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const m = /position (\d+)/.exec(msg);
+    const pos = m ? Number(m[1]) : text.length;
+    const before = text.slice(0, pos);
+    const line = before.split('\n').length;
+    const column = pos - before.lastIndexOf('\n');
+    const reason = msg.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+    throw new InputError({ file, line, column }, `invalid JSON: ${reason}`);
+  }
+}
+
+function pushDoc(value: unknown, file: string, doc: number, out: RawObject[]): void {
+  // Empty documents (`---` with nothing after it) are allowed, as kubectl allows them.
+  if (value === null || value === undefined) return;
+  flattenList(value, file, doc, undefined, out);
+}
+
+function flattenList(
+  value: unknown,
+  file: string,
+  doc: number,
+  item: number | undefined,
+  out: RawObject[],
+): void {
+  if (isRecord(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
+    // Typed lists (ServiceList, EndpointSliceList) omit kind/apiVersion on their items.
+    const itemKind = value.kind === 'List' ? undefined : value.kind.slice(0, -'List'.length);
+    value.items.forEach((it: unknown, i: number) => {
+      if (itemKind && isRecord(it)) {
+        if (it.kind === undefined) it.kind = itemKind;
+        if (it.apiVersion === undefined && value.apiVersion !== undefined) it.apiVersion = value.apiVersion;
+      }
+      flattenList(it, file, doc, item ?? i, out);
+    });
+    return;
+  }
+  const o: RawObject = { value, file, doc };
+  if (item !== undefined) o.item = item;
+  out.push(o);
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,112 @@
+/**
+ * The parts of Kubernetes objects kube-proxy reads, decoded from YAML/JSON with the API
+ * server's defaults applied (namespace `default`, type `ClusterIP`, protocol `TCP`,
+ * `clusterIPs` from `clusterIP`, EndpointSlice port name `""`). Values the API server would
+ * reject but kube-proxy would merely skip (a bad IP, a missing port) are kept as written so the
+ * normaliser can skip them with a warning. Data only.
+ */
+import type { Protocol } from '../model/types.js';
+
+/** Where an object came from, for messages. */
+export interface ObjectSource {
+  file: string;
+  doc: number;
+  item?: number;
+  kind: 'Service' | 'EndpointSlice' | 'Endpoints';
+  namespace: string;
+  name: string;
+}
+
+export interface ServicePortManifest {
+  /** `""` when unnamed. */
+  name: string;
+  protocol: Protocol;
+  /** undefined when missing. */
+  port?: number;
+  nodePort: number;
+}
+
+export interface LoadBalancerIngressManifest {
+  ip?: string;
+  hostname?: string;
+  /** `VIP` or `Proxy`; undefined means VIP. */
+  ipMode?: string;
+}
+
+export interface ServiceManifest {
+  source: ObjectSource;
+  /** `ClusterIP` when absent. */
+  type: string;
+  /** `""` when absent. */
+  clusterIP: string;
+  /** Defaults to `[clusterIP]` when absent and clusterIP is set. */
+  clusterIPs: string[];
+  /** `IPv4`/`IPv6` entries, possibly empty. */
+  ipFamilies: string[];
+  ports: ServicePortManifest[];
+  externalIPs: string[];
+  loadBalancerSourceRanges: string[];
+  ingress: LoadBalancerIngressManifest[];
+  /** `None` when absent. */
+  sessionAffinity: string;
+  /** `sessionAffinityConfig.clientIP.timeoutSeconds`, 10800 when absent. */
+  affinityTimeoutSeconds: number;
+  /** `Cluster` when absent. */
+  externalTrafficPolicy: string;
+  /** `Cluster` when absent. */
+  internalTrafficPolicy: string;
+  healthCheckNodePort: number;
+}
+
+export interface EndpointPortManifest {
+  name: string;
+  protocol: Protocol;
+  /** undefined when missing (kube-proxy ignores such a port). */
+  port?: number;
+}
+
+export interface EndpointManifest {
+  addresses: string[];
+  /** Conditions as written; undefined = unset (which kube-proxy reads as ready/serving). */
+  ready?: boolean;
+  serving?: boolean;
+  terminating?: boolean;
+  nodeName?: string;
+  /** undefined when the endpoint has no hints. */
+  zoneHints?: string[];
+  nodeHints?: string[];
+}
+
+export interface EndpointSliceManifest {
+  source: ObjectSource;
+  /** The `kubernetes.io/service-name` label, `""` when missing. */
+  serviceName: string;
+  addressType: string;
+  ports: EndpointPortManifest[];
+  endpoints: EndpointManifest[];
+}
+
+export interface EndpointAddressManifest {
+  ip: string;
+  nodeName?: string;
+}
+
+export interface EndpointSubsetManifest {
+  addresses: EndpointAddressManifest[];
+  notReadyAddresses: EndpointAddressManifest[];
+  ports: EndpointPortManifest[];
+}
+
+/** v1 Endpoints, used only for a Service that has no EndpointSlice (as mirroring would). */
+export interface EndpointsManifest {
+  source: ObjectSource;
+  /** `endpointslice.kubernetes.io/skip-mirror: "true"` */
+  skipMirror: boolean;
+  subsets: EndpointSubsetManifest[];
+}
+
+export interface Manifests {
+  services: ServiceManifest[];
+  slices: EndpointSliceManifest[];
+  endpoints: EndpointsManifest[];
+}

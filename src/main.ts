@@ -1,0 +1,88 @@
+/**
+ * The process boundary: argv in, exit code out. The only place that writes to stdout/stderr
+ * or the output file, and the only catch that maps errors to exit codes (cli.md):
+ * 0 rules written, 1 input problem, 2 usage error, 3 live-cluster problem, 70 internal error.
+ */
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { parseArgs } from './cli.js';
+import { ClusterError, UsageError, UserError } from './errors.js';
+import { errorLines, internalErrorLines, warningLine } from './report.js';
+import { generate } from './run.js';
+
+export const EXIT_OK = 0;
+export const EXIT_INPUT = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_CLUSTER = 3;
+export const EXIT_INTERNAL = 70;
+
+/** Write `text` to `file` via a temporary file in the same directory and a rename. */
+export function writeFileAtomic(file: string, text: string): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw new UserError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+/** The process's streams, injectable so tests can run the CLI in-process. */
+export interface CliIO {
+  stdout: (s: string) => Promise<void>;
+  stderr: (s: string) => void;
+  readStdin: () => string;
+}
+
+export const processIO: CliIO = {
+  stdout: writeStdout,
+  stderr: (s) => {
+    process.stderr.write(s);
+  },
+  readStdin: () => readFileSync(0, 'utf8'),
+};
+
+export function main(argv: readonly string[]): Promise<number> {
+  return runCli(argv, processIO);
+}
+
+/** Run kp-gen with `argv` (without node and script); resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const err = io.stderr;
+  try {
+    const parsed = parseArgs(argv, { out: (s) => void io.stdout(s) });
+    if (parsed.kind === 'exit') return parsed.code;
+    const opts = parsed.options;
+    const result = generate(opts, { readStdin: io.readStdin });
+    if (!opts.quiet) for (const w of result.warnings) err(warningLine(w));
+    if (opts.output !== undefined) writeFileAtomic(opts.output, result.text);
+    else await io.stdout(result.text);
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(errorLines(e.message, e.hint));
+      return EXIT_USAGE;
+    }
+    if (e instanceof ClusterError) {
+      err(errorLines(e.message, e.hint));
+      return EXIT_CLUSTER;
+    }
+    if (e instanceof UserError) {
+      err(errorLines(e.message, e.hint));
+      return EXIT_INPUT;
+    }
+    err(internalErrorLines(e));
+    return EXIT_INTERNAL;
+  }
+}
+
+function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (e) => (e ? reject(e) : resolve()));
+  });
+}

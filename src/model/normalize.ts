@@ -1,0 +1,367 @@
+/**
+ * Manifests → service ports with their endpoints, for one IP family, the way kube-proxy's
+ * change trackers build svcPortMap and endpointsMap:
+ *   - services: ServiceChangeTracker.serviceToServiceMap + newBaseServiceInfo
+ *     (pkg/proxy/servicechangetracker.go, pkg/proxy/serviceport.go);
+ *   - endpoints: EndpointSliceCache (pkg/proxy/endpointslicecache.go, pkg/proxy/endpoint.go);
+ *   - v1 Endpoints are turned into slices as the EndpointSlice mirroring controller would,
+ *     for a Service that has no EndpointSlice in the input.
+ * Objects and fields kube-proxy would skip are skipped here too, with a Warning.
+ */
+import type { InputLocation, Warning } from '../errors.js';
+import { InputError } from '../errors.js';
+import type {
+  EndpointSliceManifest,
+  EndpointsManifest,
+  Manifests,
+  ObjectSource,
+  ServiceManifest,
+} from '../load/manifests.js';
+import { byteCompare } from '../load/files.js';
+import { formatIP, joinHostPort, parseCIDR, parseIP, type CIDR, type IPFamily } from './ip.js';
+import type { Endpoint, Protocol, ServicePort, ServicePortWithEndpoints } from './types.js';
+
+export interface NormalizeOptions {
+  ipFamily: IPFamily;
+  /** This node's name (lower-cased); empty = no endpoint is local. */
+  nodeName: string;
+  /** Read `hints.forNodes` (feature gate PreferSameTrafficDistribution). */
+  readNodeHints: boolean;
+}
+
+export interface NormalizedInput {
+  /** Sorted by (namespace, service, port name, protocol), byte-wise. */
+  ports: ServicePortWithEndpoints[];
+  warnings: Warning[];
+}
+
+function locationOf(src: ObjectSource, field?: string): InputLocation {
+  const loc: InputLocation = { file: src.file, object: `${src.kind} ${src.namespace}/${src.name}` };
+  if (field !== undefined) loc.field = field;
+  return loc;
+}
+
+function portKey(namespace: string, service: string, portName: string, protocol: Protocol): string {
+  // NUL cannot appear in names, so the key is unambiguous.
+  return `${namespace}\0${service}\0${portName}\0${protocol}`;
+}
+
+function serviceKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export function normalize(manifests: Manifests, opts: NormalizeOptions): NormalizedInput {
+  const warnings: Warning[] = [];
+  const warn = (src: ObjectSource, field: string | undefined, message: string): void => {
+    warnings.push({ location: locationOf(src, field), message });
+  };
+
+  rejectDuplicates(manifests);
+
+  // Services → service ports.
+  const ports = new Map<string, ServicePort>();
+  /** Services present in the input (even those skipped), for slice diagnostics. */
+  const knownServices = new Set<string>();
+  /** Services that produced at least one port for this family. */
+  const portsByService = new Map<string, ServicePort[]>();
+  for (const svc of manifests.services) {
+    knownServices.add(serviceKey(svc.source.namespace, svc.source.name));
+    for (const sp of servicePorts(svc, opts.ipFamily, warn)) {
+      const key = portKey(sp.namespace, sp.service, sp.portName, sp.protocol);
+      if (ports.has(key)) {
+        warn(svc.source, 'spec.ports', `port ${JSON.stringify(sp.portName)} (${sp.protocol}) is listed twice; the last one is used`);
+      }
+      ports.set(key, sp);
+      const k = serviceKey(sp.namespace, sp.service);
+      const list = portsByService.get(k) ?? [];
+      list.push(sp);
+      portsByService.set(k, list);
+    }
+  }
+
+  // EndpointSlices, plus mirrored Endpoints for Services without slices.
+  const slices = [...manifests.slices];
+  const servicesWithSlices = new Set(
+    manifests.slices.filter((s) => s.serviceName !== '').map((s) => serviceKey(s.source.namespace, s.serviceName)),
+  );
+  for (const ep of manifests.endpoints) {
+    const k = serviceKey(ep.source.namespace, ep.source.name);
+    if (servicesWithSlices.has(k) || ep.skipMirror) continue;
+    slices.push(...mirrorEndpoints(ep, warn));
+  }
+
+  // kube-proxy merges a service's slices in map order; sorting by name makes the
+  // (rare) duplicate-endpoint tie-break independent of file order.
+  slices.sort((a, b) => byteCompare(a.source.namespace, b.source.namespace) || byteCompare(a.source.name, b.source.name));
+  const endpointsByPort = new Map<string, Map<string, Endpoint>>();
+  for (const slice of slices) {
+    addSlice(slice, opts, ports, knownServices, portsByService, endpointsByPort, warn);
+  }
+
+  const result: ServicePortWithEndpoints[] = [];
+  for (const [key, svcPort] of ports) {
+    const eps = [...(endpointsByPort.get(key)?.values() ?? [])];
+    eps.sort((a, b) => byteCompare(a.endpoint, b.endpoint));
+    result.push({ svcPort, endpoints: eps });
+  }
+  result.sort((a, b) => compareServicePorts(a.svcPort, b.svcPort));
+  return { ports: result, warnings };
+}
+
+/** kp-gen's processing order: (namespace, service name, port name, protocol), byte-wise. */
+export function compareServicePorts(a: ServicePort, b: ServicePort): number {
+  return (
+    byteCompare(a.namespace, b.namespace) ||
+    byteCompare(a.service, b.service) ||
+    byteCompare(a.portName, b.portName) ||
+    byteCompare(a.protocol, b.protocol)
+  );
+}
+
+/** The same object twice would make the output depend on file order: refuse it. */
+function rejectDuplicates(m: Manifests): void {
+  const seen = new Map<string, ObjectSource>();
+  for (const o of [...m.services, ...m.slices, ...m.endpoints]) {
+    const s = o.source;
+    const key = `${s.kind} ${s.namespace}/${s.name}`;
+    const first = seen.get(key);
+    if (first) {
+      throw new InputError(
+        locationOf(s),
+        `defined twice (also in ${first.file}, document ${first.doc}); the output would depend on file order`,
+        'remove one of the two copies',
+      );
+    }
+    seen.set(key, s);
+  }
+}
+
+type Warn = (src: ObjectSource, field: string | undefined, message: string) => void;
+
+function familyName(f: IPFamily): string {
+  return f === 4 ? 'IPv4' : 'IPv6';
+}
+
+/** The service's ports for this family, or none if kube-proxy would skip the service. */
+function servicePorts(svc: ServiceManifest, family: IPFamily, warn: Warn): ServicePort[] {
+  const src = svc.source;
+  // ShouldSkipService: headless and ExternalName services get no rules.
+  if (svc.type === 'ExternalName') {
+    warn(src, 'spec.type', 'ExternalName service: kube-proxy writes no rules for it; skipped');
+    return [];
+  }
+  if (svc.clusterIP === '' || svc.clusterIP === 'None') {
+    warn(src, 'spec.clusterIP', `${svc.clusterIP === '' ? 'not set' : 'None (headless service)'}: kube-proxy writes no rules for it; skipped`);
+    return [];
+  }
+
+  // GetClusterIPByFamily
+  let clusterIPText: string | undefined;
+  let field = 'spec.clusterIP';
+  if (svc.ipFamilies.length === 0) {
+    const isV6 = svc.clusterIP.includes(':');
+    if (isV6 === (family === 6)) clusterIPText = svc.clusterIP;
+  } else {
+    const i = svc.ipFamilies.indexOf(familyName(family));
+    if (i >= 0 && i < svc.clusterIPs.length) {
+      clusterIPText = svc.clusterIPs[i];
+      field = `spec.clusterIPs[${i}]`;
+    }
+  }
+  if (clusterIPText === undefined) return []; // served by the other family's proxier
+  const clusterIP = parseIP(clusterIPText);
+  if (!clusterIP || clusterIP.family !== family) {
+    warn(src, field, `invalid IP address ${JSON.stringify(clusterIPText)}; service skipped`);
+    return [];
+  }
+
+  const externalIPs: string[] = [];
+  svc.externalIPs.forEach((text, i) => {
+    const ip = parseIP(text);
+    if (!ip) warn(src, `spec.externalIPs[${i}]`, `invalid IP address ${JSON.stringify(text)}; ignored`);
+    else if (ip.family === family) externalIPs.push(formatIP(ip));
+  });
+  const sourceRanges: CIDR[] = [];
+  svc.loadBalancerSourceRanges.forEach((text, i) => {
+    const cidr = parseCIDR(text.trim());
+    if (!cidr) warn(src, `spec.loadBalancerSourceRanges[${i}]`, `invalid CIDR ${JSON.stringify(text)}; ignored`);
+    else if (cidr.ip.family === family) sourceRanges.push(cidr);
+  });
+  const lbVIPs: string[] = [];
+  svc.ingress.forEach((ing, i) => {
+    if (!ing.ip) return; // hostname-only ingress
+    if (ing.ipMode !== undefined && ing.ipMode !== 'VIP') return; // ipMode Proxy: the LB proxies, no VIP rules
+    const ip = parseIP(ing.ip);
+    if (!ip) warn(src, `status.loadBalancer.ingress[${i}].ip`, `invalid IP address ${JSON.stringify(ing.ip)}; ignored`);
+    else if (ip.family === family) lbVIPs.push(formatIP(ip));
+  });
+
+  // pkg/api/v1/service/util.go: ExternallyAccessible is about the *type* here.
+  const externallyAccessibleType =
+    svc.type === 'LoadBalancer' || svc.type === 'NodePort' || (svc.type === 'ClusterIP' && svc.externalIPs.length > 0);
+  const externalPolicyLocal = externallyAccessibleType && svc.externalTrafficPolicy === 'Local';
+  const internalPolicyLocal = svc.internalTrafficPolicy === 'Local';
+  const healthCheckNodePort = svc.type === 'LoadBalancer' && externalPolicyLocal ? svc.healthCheckNodePort : 0;
+  const sticky = svc.sessionAffinity === 'ClientIP' ? svc.affinityTimeoutSeconds : 0;
+
+  const out: ServicePort[] = [];
+  svc.ports.forEach((p, i) => {
+    if (p.port === undefined || p.port < 1 || p.port > 65535) {
+      warn(src, `spec.ports[${i}].port`, p.port === undefined ? 'missing; port skipped' : `${p.port} is not a valid port; port skipped`);
+      return;
+    }
+    if (p.nodePort < 0 || p.nodePort > 65535) {
+      warn(src, `spec.ports[${i}].nodePort`, `${p.nodePort} is not a valid port; port skipped`);
+      return;
+    }
+    const nameString = p.name === '' ? `${src.namespace}/${src.name}` : `${src.namespace}/${src.name}:${p.name}`;
+    out.push({
+      namespace: src.namespace,
+      service: src.name,
+      portName: p.name,
+      protocol: p.protocol,
+      nameString,
+      clusterIP: formatIP(clusterIP),
+      port: p.port,
+      nodePort: p.nodePort,
+      externalIPs,
+      loadBalancerVIPs: lbVIPs,
+      loadBalancerSourceRanges: sourceRanges,
+      stickyMaxAgeSeconds: sticky,
+      externalPolicyLocal,
+      internalPolicyLocal,
+      healthCheckNodePort,
+    });
+  });
+  return out;
+}
+
+/** EndpointSlice mirroring (pkg/controller/endpointslicemirroring): one slice per subset and family. */
+function mirrorEndpoints(ep: EndpointsManifest, warn: Warn): EndpointSliceManifest[] {
+  const out: EndpointSliceManifest[] = [];
+  ep.subsets.forEach((subset, si) => {
+    const byFamily = new Map<string, EndpointSliceManifest>();
+    const add = (ip: string, nodeName: string | undefined, ready: boolean, field: string): void => {
+      const parsed = parseIP(ip);
+      if (!parsed) {
+        warn(ep.source, field, `invalid IP address ${JSON.stringify(ip)}; address skipped`);
+        return;
+      }
+      const addressType = familyName(parsed.family);
+      let slice = byFamily.get(addressType);
+      if (!slice) {
+        slice = {
+          source: ep.source,
+          serviceName: ep.source.name,
+          addressType,
+          ports: subset.ports,
+          endpoints: [],
+        };
+        byFamily.set(addressType, slice);
+      }
+      // The mirroring controller sets only the ready condition.
+      const e: EndpointSliceManifest['endpoints'][number] = { addresses: [ip], ready };
+      if (nodeName !== undefined) e.nodeName = nodeName;
+      slice.endpoints.push(e);
+    };
+    subset.addresses.forEach((a, i) => add(a.ip, a.nodeName, true, `subsets[${si}].addresses[${i}].ip`));
+    subset.notReadyAddresses.forEach((a, i) => add(a.ip, a.nodeName, false, `subsets[${si}].notReadyAddresses[${i}].ip`));
+    out.push(...byFamily.values());
+  });
+  return out;
+}
+
+function addSlice(
+  slice: EndpointSliceManifest,
+  opts: NormalizeOptions,
+  ports: ReadonlyMap<string, ServicePort>,
+  knownServices: ReadonlySet<string>,
+  portsByService: ReadonlyMap<string, ServicePort[]>,
+  endpointsByPort: Map<string, Map<string, Endpoint>>,
+  warn: Warn,
+): void {
+  const src = slice.source;
+  const isEndpoints = src.kind === 'Endpoints';
+  if (slice.addressType === 'FQDN') {
+    warn(src, 'addressType', 'FQDN slices are not used by kube-proxy; skipped');
+    return;
+  }
+  if (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6') {
+    warn(src, 'addressType', `unknown address type ${JSON.stringify(slice.addressType)}; skipped`);
+    return;
+  }
+  if (slice.addressType !== familyName(opts.ipFamily)) return; // the other family's proxier uses it
+  if (slice.serviceName === '') {
+    warn(src, 'metadata.labels', 'no kubernetes.io/service-name label: kube-proxy cannot tell which Service it belongs to; skipped');
+    return;
+  }
+  const svcKey = serviceKey(src.namespace, slice.serviceName);
+  if (!knownServices.has(svcKey)) {
+    warn(
+      src,
+      isEndpoints ? undefined : "metadata.labels['kubernetes.io/service-name']",
+      `Service ${svcKey} is not in the input; ${isEndpoints ? 'Endpoints' : 'slice'} unused`,
+    );
+    return;
+  }
+  const svcPorts = portsByService.get(svcKey);
+  const portsField = isEndpoints ? 'subsets[].ports' : 'ports';
+
+  slice.ports.forEach((p, pi) => {
+    const field = `${portsField}[${pi}]`;
+    if (p.port === undefined || p.port === 0) {
+      warn(src, `${field}.port`, 'missing; port skipped');
+      return;
+    }
+    if (p.port < 0 || p.port > 65535) {
+      warn(src, `${field}.port`, `${p.port} is not a valid port; port skipped`);
+      return;
+    }
+    const key = portKey(src.namespace, slice.serviceName, p.name, p.protocol);
+    if (!ports.has(key)) {
+      // A skipped service (headless, other family, bad IP) was already reported.
+      if (svcPorts && svcPorts.length > 0) {
+        warn(
+          src,
+          `${field}.name`,
+          `${JSON.stringify(p.name)} (${p.protocol}) matches no port of Service ${svcKey}; port unused`,
+        );
+      }
+      return;
+    }
+    let set = endpointsByPort.get(key);
+    if (!set) {
+      set = new Map();
+      endpointsByPort.set(key, set);
+    }
+    slice.endpoints.forEach((e, ei) => {
+      const efield = isEndpoints ? 'subsets[].addresses' : `endpoints[${ei}].addresses`;
+      if (e.addresses.length === 0) {
+        if (pi === 0) warn(src, efield, 'no addresses; endpoint skipped');
+        return;
+      }
+      const ip = parseIP(e.addresses[0]!);
+      if (!ip || familyName(ip.family) !== slice.addressType) {
+        if (pi === 0) {
+          warn(src, isEndpoints ? efield : `${efield}[0]`, `invalid ${slice.addressType} address ${JSON.stringify(e.addresses[0])}; endpoint skipped`);
+        }
+        return;
+      }
+      const ipText = formatIP(ip);
+      const endpoint = joinHostPort(ipText, p.port!);
+      const ep: Endpoint = {
+        ip: ipText,
+        port: p.port!,
+        endpoint,
+        isLocal: opts.nodeName !== '' && e.nodeName !== undefined && e.nodeName === opts.nodeName,
+        ready: e.ready ?? true,
+        serving: e.serving ?? true,
+        terminating: e.terminating ?? false,
+      };
+      if (e.zoneHints && e.zoneHints.length > 0) ep.zoneHints = new Set(e.zoneHints);
+      if (opts.readNodeHints && e.nodeHints && e.nodeHints.length > 0) ep.nodeHints = new Set(e.nodeHints);
+      // De-duplicate across slices: a non-terminating endpoint replaces a terminating one.
+      if (!set!.has(endpoint) || !ep.terminating) set!.set(endpoint, ep);
+    });
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * RunOptions: everything the command line says, as plain typed data. The CLI (cli.ts) builds
+ * it; run.ts consumes it. Values are still text where checking them belongs to config.ts.
+ */
+export type DetectLocalMode = 'ClusterCIDR' | 'NodeCIDR' | 'BridgeInterface' | 'InterfaceNamePrefix';
+
+export interface RunOptions {
+  /** Files, directories, or `-` for stdin. */
+  paths: string[];
+  /** This node's name (kube-proxy's --hostname-override). */
+  hostnameOverride?: string;
+  /** --node-ip, repeatable or comma-separated. */
+  nodeIPs: string[];
+  /** --node-addresses: all IPs on the node's interfaces; defaults to nodeIPs. */
+  nodeAddresses?: string[];
+  clusterCIDRs: string[];
+  detectLocalMode: DetectLocalMode;
+  podCIDRs: string[];
+  podBridgeInterface?: string;
+  podInterfaceNamePrefix?: string;
+  masqueradeAll: boolean;
+  /** 0–31, default 14. */
+  masqueradeBit: number;
+  /** Literal mark text, overriding the bit's rendering. */
+  masqueradeMark?: string;
+  /** --nodeport-addresses entries (CIDRs, or the single keyword `primary`). */
+  nodePortAddresses: string[];
+  /** false with --no-localhost-nodeports. */
+  localhostNodePorts: boolean;
+  ipFamily: 'ipv4' | 'ipv6';
+  /** The target node's iptables version, e.g. `1.8.9`. */
+  iptablesVersion: string;
+  /** nfacct counter names that exist on the node. */
+  nfacctCounters: string[];
+  conntrackTCPBeLiberal: boolean;
+  nodeZone?: string;
+  /** --feature-gates, parsed into name → enabled. */
+  featureGates: Record<string, boolean>;
+  /** -o: write here atomically instead of stdout. */
+  output?: string;
+  strict: boolean;
+  quiet: boolean;
+}
+
+export const DEFAULT_IPTABLES_VERSION = '1.8.9';
+export const DEFAULT_MASQUERADE_BIT = 14;
+
+export function defaultRunOptions(): RunOptions {
+  return {
+    paths: [],
+    nodeIPs: [],
+    clusterCIDRs: [],
+    detectLocalMode: 'ClusterCIDR',
+    podCIDRs: [],
+    masqueradeAll: false,
+    masqueradeBit: DEFAULT_MASQUERADE_BIT,
+    nodePortAddresses: [],
+    localhostNodePorts: true,
+    ipFamily: 'ipv4',
+    iptablesVersion: DEFAULT_IPTABLES_VERSION,
+    nfacctCounters: ['ct_state_invalid_dropped_pkts', 'localhost_nps_accepted_pkts'],
+    conntrackTCPBeLiberal: false,
+    featureGates: {},
+    strict: false,
+    quiet: false,
+  };
+}

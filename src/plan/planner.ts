@@ -1,0 +1,88 @@
+/**
+ * planRules: kube-proxy's syncProxyRules for a full sync from an empty state
+ * (pkg/proxy/iptables/proxier.go). Fixed chains and rules are written here; each service
+ * port's rules in service-rules.ts. Pure: no I/O.
+ */
+import type { ProxierConfig, ServicePortWithEndpoints } from '../model/types.js';
+import { NFACCT_CT_STATE_INVALID } from '../model/types.js';
+import { formatIP, isLoopback } from '../model/ip.js';
+import { matchAll, nodeIPsForNodePorts } from '../model/nodeport-addresses.js';
+import {
+  KUBE_EXTERNAL_SERVICES,
+  KUBE_FIREWALL,
+  KUBE_FORWARD,
+  KUBE_MARK_MASQ,
+  KUBE_NODEPORTS,
+  KUBE_POSTROUTING,
+  KUBE_PROXY_FIREWALL,
+  KUBE_SERVICES,
+} from './chain-names.js';
+import { comment, TableBuilder, type Ruleset } from './ruleset.js';
+import { writeServicePortRules } from './service-rules.js';
+
+/** kube-proxy's largeClusterEndpointsThreshold. */
+export const LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000;
+
+const NODEPORTS_TAIL_COMMENT = 'kubernetes service nodeports; NOTE: this must be the last rule in this chain';
+
+export function planRules(ports: readonly ServicePortWithEndpoints[], cfg: ProxierConfig): Ruleset {
+  const filter = new TableBuilder('filter');
+  const nat = new TableBuilder('nat');
+  const mark = cfg.masqueradeMark;
+
+  for (const chain of [KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL]) {
+    filter.declare(chain);
+  }
+  for (const chain of [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ]) {
+    nat.declare(chain);
+  }
+
+  // SNAT what KUBE-MARK-MASQ marked, and clear the mark so it is not masqueraded twice.
+  nat.append(KUBE_POSTROUTING, '-m', 'mark', '!', '--mark', `${mark}/${mark}`, '-j', 'RETURN');
+  nat.append(KUBE_POSTROUTING, '-j', 'MARK', '--xor-mark', mark);
+  nat.append(KUBE_POSTROUTING, comment('kubernetes service traffic requiring SNAT'), '-j', 'MASQUERADE',
+    cfg.hasRandomFully ? ['--random-fully'] : []);
+  nat.append(KUBE_MARK_MASQ, '-j', 'MARK', '--or-mark', mark);
+
+  // route_localnet (needed for localhost NodePorts) opens a hole this rule closes
+  // (https://issue.k8s.io/90259).
+  if (cfg.ipFamily === 4 && cfg.localhostNodePorts) {
+    filter.declare(KUBE_FIREWALL);
+    filter.append(KUBE_FIREWALL, comment('block incoming localnet connections'), '-d', '127.0.0.0/8',
+      '!', '-s', '127.0.0.0/8', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'DROP');
+  }
+
+  // Large-cluster mode counts endpoints before any readiness filtering.
+  let totalEndpoints = 0;
+  for (const p of ports) totalEndpoints += p.endpoints.length;
+  const largeClusterMode = totalEndpoints > LARGE_CLUSTER_ENDPOINTS_THRESHOLD;
+
+  const ctx = { cfg, filter, nat, largeClusterMode };
+  for (const p of ports) writeServicePortRules(ctx, p);
+
+  // The jump to KUBE-NODEPORTS must come after every service rule in KUBE-SERVICES.
+  if (matchAll(cfg.nodePortAddresses)) {
+    const destinations = ['-m', 'addrtype', '--dst-type', 'LOCAL'];
+    if (cfg.ipFamily === 6) destinations.push('!', '-d', '::1/128');
+    else if (!cfg.localhostNodePorts) destinations.push('!', '-d', '127.0.0.0/8');
+    nat.append(KUBE_SERVICES, comment(NODEPORTS_TAIL_COMMENT), destinations, '-j', KUBE_NODEPORTS);
+  } else {
+    for (const ip of nodeIPsForNodePorts(cfg.nodePortAddresses, cfg.nodeAddresses, cfg.ipFamily)) {
+      if (isLoopback(ip) && (cfg.ipFamily === 6 || !cfg.localhostNodePorts)) continue;
+      nat.append(KUBE_SERVICES, comment(NODEPORTS_TAIL_COMMENT), '-d', formatIP(ip), '-j', KUBE_NODEPORTS);
+    }
+  }
+
+  // INVALID packets can reset connections unless nf_conntrack_tcp_be_liberal is set
+  // (https://github.com/kubernetes/kubernetes/issues/74839).
+  if (!cfg.conntrackTCPLiberal) {
+    filter.append(KUBE_FORWARD, '-m', 'conntrack', '--ctstate', 'INVALID',
+      cfg.nfacctCounters.has(NFACCT_CT_STATE_INVALID) ? ['-m', 'nfacct', '--nfacct-name', NFACCT_CT_STATE_INVALID] : [],
+      '-j', 'DROP');
+  }
+  filter.append(KUBE_FORWARD, comment('kubernetes forwarding rules'), '-m', 'mark', '--mark', `${mark}/${mark}`, '-j', 'ACCEPT');
+  filter.append(KUBE_FORWARD, comment('kubernetes forwarding conntrack rule'), '-m', 'conntrack',
+    '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT');
+
+  return { filter: filter.table, nat: nat.table };
+}

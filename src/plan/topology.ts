@@ -1,0 +1,126 @@
+/**
+ * Which endpoints a service port uses on this node: kube-proxy's CategorizeEndpoints
+ * (pkg/proxy/topology.go), including topology hints and the fallback to serving-terminating
+ * endpoints.
+ */
+import type { Endpoint, ProxierConfig, ServicePort } from '../model/types.js';
+
+export interface CategorizedEndpoints {
+  /** Endpoints for "Cluster" traffic policy (the KUBE-SVC chain). */
+  clusterEndpoints: Endpoint[];
+  /** This node's endpoints for "Local" traffic policy (the KUBE-SVL chain). */
+  localEndpoints: Endpoint[];
+  /** Every endpoint that gets a KUBE-SEP chain. */
+  allReachableEndpoints: Endpoint[];
+  /** The service has usable endpoints somewhere in the cluster. */
+  hasAnyEndpoints: boolean;
+}
+
+/** serviceport.go: ExternallyAccessible (per port, unlike the API helper of the same name). */
+export function externallyAccessible(sp: ServicePort): boolean {
+  return sp.nodePort !== 0 || sp.loadBalancerVIPs.length > 0 || sp.externalIPs.length > 0;
+}
+
+export function usesClusterEndpoints(sp: ServicePort): boolean {
+  return !sp.internalPolicyLocal || externallyAccessible(sp);
+}
+
+export function usesLocalEndpoints(sp: ServicePort): boolean {
+  return sp.internalPolicyLocal || (sp.externalPolicyLocal && externallyAccessible(sp));
+}
+
+type TopologyMode = '' | 'PreferSameNode' | 'PreferSameZone';
+
+function topologyModeFromHints(endpoints: readonly Endpoint[], cfg: ProxierConfig): TopologyMode {
+  let hasReady = false;
+  let allNodeHinted = true;
+  let anyForThisNode = false;
+  let allZoneHinted = true;
+  let anyForThisZone = false;
+  for (const ep of endpoints) {
+    if (!ep.ready) continue;
+    hasReady = true;
+    if (!ep.nodeHints || ep.nodeHints.size === 0) allNodeHinted = false;
+    else if (ep.nodeHints.has(cfg.nodeName)) anyForThisNode = true;
+    if (!ep.zoneHints || ep.zoneHints.size === 0) allZoneHinted = false;
+    else if (cfg.nodeZone !== '' && ep.zoneHints.has(cfg.nodeZone)) anyForThisZone = true;
+  }
+  if (!hasReady) return '';
+  if (cfg.preferSameTrafficDistribution && allNodeHinted && anyForThisNode) return 'PreferSameNode';
+  if (allZoneHinted && anyForThisZone) return 'PreferSameZone';
+  return '';
+}
+
+function availableForTopology(ep: Endpoint, mode: TopologyMode, cfg: ProxierConfig): boolean {
+  switch (mode) {
+    case 'PreferSameNode':
+      return ep.nodeHints?.has(cfg.nodeName) ?? false;
+    case 'PreferSameZone':
+      return ep.zoneHints?.has(cfg.nodeZone) ?? false;
+    default:
+      return true;
+  }
+}
+
+export function categorizeEndpoints(
+  endpoints: readonly Endpoint[],
+  sp: ServicePort,
+  cfg: ProxierConfig,
+): CategorizedEndpoints {
+  const result: CategorizedEndpoints = {
+    clusterEndpoints: [],
+    localEndpoints: [],
+    allReachableEndpoints: [],
+    hasAnyEndpoints: false,
+  };
+  if (endpoints.length === 0) return result;
+
+  let mode: TopologyMode = '';
+  if (usesClusterEndpoints(sp)) {
+    mode = topologyModeFromHints(endpoints, cfg);
+    result.clusterEndpoints = endpoints.filter((ep) => ep.ready && availableForTopology(ep, mode, cfg));
+    // No ready endpoints: fall back to serving-terminating ones (any node, no topology).
+    if (result.clusterEndpoints.length === 0) {
+      result.clusterEndpoints = endpoints.filter((ep) => ep.serving && ep.terminating);
+    }
+    result.hasAnyEndpoints = result.clusterEndpoints.length > 0;
+  }
+
+  if (!usesLocalEndpoints(sp)) {
+    result.allReachableEndpoints = result.clusterEndpoints;
+    return result;
+  }
+
+  let hasLocalReady = false;
+  let hasLocalServingTerminating = false;
+  for (const ep of endpoints) {
+    if (ep.ready) result.hasAnyEndpoints = true;
+    else if (ep.serving && ep.terminating) result.hasAnyEndpoints = true;
+    if (ep.isLocal) {
+      if (ep.ready) hasLocalReady = true;
+      else if (ep.serving && ep.terminating) hasLocalServingTerminating = true;
+    }
+  }
+  let useServingTerminating = false;
+  if (hasLocalReady) {
+    result.localEndpoints = endpoints.filter((ep) => ep.isLocal && ep.ready);
+  } else if (hasLocalServingTerminating) {
+    useServingTerminating = true;
+    result.localEndpoints = endpoints.filter((ep) => ep.isLocal && ep.serving && ep.terminating);
+  }
+
+  if (!usesClusterEndpoints(sp)) {
+    result.allReachableEndpoints = result.localEndpoints;
+    return result;
+  }
+  if (mode === '' && !useServingTerminating) {
+    // Local endpoints are a subset of the cluster endpoints.
+    result.allReachableEndpoints = result.clusterEndpoints;
+    return result;
+  }
+  const union = new Map<string, Endpoint>();
+  for (const ep of result.clusterEndpoints) union.set(ep.endpoint, ep);
+  for (const ep of result.localEndpoints) union.set(ep.endpoint, ep);
+  result.allReachableEndpoints = [...union.values()];
+  return result;
+}

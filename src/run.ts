@@ -1,0 +1,48 @@
+/**
+ * The main job: load → decode → normalize → plan → emit. Returns the text and the warnings;
+ * writing them is main.ts's business.
+ */
+import { buildProxierConfig } from './config.js';
+import { formatWarning, InputError, UserError, type Warning } from './errors.js';
+import { decodeManifests } from './load/decode.js';
+import { loadFiles } from './load/files.js';
+import { emitRestore } from './emit/iptables-save.js';
+import { normalize } from './model/normalize.js';
+import type { RunOptions } from './options.js';
+import { planRules } from './plan/planner.js';
+
+export interface RunResult {
+  /** The iptables-restore text. */
+  text: string;
+  /** Objects and fields skipped as kube-proxy would skip them. */
+  warnings: Warning[];
+}
+
+export interface RunIO {
+  readStdin: () => string;
+}
+
+export function generate(opts: RunOptions, io: RunIO): RunResult {
+  const cfg = buildProxierConfig(opts);
+  if (opts.paths.length === 0) {
+    throw new UserError('no input: give manifest files or directories (or - for stdin)', 'try: kp-gen examples/');
+  }
+  const raw = loadFiles(opts.paths, io.readStdin);
+  const manifests = decodeManifests(raw);
+  const { ports, warnings } = normalize(manifests, {
+    ipFamily: cfg.ipFamily,
+    nodeName: cfg.nodeName,
+    readNodeHints: cfg.preferSameTrafficDistribution,
+  });
+  if (opts.strict && warnings.length > 0) {
+    if (warnings.length === 1) {
+      const w = warnings[0]!;
+      throw new InputError(w.location, `${w.message} (fatal under --strict)`);
+    }
+    throw new UserError(
+      `${warnings.length} problems, fatal under --strict:\n${warnings.map((w) => `  ${formatWarning(w)}`).join('\n')}`,
+    );
+  }
+  const ruleset = planRules(ports, cfg);
+  return { text: emitRestore(ruleset), warnings };
+}

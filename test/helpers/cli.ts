@@ -1,0 +1,23 @@
+/** Run the CLI in-process, capturing its streams. */
+import { runCli } from '../../src/main.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runKpGen(argv: readonly string[], stdin = ''): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: async (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
+    readStdin: () => stdin,
+  });
+  return { code, stdout, stderr };
+}

@@ -1,0 +1,68 @@
+/**
+ * A structural check of iptables-restore text, independent of kp-gen's planner: tables are
+ * well formed, each chain is declared once per table, every `-A` names a declared chain, and
+ * every `-j` target is a built-in target or a chain declared in the same table.
+ */
+const BUILTIN_TARGETS = new Set([
+  'ACCEPT', 'DROP', 'RETURN', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'MARK', 'LOG', 'CONNMARK', 'NOTRACK',
+]);
+const BUILTIN_CHAINS = new Set(['INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'POSTROUTING']);
+
+export interface ParsedTable {
+  name: string;
+  chains: string[];
+  rules: { chain: string; line: string; target?: string }[];
+}
+
+export function parseRestore(text: string): ParsedTable[] {
+  const tables: ParsedTable[] = [];
+  let current: ParsedTable | undefined;
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] !== '') throw new Error('output does not end with a newline');
+  lines.pop();
+  lines.forEach((line, i) => {
+    const where = `line ${i + 1}: ${line}`;
+    if (line !== line.trim() || line.includes('  ')) throw new Error(`stray whitespace at ${where}`);
+    if (line.startsWith('*')) {
+      if (current) throw new Error(`table opened before COMMIT at ${where}`);
+      current = { name: line.slice(1), chains: [], rules: [] };
+      tables.push(current);
+    } else if (line === 'COMMIT') {
+      if (!current) throw new Error(`COMMIT outside a table at ${where}`);
+      current = undefined;
+    } else if (!current) {
+      throw new Error(`content outside a table at ${where}`);
+    } else if (line.startsWith(':')) {
+      const m = /^:(\S+) (-|ACCEPT|DROP) \[0:0\]$/.exec(line);
+      if (!m) throw new Error(`bad chain declaration at ${where}`);
+      if (current.chains.includes(m[1]!)) throw new Error(`chain declared twice at ${where}`);
+      current.chains.push(m[1]!);
+    } else if (line.startsWith('-A ')) {
+      const tokens = line.split(' ');
+      const chain = tokens[1]!;
+      const j = tokens.indexOf('-j');
+      const rule: ParsedTable['rules'][number] = { chain, line };
+      if (j >= 0) rule.target = tokens[j + 1];
+      current.rules.push(rule);
+    } else {
+      throw new Error(`unexpected line at ${where}`);
+    }
+  });
+  if (current) throw new Error('missing final COMMIT');
+  return tables;
+}
+
+/** Returns the problems found; an empty list means the text is consistent. */
+export function checkRestore(text: string): string[] {
+  const problems: string[] = [];
+  for (const t of parseRestore(text)) {
+    const declared = new Set(t.chains);
+    for (const r of t.rules) {
+      if (!declared.has(r.chain) && !BUILTIN_CHAINS.has(r.chain)) problems.push(`${t.name}: rule in undeclared chain: ${r.line}`);
+      if (r.target && !BUILTIN_TARGETS.has(r.target) && !declared.has(r.target)) {
+        problems.push(`${t.name}: jump to undeclared chain: ${r.line}`);
+      }
+    }
+  }
+  return problems;
+}
