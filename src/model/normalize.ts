@@ -206,9 +206,14 @@ function servicePorts(svc: ServiceManifest, family: IPFamily, warn: Warn): Servi
 
   const out: ServicePort[] = [];
   svc.ports.forEach((p, i) => {
-    if (p.port === undefined || p.port < 1 || p.port > 65535) {
-      warn(src, `spec.ports[${i}].port`, p.port === undefined ? 'missing; port skipped' : `${p.port} is not a valid port; port skipped`);
+    const portNumber = p.port ?? 0;
+    if (portNumber < 0 || portNumber > 65535) {
+      warn(src, `spec.ports[${i}].port`, `${portNumber} is not a valid port; port skipped`);
       return;
+    }
+    if (portNumber === 0) {
+      // kube-proxy does not check: it writes `--dport 0` (its own tests rely on that).
+      warn(src, `spec.ports[${i}].port`, `${p.port === undefined ? 'missing' : '0'}: the API server would reject this; written as --dport 0, as kube-proxy does`);
     }
     if (p.nodePort < 0 || p.nodePort > 65535) {
       warn(src, `spec.ports[${i}].nodePort`, `${p.nodePort} is not a valid port; port skipped`);
@@ -222,7 +227,7 @@ function servicePorts(svc: ServiceManifest, family: IPFamily, warn: Warn): Servi
       protocol: p.protocol,
       nameString,
       clusterIP: formatIP(clusterIP),
-      port: p.port,
+      port: portNumber,
       nodePort: p.nodePort,
       externalIPs,
       loadBalancerVIPs: lbVIPs,

@@ -1,0 +1,75 @@
+/**
+ * Access to the real kernel for tests: iptables-restore inside a fresh network namespace
+ * (`unshare -n`), so nothing touches the machine's own rules. Needs root and Debian's
+ * iptables and nfacct packages (installed by .ci/run). Without them the kernel tests skip with
+ * one line saying why — except under CI=true, where a skip would hide a broken setup, so they fail.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface KernelSupport {
+  ok: boolean;
+  reason: string;
+}
+
+let cached: KernelSupport | undefined;
+
+function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
+}
+
+export function kernelSupport(): KernelSupport {
+  if (cached) return cached;
+  const missing = ['unshare', 'iptables-nft-restore', 'iptables-legacy-restore', 'ip6tables-nft-restore', 'ip6tables-legacy-restore', 'nfacct'].filter(
+    (c) => !has(c),
+  );
+  if (process.getuid?.() !== 0) cached = { ok: false, reason: 'not running as root' };
+  else if (missing.length > 0) cached = { ok: false, reason: `missing ${missing.join(', ')} (apt-get install iptables nfacct)` };
+  else {
+    const probe = spawnSync('unshare', ['-n', 'iptables-nft-restore', '--test'], { input: '*filter\nCOMMIT\n', encoding: 'utf8' });
+    cached = probe.status === 0 ? { ok: true, reason: '' } : { ok: false, reason: `unshare -n iptables-restore failed: ${probe.stderr.trim()}` };
+  }
+  return cached;
+}
+
+/** true when kernel tests must run: fails loudly in CI, prints one line and skips elsewhere. */
+export function requireKernel(what: string): boolean {
+  const k = kernelSupport();
+  if (k.ok) return true;
+  if (process.env.CI === 'true' || process.env.CI === '1') {
+    throw new Error(`${what}: kernel tests cannot run in CI: ${k.reason}`);
+  }
+  console.warn(`skipping ${what}: ${k.reason}`);
+  return false;
+}
+
+export interface RestoreResult {
+  ok: boolean;
+  output: string;
+}
+
+export const NFACCT_COUNTERS = ['ct_state_invalid_dropped_pkts', 'localhost_nps_accepted_pkts'];
+
+/**
+ * In a new network namespace: create kube-proxy's nfacct counters, then check `rules` with
+ * `<cmd> --test` and load it for real with `<cmd>`.
+ */
+export function restoreInNamespace(cmd: string, rules: string): RestoreResult {
+  const script = [
+    'set -e',
+    ...NFACCT_COUNTERS.map((n) => `nfacct add ${n} >/dev/null`),
+    `${cmd} --test < "$1"`,
+    `${cmd} < "$1"`,
+  ].join('\n');
+  const dir = mkdtempSync(join(tmpdir(), 'kp-gen-restore-'));
+  try {
+    const file = join(dir, 'rules');
+    writeFileSync(file, rules);
+    const r = spawnSync('unshare', ['-n', 'sh', '-c', script, 'sh', file], { encoding: 'utf8', timeout: 20_000 });
+    return { ok: r.status === 0, output: `${r.stdout}${r.stderr}${r.error ? String(r.error) : ''}`.trim() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
