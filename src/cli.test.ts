@@ -5,7 +5,7 @@ import { defaultRunOptions, type RunOptions } from './options.js';
 
 function parse(argv: string[]): RunOptions {
   const r = parseArgs(argv, { out: () => {} });
-  if (r.kind !== 'run') throw new Error('expected options');
+  if (r.kind !== 'generate') throw new Error('expected options');
   return r.options;
 }
 

@@ -1,19 +1,26 @@
 /**
- * The command line: commander declarations → RunOptions. No logic beyond turning flag text
- * into typed options; values are checked in config.ts.
+ * The command line: commander declarations → typed options. No logic beyond turning flag text
+ * into options; values are checked in config.ts. The main job (generating rules) is the
+ * program's own action; other commands (`kp-gen diff`, …) register themselves through
+ * commands/index.ts and hand back a closure to run.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { registerSubcommands } from './commands/index.js';
 import { UsageError } from './errors.js';
+import type { CliIO } from './io.js';
 import { defaultRunOptions, DEFAULT_IPTABLES_VERSION, type DetectLocalMode, type RunOptions } from './options.js';
 
-export type ParsedArgs = { kind: 'run'; options: RunOptions } | { kind: 'exit'; code: number };
+export type ParsedArgs =
+  | { kind: 'exit'; code: number }
+  | { kind: 'generate'; options: RunOptions }
+  | { kind: 'command'; name: string; run: (io: CliIO) => Promise<number> };
 
-function list(value: string, previous: string[] | undefined): string[] {
+export function list(value: string, previous: string[] | undefined): string[] {
   const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
   return [...(previous ?? []), ...items];
 }
 
-function integer(value: string): number {
+export function integer(value: string): number {
   if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('not an integer');
   return Number.parseInt(value, 10);
 }
@@ -38,14 +45,13 @@ Output is the iptables-restore text kube-proxy (iptables mode) writes: the *filt
 tables, in the canonical order of kube-proxy's own tests. Exit codes: 0 rules written,
 1 input problem (or a warning under --strict), 2 usage error.`;
 
-export function buildProgram(onParsed: (o: RunOptions) => void): Command {
+/**
+ * The flags that shape the rules: kube-proxy's configuration and the input handling. Shared by
+ * every command that generates rules from manifests (the main job, `trace`, `lab up`, …).
+ */
+export function addGenerationOptions(cmd: Command): Command {
   const d = defaultRunOptions();
-  const program = new Command('kp-gen')
-    .description('Turn Kubernetes Service and EndpointSlice manifests into the iptables rules kube-proxy programs on a node.')
-    .argument('[path...]', 'manifest files or directories (*.yaml, *.yml, *.json, searched recursively), or - for stdin')
-    .helpOption('-h, --help', 'show this help')
-    .showHelpAfterError('(run kp-gen --help for usage)')
-    .addHelpText('after', HELP_AFTER)
+  return cmd
     .option('--hostname-override <name>', "this node's name: decides which endpoints are local (traffic policy Local, topology)")
     .option('--node-ip <ip>', "the node's primary IP; repeat (or comma-separate) for one IP per family", list)
     .option('--node-addresses <ips>', "every IP on the node's interfaces, comma-separated (for --nodeport-addresses); default: the --node-ip values", list)
@@ -69,55 +75,72 @@ export function buildProgram(onParsed: (o: RunOptions) => void): Command {
     .option('--conntrack-tcp-be-liberal', 'the node sets net.netfilter.nf_conntrack_tcp_be_liberal: no INVALID-drop rule', false)
     .option('--node-zone <zone>', "the node's topology.kubernetes.io/zone label (topology-aware routing)")
     .option('--feature-gates <gates>', 'kube-proxy feature gates, Name=true|false[,...] (only PreferSameTrafficDistribution changes rules)', featureGates)
-    .option('-o, --output <file>', 'write the rules to FILE (atomically) instead of stdout')
     .option('--strict', 'treat warnings (objects kube-proxy would skip) as errors', false)
-    .option('-q, --quiet', 'print no warnings', false)
+    .option('-q, --quiet', 'print no warnings', false);
+}
+
+/** Commander's parsed flags (from addGenerationOptions) → RunOptions. */
+export function readGenerationOptions(paths: string[], flags: Record<string, unknown>): RunOptions {
+  const o = defaultRunOptions();
+  o.paths = paths;
+  const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+  const strs = (k: string): string[] => (Array.isArray(flags[k]) ? (flags[k] as string[]) : []);
+  const hostname = str('hostnameOverride');
+  if (hostname !== undefined) o.hostnameOverride = hostname;
+  o.nodeIPs = strs('nodeIp');
+  if (flags.nodeAddresses !== undefined) o.nodeAddresses = strs('nodeAddresses');
+  o.clusterCIDRs = strs('clusterCidr');
+  o.detectLocalMode = flags.detectLocalMode as DetectLocalMode;
+  o.podCIDRs = strs('podCidr');
+  const bridge = str('podBridgeInterface');
+  if (bridge !== undefined) o.podBridgeInterface = bridge;
+  const prefix = str('podInterfaceNamePrefix');
+  if (prefix !== undefined) o.podInterfaceNamePrefix = prefix;
+  o.masqueradeAll = flags.masqueradeAll === true;
+  o.masqueradeBit = flags.iptablesMasqueradeBit as number;
+  const mark = str('iptablesMasqueradeMark');
+  if (mark !== undefined) o.masqueradeMark = mark;
+  o.nodePortAddresses = strs('nodeportAddresses');
+  o.localhostNodePorts = flags.localhostNodeports !== false;
+  o.ipFamily = flags.ipFamily as 'ipv4' | 'ipv6';
+  o.iptablesVersion = str('iptablesVersion') ?? DEFAULT_IPTABLES_VERSION;
+  if (flags.nfacctCounters !== undefined) {
+    const names = strs('nfacctCounters');
+    o.nfacctCounters = names.length === 1 && names[0] === 'none' ? [] : names;
+  }
+  o.conntrackTCPBeLiberal = flags.conntrackTcpBeLiberal === true;
+  const zone = str('nodeZone');
+  if (zone !== undefined) o.nodeZone = zone;
+  if (flags.featureGates !== undefined) o.featureGates = flags.featureGates as Record<string, boolean>;
+  const output = str('output');
+  if (output !== undefined) o.output = output;
+  o.strict = flags.strict === true;
+  o.quiet = flags.quiet === true;
+  return o;
+}
+
+export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
+  const program = new Command('kp-gen')
+    .description('Turn Kubernetes Service and EndpointSlice manifests into the iptables rules kube-proxy programs on a node.')
+    .argument('[path...]', 'manifest files or directories (*.yaml, *.yml, *.json, searched recursively), or - for stdin')
+    .helpOption('-h, --help', 'show this help')
+    .showHelpAfterError('(run kp-gen --help for usage)')
+    .addHelpText('after', HELP_AFTER);
+  addGenerationOptions(program);
+  program
+    .option('-o, --output <file>', 'write the rules to FILE (atomically) instead of stdout')
     .action((paths: string[], flags: Record<string, unknown>) => {
-      const o = defaultRunOptions();
-      o.paths = paths;
-      const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
-      const strs = (k: string): string[] => (Array.isArray(flags[k]) ? (flags[k] as string[]) : []);
-      const hostname = str('hostnameOverride');
-      if (hostname !== undefined) o.hostnameOverride = hostname;
-      o.nodeIPs = strs('nodeIp');
-      if (flags.nodeAddresses !== undefined) o.nodeAddresses = strs('nodeAddresses');
-      o.clusterCIDRs = strs('clusterCidr');
-      o.detectLocalMode = flags.detectLocalMode as DetectLocalMode;
-      o.podCIDRs = strs('podCidr');
-      const bridge = str('podBridgeInterface');
-      if (bridge !== undefined) o.podBridgeInterface = bridge;
-      const prefix = str('podInterfaceNamePrefix');
-      if (prefix !== undefined) o.podInterfaceNamePrefix = prefix;
-      o.masqueradeAll = flags.masqueradeAll === true;
-      o.masqueradeBit = flags.iptablesMasqueradeBit as number;
-      const mark = str('iptablesMasqueradeMark');
-      if (mark !== undefined) o.masqueradeMark = mark;
-      o.nodePortAddresses = strs('nodeportAddresses');
-      o.localhostNodePorts = flags.localhostNodeports !== false;
-      o.ipFamily = flags.ipFamily as 'ipv4' | 'ipv6';
-      o.iptablesVersion = str('iptablesVersion') ?? DEFAULT_IPTABLES_VERSION;
-      if (flags.nfacctCounters !== undefined) {
-        const names = strs('nfacctCounters');
-        o.nfacctCounters = names.length === 1 && names[0] === 'none' ? [] : names;
-      }
-      o.conntrackTCPBeLiberal = flags.conntrackTcpBeLiberal === true;
-      const zone = str('nodeZone');
-      if (zone !== undefined) o.nodeZone = zone;
-      if (flags.featureGates !== undefined) o.featureGates = flags.featureGates as Record<string, boolean>;
-      const output = str('output');
-      if (output !== undefined) o.output = output;
-      o.strict = flags.strict === true;
-      o.quiet = flags.quiet === true;
-      onParsed(o);
+      onParsed({ kind: 'generate', options: readGenerationOptions(paths, flags) });
     });
+  registerSubcommands(program, onParsed);
   return program;
 }
 
 /** Parse argv (without node and script). Help is printed by commander itself (stdout). */
 export function parseArgs(argv: readonly string[], write: { out: (s: string) => void }): ParsedArgs {
-  let options: RunOptions | undefined;
-  const program = buildProgram((o) => {
-    options = o;
+  let parsed: ParsedArgs | undefined;
+  const program = buildProgram((p) => {
+    parsed = p;
   });
   program.exitOverride();
   program.configureOutput({ writeOut: write.out, writeErr: () => {} });
@@ -130,6 +153,6 @@ export function parseArgs(argv: readonly string[], write: { out: (s: string) => 
     }
     throw e;
   }
-  if (!options) throw new UsageError('nothing to do', 'run kp-gen --help for usage');
-  return { kind: 'run', options };
+  if (!parsed) throw new UsageError('nothing to do', 'run kp-gen --help for usage');
+  return parsed;
 }

@@ -7,6 +7,7 @@ import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from './cli.js';
 import { ClusterError, UsageError, UserError } from './errors.js';
+import type { CliIO } from './io.js';
 import { errorLines, internalErrorLines, warningLine } from './report.js';
 import { generate } from './run.js';
 
@@ -32,12 +33,7 @@ export function writeFileAtomic(file: string, text: string): void {
   }
 }
 
-/** The process's streams, injectable so tests can run the CLI in-process. */
-export interface CliIO {
-  stdout: (s: string) => Promise<void>;
-  stderr: (s: string) => void;
-  readStdin: () => string;
-}
+export type { CliIO };
 
 export const processIO: CliIO = {
   stdout: writeStdout,
@@ -45,6 +41,8 @@ export const processIO: CliIO = {
     process.stderr.write(s);
   },
   readStdin: () => readFileSync(0, 'utf8'),
+  stdoutIsTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
 };
 
 export function main(argv: readonly string[]): Promise<number> {
@@ -57,6 +55,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   try {
     const parsed = parseArgs(argv, { out: (s) => void io.stdout(s) });
     if (parsed.kind === 'exit') return parsed.code;
+    if (parsed.kind === 'command') return await parsed.run(io);
     const opts = parsed.options;
     const result = generate(opts, { readStdin: io.readStdin });
     if (!opts.quiet) for (const w of result.warnings) err(warningLine(w));

@@ -1,0 +1,13 @@
+/**
+ * Commands besides the main job. Each lives in its own folder (commands/<name>/) and exports a
+ * `register(program, onParsed)` that declares its commander sub-command and hands back, through
+ * onParsed, a closure that runs it. Add one line here per command.
+ */
+import type { Command } from 'commander';
+import type { ParsedArgs } from '../cli.js';
+
+export type OnParsed = (p: ParsedArgs) => void;
+
+export function registerSubcommands(_program: Command, _onParsed: OnParsed): void {
+  // e.g. registerDiff(program, onParsed);
+}
