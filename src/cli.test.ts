@@ -37,6 +37,7 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['-o', 'out.rules', 'x'], { output: 'out.rules' }],
     [['--output', 'out.rules', 'x'], { output: 'out.rules' }],
     [['--strict', '-q', 'x'], { strict: true, quiet: true }],
+    [['--include-jumps', 'x'], { includeJumps: true }],
   ])('%j', (argv, expected) => {
     const o = parse(argv);
     const want: RunOptions = { ...d, paths: ['x'], ...expected };

@@ -75,6 +75,7 @@ export function addGenerationOptions(cmd: Command): Command {
     .option('--conntrack-tcp-be-liberal', 'the node sets net.netfilter.nf_conntrack_tcp_be_liberal: no INVALID-drop rule', false)
     .option('--node-zone <zone>', "the node's topology.kubernetes.io/zone label (topology-aware routing)")
     .option('--feature-gates <gates>', 'kube-proxy feature gates, Name=true|false[,...] (only PreferSameTrafficDistribution changes rules)', featureGates)
+    .option('--include-jumps', 'also declare the built-in chains and add the jumps kube-proxy installs into them, for plain iptables-restore', false)
     .option('--strict', 'treat warnings (objects kube-proxy would skip) as errors', false)
     .option('-q, --quiet', 'print no warnings', false);
 }
@@ -114,6 +115,7 @@ export function readGenerationOptions(paths: string[], flags: Record<string, unk
   if (flags.featureGates !== undefined) o.featureGates = flags.featureGates as Record<string, boolean>;
   const output = str('output');
   if (output !== undefined) o.output = output;
+  o.includeJumps = flags.includeJumps === true;
   o.strict = flags.strict === true;
   o.quiet = flags.quiet === true;
   return o;

@@ -36,6 +36,8 @@ export interface RunOptions {
   nodeZone?: string;
   /** --feature-gates, parsed into name → enabled. */
   featureGates: Record<string, boolean>;
+  /** Also declare the built-in chains and add kube-proxy's jump rules. */
+  includeJumps: boolean;
   /** -o: write here atomically instead of stdout. */
   output?: string;
   strict: boolean;
@@ -61,6 +63,7 @@ export function defaultRunOptions(): RunOptions {
     nfacctCounters: ['ct_state_invalid_dropped_pkts', 'localhost_nps_accepted_pkts'],
     conntrackTCPBeLiberal: false,
     featureGates: {},
+    includeJumps: false,
     strict: false,
     quiet: false,
   };

@@ -43,6 +43,6 @@ export function generate(opts: RunOptions, io: RunIO): RunResult {
       `${warnings.length} problems, fatal under --strict:\n${warnings.map((w) => `  ${formatWarning(w)}`).join('\n')}`,
     );
   }
-  const ruleset = planRules(ports, cfg);
+  const ruleset = planRules(ports, cfg, { includeJumps: opts.includeJumps });
   return { text: emitRestore(ruleset), warnings };
 }

@@ -16,6 +16,8 @@ import type { Rule, Ruleset, Table } from '../plan/ruleset.js';
 
 export interface OrderedChain {
   name: string;
+  /** A built-in chain, declared with its policy. */
+  builtin: boolean;
   rules: Rule[];
 }
 
@@ -83,7 +85,7 @@ export function orderTable(table: Table): OrderedTable {
     let rules = byChain.get(name)!;
     if (name === KUBE_NODEPORTS) rules = sortByServiceName(rules, false);
     else if (name === KUBE_SERVICES) rules = sortByServiceName(rules, table.name === 'nat');
-    return { name, rules };
+    return { name, builtin: table.builtins.includes(name), rules };
   });
   return { name: table.name, chains };
 }

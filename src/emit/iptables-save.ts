@@ -11,7 +11,7 @@ export function emitRestore(rs: Ruleset): string {
   const parts: string[] = [];
   for (const table of orderRuleset(rs)) {
     parts.push(`*${table.name}\n`);
-    for (const chain of table.chains) parts.push(`:${chain.name} - [0:0]\n`);
+    for (const chain of table.chains) parts.push(`:${chain.name} ${chain.builtin ? 'ACCEPT' : '-'} [0:0]\n`);
     for (const chain of table.chains) {
       const prefix = `-A ${chain.name}`;
       for (const rule of chain.rules) {

@@ -19,13 +19,19 @@ import {
 } from './chain-names.js';
 import { comment, TableBuilder, type Ruleset } from './ruleset.js';
 import { writeServicePortRules } from './service-rules.js';
+import { writeJumpRules } from './jumps.js';
 
 /** kube-proxy's largeClusterEndpointsThreshold. */
 export const LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000;
 
 const NODEPORTS_TAIL_COMMENT = 'kubernetes service nodeports; NOTE: this must be the last rule in this chain';
 
-export function planRules(ports: readonly ServicePortWithEndpoints[], cfg: ProxierConfig): Ruleset {
+export interface PlanOptions {
+  /** Also declare the built-in chains and write kube-proxy's jumps into them (plan/jumps.ts). */
+  includeJumps?: boolean;
+}
+
+export function planRules(ports: readonly ServicePortWithEndpoints[], cfg: ProxierConfig, opts: PlanOptions = {}): Ruleset {
   const filter = new TableBuilder('filter');
   const nat = new TableBuilder('nat');
   const mark = cfg.masqueradeMark;
@@ -83,6 +89,8 @@ export function planRules(ports: readonly ServicePortWithEndpoints[], cfg: Proxi
   filter.append(KUBE_FORWARD, comment('kubernetes forwarding rules'), '-m', 'mark', '--mark', `${mark}/${mark}`, '-j', 'ACCEPT');
   filter.append(KUBE_FORWARD, comment('kubernetes forwarding conntrack rule'), '-m', 'conntrack',
     '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT');
+
+  if (opts.includeJumps) writeJumpRules(filter, nat);
 
   return { filter: filter.table, nat: nat.table };
 }

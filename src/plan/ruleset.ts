@@ -23,6 +23,8 @@ export interface Table {
   name: TableName;
   /** Declared chains in the order kube-proxy declares them; each at most once. */
   chains: string[];
+  /** Built-in chains declared with a policy (`:INPUT ACCEPT [0:0]`), only with --include-jumps. */
+  builtins: string[];
   /** Rules in the order kube-proxy writes them. */
   rules: Rule[];
 }
@@ -38,13 +40,19 @@ export class TableBuilder {
   private readonly declared = new Set<string>();
 
   constructor(name: TableName) {
-    this.table = { name, chains: [], rules: [] };
+    this.table = { name, chains: [], builtins: [], rules: [] };
   }
 
   declare(chain: string): void {
     if (this.declared.has(chain)) throw new Error(`chain ${chain} declared twice in ${this.table.name}`);
     this.declared.add(chain);
     this.table.chains.push(chain);
+  }
+
+  /** A built-in chain (INPUT, PREROUTING, …), declared with its ACCEPT policy. */
+  declareBuiltin(chain: string): void {
+    this.declare(chain);
+    this.table.builtins.push(chain);
   }
 
   /** `-A chain tokens...`; tokens may be nested arrays, as LineBuffer.Write accepts. */

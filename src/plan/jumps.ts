@@ -1,0 +1,70 @@
+/**
+ * The jumps from the built-in chains into kube-proxy's chains. kube-proxy does not put these in
+ * its iptables-restore data: at every full sync it makes sure they exist with
+ * `iptables -I <builtin> ...` (EnsureRule with Prepend; iptablesJumpChains and
+ * iptablesKubeletJumpChains in proxier.go). `--include-jumps` adds them, with the built-in chains
+ * declared, so the file alone gives a working data plane under plain `iptables-restore`.
+ */
+import {
+  KUBE_EXTERNAL_SERVICES,
+  KUBE_FIREWALL,
+  KUBE_FORWARD,
+  KUBE_NODEPORTS,
+  KUBE_POSTROUTING,
+  KUBE_PROXY_FIREWALL,
+  KUBE_SERVICES,
+} from './chain-names.js';
+import { comment, type TableBuilder, type TableName } from './ruleset.js';
+
+interface JumpChain {
+  table: TableName;
+  /** The kube-proxy chain jumped to. */
+  dstChain: string;
+  /** The built-in chain the jump sits in. */
+  srcChain: string;
+  /** Empty for kubelet's KUBE-FIREWALL jumps, which carry no comment. */
+  comment: string;
+  extraArgs: string[];
+}
+
+const NEW = ['-m', 'conntrack', '--ctstate', 'NEW'];
+
+/** In kube-proxy's order of ensuring them; each one is prepended to its built-in chain. */
+const JUMP_CHAINS: JumpChain[] = [
+  { table: 'filter', dstChain: KUBE_EXTERNAL_SERVICES, srcChain: 'INPUT', comment: 'kubernetes externally-visible service portals', extraArgs: NEW },
+  { table: 'filter', dstChain: KUBE_EXTERNAL_SERVICES, srcChain: 'FORWARD', comment: 'kubernetes externally-visible service portals', extraArgs: NEW },
+  { table: 'filter', dstChain: KUBE_NODEPORTS, srcChain: 'INPUT', comment: 'kubernetes health check service ports', extraArgs: [] },
+  { table: 'filter', dstChain: KUBE_SERVICES, srcChain: 'FORWARD', comment: 'kubernetes service portals', extraArgs: NEW },
+  { table: 'filter', dstChain: KUBE_SERVICES, srcChain: 'OUTPUT', comment: 'kubernetes service portals', extraArgs: NEW },
+  { table: 'filter', dstChain: KUBE_FORWARD, srcChain: 'FORWARD', comment: 'kubernetes forwarding rules', extraArgs: [] },
+  { table: 'filter', dstChain: KUBE_PROXY_FIREWALL, srcChain: 'INPUT', comment: 'kubernetes load balancer firewall', extraArgs: NEW },
+  { table: 'filter', dstChain: KUBE_PROXY_FIREWALL, srcChain: 'OUTPUT', comment: 'kubernetes load balancer firewall', extraArgs: NEW },
+  { table: 'filter', dstChain: KUBE_PROXY_FIREWALL, srcChain: 'FORWARD', comment: 'kubernetes load balancer firewall', extraArgs: NEW },
+  { table: 'nat', dstChain: KUBE_SERVICES, srcChain: 'OUTPUT', comment: 'kubernetes service portals', extraArgs: [] },
+  { table: 'nat', dstChain: KUBE_SERVICES, srcChain: 'PREROUTING', comment: 'kubernetes service portals', extraArgs: [] },
+  { table: 'nat', dstChain: KUBE_POSTROUTING, srcChain: 'POSTROUTING', comment: 'kubernetes postrouting rules', extraArgs: [] },
+  // kubelet's anti-martian chain, duplicated by kube-proxy.
+  { table: 'filter', dstChain: KUBE_FIREWALL, srcChain: 'INPUT', comment: '', extraArgs: [] },
+  { table: 'filter', dstChain: KUBE_FIREWALL, srcChain: 'OUTPUT', comment: '', extraArgs: [] },
+];
+
+export const BUILTIN_CHAINS: Record<TableName, string[]> = {
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+};
+
+/**
+ * Declare the built-in chains and write the jumps in the order they end up in after kube-proxy
+ * has prepended them one by one (the last ensured is first). `filterChains` are the chains the
+ * restore data already declares: EnsureChain creates KUBE-FIREWALL even where the data does not.
+ */
+export function writeJumpRules(filter: TableBuilder, nat: TableBuilder): void {
+  const tables = { filter, nat };
+  if (!filter.table.chains.includes(KUBE_FIREWALL)) filter.declare(KUBE_FIREWALL);
+  for (const name of ['filter', 'nat'] as const) {
+    for (const chain of BUILTIN_CHAINS[name]) tables[name].declareBuiltin(chain);
+  }
+  for (const j of [...JUMP_CHAINS].reverse()) {
+    tables[j.table].append(j.srcChain, j.extraArgs, j.comment ? comment(j.comment) : [], '-j', j.dstChain);
+  }
+}
