@@ -315,7 +315,7 @@ function addSlice(
   slice.ports.forEach((p, pi) => {
     const field = `${portsField}[${pi}]`;
     if (p.port === undefined || p.port === 0) {
-      warn(src, `${field}.port`, 'missing; port skipped');
+      warn(src, `${field}.port`, `${p.port === undefined ? 'missing' : '0'}; port skipped`);
       return;
     }
     if (p.port < 0 || p.port > 65535) {

@@ -31,21 +31,23 @@ export function usesLocalEndpoints(sp: ServicePort): boolean {
 
 type TopologyMode = '' | 'PreferSameNode' | 'PreferSameZone';
 
+/**
+ * PreferSameNode if the gate is on, every ready endpoint has node hints and one is for this
+ * node; else PreferSameZone if every ready endpoint has zone hints and one is for this node's
+ * zone; else none. (With no ready endpoint, nothing is "for this node", so: none.)
+ */
 function topologyModeFromHints(endpoints: readonly Endpoint[], cfg: ProxierConfig): TopologyMode {
-  let hasReady = false;
   let allNodeHinted = true;
   let anyForThisNode = false;
   let allZoneHinted = true;
   let anyForThisZone = false;
   for (const ep of endpoints) {
     if (!ep.ready) continue;
-    hasReady = true;
     if (!ep.nodeHints || ep.nodeHints.size === 0) allNodeHinted = false;
     else if (ep.nodeHints.has(cfg.nodeName)) anyForThisNode = true;
     if (!ep.zoneHints || ep.zoneHints.size === 0) allZoneHinted = false;
-    else if (cfg.nodeZone !== '' && ep.zoneHints.has(cfg.nodeZone)) anyForThisZone = true;
+    else if (ep.zoneHints.has(cfg.nodeZone)) anyForThisZone = true;
   }
-  if (!hasReady) return '';
   if (cfg.preferSameTrafficDistribution && allNodeHinted && anyForThisNode) return 'PreferSameNode';
   if (allZoneHinted && anyForThisZone) return 'PreferSameZone';
   return '';
