@@ -38,6 +38,10 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--output', 'out.rules', 'x'], { output: 'out.rules' }],
     [['--strict', '-q', 'x'], { strict: true, quiet: true }],
     [['--include-jumps', 'x'], { includeJumps: true }],
+    [
+      ['--config', 'fixtures/features/kube-proxy-config/kube-proxy.yaml', '--iptables-masquerade-bit', '13', 'x'],
+      { clusterCIDRs: ['10.244.0.0/16', 'fd00:10:244::/56'], localhostNodePorts: false, conntrackTCPBeLiberal: true, masqueradeBit: 13 },
+    ],
   ])('%j', (argv, expected) => {
     const o = parse(argv);
     const want: RunOptions = { ...d, paths: ['x'], ...expected };

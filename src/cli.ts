@@ -7,6 +7,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerSubcommands } from './commands/index.js';
 import { UsageError } from './errors.js';
+import { applyKubeProxyConfig, type ConfigurableOption } from './load/kube-proxy-config.js';
 import type { CliIO } from './io.js';
 import { defaultRunOptions, DEFAULT_IPTABLES_VERSION, type DetectLocalMode, type RunOptions } from './options.js';
 
@@ -52,6 +53,7 @@ tables, in the canonical order of kube-proxy's own tests. Exit codes: 0 rules wr
 export function addGenerationOptions(cmd: Command): Command {
   const d = defaultRunOptions();
   return cmd
+    .option('--config <file>', "kube-proxy's KubeProxyConfiguration file; flags given on the command line win")
     .option('--hostname-override <name>', "this node's name: decides which endpoints are local (traffic policy Local, topology)")
     .option('--node-ip <ip>', "the node's primary IP; repeat (or comma-separate) for one IP per family", list)
     .option('--node-addresses <ips>', "every IP on the node's interfaces, comma-separated (for --nodeport-addresses); default: the --node-ip values", list)
@@ -80,8 +82,28 @@ export function addGenerationOptions(cmd: Command): Command {
     .option('-q, --quiet', 'print no warnings', false);
 }
 
-/** Commander's parsed flags (from addGenerationOptions) → RunOptions. */
-export function readGenerationOptions(paths: string[], flags: Record<string, unknown>): RunOptions {
+/** Commander option keys of the settings a KubeProxyConfiguration can also give. */
+const CONFIG_FLAG_KEYS: Record<ConfigurableOption, string> = {
+  hostnameOverride: 'hostnameOverride',
+  nodeIPs: 'nodeIp',
+  clusterCIDRs: 'clusterCidr',
+  detectLocalMode: 'detectLocalMode',
+  podBridgeInterface: 'podBridgeInterface',
+  podInterfaceNamePrefix: 'podInterfaceNamePrefix',
+  masqueradeAll: 'masqueradeAll',
+  masqueradeBit: 'iptablesMasqueradeBit',
+  localhostNodePorts: 'localhostNodeports',
+  nodePortAddresses: 'nodeportAddresses',
+  featureGates: 'featureGates',
+  conntrackTCPBeLiberal: 'conntrackTcpBeLiberal',
+};
+
+/**
+ * Commander's parsed flags (from addGenerationOptions) → RunOptions. With --config, the
+ * KubeProxyConfiguration fills what the command line did not set explicitly (`cmd` tells
+ * which flags came from the command line).
+ */
+export function readGenerationOptions(paths: string[], flags: Record<string, unknown>, cmd?: Command): RunOptions {
   const o = defaultRunOptions();
   o.paths = paths;
   const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
@@ -116,6 +138,10 @@ export function readGenerationOptions(paths: string[], flags: Record<string, unk
   const output = str('output');
   if (output !== undefined) o.output = output;
   o.includeJumps = flags.includeJumps === true;
+  const config = str('config');
+  if (config !== undefined) {
+    applyKubeProxyConfig(o, config, (k) => cmd?.getOptionValueSource(CONFIG_FLAG_KEYS[k]) === 'cli');
+  }
   o.strict = flags.strict === true;
   o.quiet = flags.quiet === true;
   return o;
@@ -131,8 +157,8 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
   addGenerationOptions(program);
   program
     .option('-o, --output <file>', 'write the rules to FILE (atomically) instead of stdout')
-    .action((paths: string[], flags: Record<string, unknown>) => {
-      onParsed({ kind: 'generate', options: readGenerationOptions(paths, flags) });
+    .action((paths: string[], flags: Record<string, unknown>, cmd: Command) => {
+      onParsed({ kind: 'generate', options: readGenerationOptions(paths, flags, cmd) });
     });
   registerSubcommands(program, onParsed);
   return program;

@@ -135,7 +135,12 @@ export function decodeManifests(raw: readonly RawObject[]): Manifests {
     if (!name) {
       throw new InputError({ ...loc, object: `${kindName} ${namespace}/?`, field: 'metadata.name' }, 'missing');
     }
-    const source: ObjectSource = { file: r.file, doc: r.doc, kind: known.kind, namespace, name };
+    const labels: Record<string, string> = {};
+    const labelsReader = meta!.obj_('labels');
+    for (const key of Object.keys((r.value.metadata as Record<string, unknown>).labels ?? {})) {
+      labels[key] = labelsReader!.str(key) ?? '';
+    }
+    const source: ObjectSource = { file: r.file, doc: r.doc, kind: known.kind, namespace, name, labels };
     if (r.item !== undefined) source.item = r.item;
     const objLoc: InputLocation = { ...loc, object: `${kindName} ${namespace}/${name}` };
     const reader = new Reader(objLoc, r.value, '');

@@ -15,6 +15,8 @@ export interface ObjectSource {
   kind: 'Service' | 'EndpointSlice' | 'Endpoints';
   namespace: string;
   name: string;
+  /** `metadata.labels` (kube-proxy's informers filter on two of them). */
+  labels: Readonly<Record<string, string>>;
 }
 
 export interface ServicePortManifest {

@@ -66,6 +66,11 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
   const portsByService = new Map<string, ServicePort[]>();
   for (const svc of manifests.services) {
     knownServices.add(serviceKey(svc.source.namespace, svc.source.name));
+    const label = ignoredByLabel(svc.source);
+    if (label) {
+      warn(svc.source, `metadata.labels['${label}']`, `${IGNORING_LABELS[label]}; kube-proxy does not watch it; skipped`);
+      continue;
+    }
     for (const sp of servicePorts(svc, opts.ipFamily, warn)) {
       const key = portKey(sp.namespace, sp.service, sp.portName, sp.protocol);
       if (ports.has(key)) {
@@ -86,7 +91,7 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
   );
   for (const ep of manifests.endpoints) {
     const k = serviceKey(ep.source.namespace, ep.source.name);
-    if (servicesWithSlices.has(k) || ep.skipMirror) continue;
+    if (servicesWithSlices.has(k) || ep.skipMirror || ignoredByLabel(ep.source)) continue;
     slices.push(...mirrorEndpoints(ep, warn));
   }
 
@@ -137,6 +142,20 @@ function rejectDuplicates(m: Manifests): void {
 }
 
 type Warn = (src: ObjectSource, field: string | undefined, message: string) => void;
+
+/**
+ * kube-proxy's informers only see Services and EndpointSlices without these labels
+ * (StartInformers in pkg/proxy/runner.go): one names another service proxy, the other marks
+ * a headless service's slices.
+ */
+const IGNORING_LABELS: Record<string, string> = {
+  'service.kubernetes.io/service-proxy-name': 'handled by another service proxy',
+  'service.kubernetes.io/headless': 'labelled headless',
+};
+
+function ignoredByLabel(src: ObjectSource): string | undefined {
+  return Object.keys(IGNORING_LABELS).find((l) => l in src.labels);
+}
 
 function familyName(f: IPFamily): string {
   return f === 4 ? 'IPv4' : 'IPv6';
@@ -287,6 +306,8 @@ function addSlice(
 ): void {
   const src = slice.source;
   const isEndpoints = src.kind === 'Endpoints';
+  // Filtered out by kube-proxy's informers; the Service (if any) was already reported.
+  if (ignoredByLabel(src)) return;
   if (slice.addressType === 'FQDN') {
     warn(src, 'addressType', 'FQDN slices are not used by kube-proxy; skipped');
     return;

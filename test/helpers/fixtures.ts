@@ -1,6 +1,8 @@
 /**
  * Fixture discovery. A case is a directory under fixtures/ holding `flags.txt`:
- *   flags.txt        kp-gen flags, whitespace-separated (lines starting with # are comments)
+ *   flags.txt        kp-gen flags, whitespace-separated (lines starting with # are comments);
+ *                    `{dir}` stands for the case's directory
+ *   kube-proxy.yaml  a KubeProxyConfiguration for `--config {dir}/kube-proxy.yaml`
  *   input.yaml|input.json|input/   the manifests (several may exist; all are passed, sorted)
  *   expected.rules   expected stdout (not for error cases)
  *   expected.stderr  expected warnings/errors (required whenever kp-gen prints any)
@@ -26,7 +28,7 @@ export interface Fixture {
 }
 
 const INPUT_NAME = /^input(\.ya?ml|\.json)?$/;
-const KNOWN_FILES = new Set(['flags.txt', 'expected.rules', 'expected.stderr', 'expected.exit', 'SOURCE.md', 'README.md', 'original.rules']);
+const KNOWN_FILES = new Set(['kube-proxy.yaml', 'flags.txt', 'expected.rules', 'expected.stderr', 'expected.exit', 'SOURCE.md', 'README.md', 'original.rules']);
 
 export function parseFlags(text: string): string[] {
   return text
@@ -51,7 +53,7 @@ export function discoverFixtures(root = FIXTURES_DIR): { fixtures: Fixture[]; st
       fixtures.push({
         dir: rel,
         name: relative(root, dir),
-        flags: parseFlags(readFileSync(join(dir, 'flags.txt'), 'utf8')),
+        flags: parseFlags(readFileSync(join(dir, 'flags.txt'), 'utf8')).map((f) => f.replaceAll('{dir}', rel)),
         inputs,
         isError: rel.split('/').includes('_error_'),
         isUpstream: rel.split('/').includes('upstream'),

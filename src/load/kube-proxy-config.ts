@@ -1,0 +1,109 @@
+/**
+ * `--config FILE`: kube-proxy's own KubeProxyConfiguration (kubeproxy.config.k8s.io/v1alpha1),
+ * so a node's configuration can be used as it is. Only the fields that change iptables rules
+ * are read; command-line flags given explicitly win over the file.
+ */
+import { readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
+import { InputError, UserError } from '../errors.js';
+import type { DetectLocalMode, RunOptions } from '../options.js';
+import { isRecord } from './files.js';
+
+/** The RunOptions fields a KubeProxyConfiguration can set. */
+export type ConfigurableOption =
+  | 'hostnameOverride'
+  | 'nodeIPs'
+  | 'clusterCIDRs'
+  | 'detectLocalMode'
+  | 'podBridgeInterface'
+  | 'podInterfaceNamePrefix'
+  | 'masqueradeAll'
+  | 'masqueradeBit'
+  | 'localhostNodePorts'
+  | 'nodePortAddresses'
+  | 'featureGates'
+  | 'conntrackTCPBeLiberal';
+
+const MODES: readonly DetectLocalMode[] = ['ClusterCIDR', 'NodeCIDR', 'BridgeInterface', 'InterfaceNamePrefix'];
+
+/** Read FILE and set, in `o`, every field it gives that `explicit` does not already claim. */
+export function applyKubeProxyConfig(o: RunOptions, file: string, explicit: (k: ConfigurableOption) => boolean): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let doc: unknown;
+  try {
+    doc = yaml.load(text, { filename: file });
+  } catch (e) {
+    if (e instanceof yaml.YAMLException) {
+      throw new InputError({ file, line: e.mark.line + 1, column: e.mark.column + 1 }, `invalid YAML: ${e.reason}`);
+    }
+    throw e;
+  }
+  const object = 'KubeProxyConfiguration';
+  const fail = (field: string, problem: string): never => {
+    throw new InputError({ file, object, field }, problem);
+  };
+  if (!isRecord(doc) || doc.kind !== 'KubeProxyConfiguration') {
+    throw new InputError({ file }, 'not a KubeProxyConfiguration (kind: KubeProxyConfiguration, apiVersion: kubeproxy.config.k8s.io/v1alpha1)');
+  }
+  const str = (v: unknown, field: string): string => (typeof v === 'string' ? v : fail(field, 'must be a string'));
+  const bool = (v: unknown, field: string): boolean => (typeof v === 'boolean' ? v : fail(field, 'must be true or false'));
+  const sub = (key: string): Record<string, unknown> => {
+    const v = doc[key];
+    if (v === undefined || v === null) return {};
+    return isRecord(v) ? v : fail(key, 'must be an object');
+  };
+  const set = <K extends ConfigurableOption>(k: K, v: RunOptions[K]): void => {
+    if (!explicit(k)) o[k] = v;
+  };
+
+  if (doc.mode !== undefined && doc.mode !== null && doc.mode !== '' && doc.mode !== 'iptables') {
+    fail('mode', `${JSON.stringify(doc.mode)}: kp-gen models kube-proxy's iptables mode only`);
+  }
+  if (typeof doc.hostnameOverride === 'string' && doc.hostnameOverride !== '') set('hostnameOverride', doc.hostnameOverride);
+  // bindAddress overrides kube-proxy's idea of the node's primary IP (unless unspecified).
+  if (doc.bindAddress !== undefined && doc.bindAddress !== null) {
+    const b = str(doc.bindAddress, 'bindAddress');
+    if (b !== '' && b !== '0.0.0.0' && b !== '::') set('nodeIPs', [b]);
+  }
+  if (doc.clusterCIDR !== undefined && doc.clusterCIDR !== null && doc.clusterCIDR !== '') {
+    set('clusterCIDRs', str(doc.clusterCIDR, 'clusterCIDR').split(',').map((c) => c.trim()).filter((c) => c !== ''));
+  }
+  if (doc.detectLocalMode !== undefined && doc.detectLocalMode !== null && doc.detectLocalMode !== '') {
+    const m = str(doc.detectLocalMode, 'detectLocalMode');
+    if (!MODES.includes(m as DetectLocalMode)) fail('detectLocalMode', `unknown mode ${JSON.stringify(m)}`);
+    set('detectLocalMode', m as DetectLocalMode);
+  }
+  const detectLocal = sub('detectLocal');
+  if (typeof detectLocal.bridgeInterface === 'string' && detectLocal.bridgeInterface !== '') {
+    set('podBridgeInterface', detectLocal.bridgeInterface);
+  }
+  if (typeof detectLocal.interfaceNamePrefix === 'string' && detectLocal.interfaceNamePrefix !== '') {
+    set('podInterfaceNamePrefix', detectLocal.interfaceNamePrefix);
+  }
+  const ipt = sub('iptables');
+  if (ipt.masqueradeAll !== undefined && ipt.masqueradeAll !== null) set('masqueradeAll', bool(ipt.masqueradeAll, 'iptables.masqueradeAll'));
+  if (ipt.masqueradeBit !== undefined && ipt.masqueradeBit !== null) {
+    if (!Number.isInteger(ipt.masqueradeBit)) fail('iptables.masqueradeBit', 'must be an integer');
+    set('masqueradeBit', ipt.masqueradeBit as number);
+  }
+  if (ipt.localhostNodePorts !== undefined && ipt.localhostNodePorts !== null) {
+    set('localhostNodePorts', bool(ipt.localhostNodePorts, 'iptables.localhostNodePorts'));
+  }
+  if (Array.isArray(doc.nodePortAddresses) && doc.nodePortAddresses.length > 0) {
+    set('nodePortAddresses', doc.nodePortAddresses.map((v, i) => str(v, `nodePortAddresses[${i}]`)));
+  }
+  if (isRecord(doc.featureGates)) {
+    const gates: Record<string, boolean> = {};
+    for (const [k, v] of Object.entries(doc.featureGates)) gates[k] = bool(v, `featureGates.${k}`);
+    set('featureGates', gates);
+  }
+  const conntrack = sub('conntrack');
+  if (conntrack.tcpBeLiberal !== undefined && conntrack.tcpBeLiberal !== null) {
+    set('conntrackTCPBeLiberal', bool(conntrack.tcpBeLiberal, 'conntrack.tcpBeLiberal'));
+  }
+}
