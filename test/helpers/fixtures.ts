@@ -3,13 +3,16 @@
  *   flags.txt        kp-gen flags, whitespace-separated (lines starting with # are comments);
  *                    `{dir}` stands for the case's directory
  *   kube-proxy.yaml  a KubeProxyConfiguration for `--config {dir}/kube-proxy.yaml`
+ *   flows.json       kube-proxy packet-flow assertions (test/upstream-flows.test.ts)
  *   input.yaml|input.json|input/   the manifests (several may exist; all are passed, sorted)
  *   expected.rules   expected stdout (not for error cases)
  *   expected.stderr  expected warnings/errors (required whenever kp-gen prints any)
  *   expected.exit    expected exit code, error cases only (default 1)
  *   SOURCE.md / README.md   where the case comes from and what it shows
  * Cases under fixtures/_error_/ must exit non-zero with nothing on stdout. Cases under
- * fixtures/upstream/ are transcribed from kube-proxy's tests and never regenerated.
+ * fixtures/upstream/ are transcribed from kube-proxy's tests and never regenerated, except the
+ * packet-flow cases (with flows.json): their expected.rules is kp-gen's output, which the flows
+ * check (test/upstream-flows.test.ts).
  * KP_ONLY=<substring> focuses the cases whose path contains it.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -28,7 +31,7 @@ export interface Fixture {
 }
 
 const INPUT_NAME = /^input(\.ya?ml|\.json)?$/;
-const KNOWN_FILES = new Set(['kube-proxy.yaml', 'flags.txt', 'expected.rules', 'expected.stderr', 'expected.exit', 'SOURCE.md', 'README.md', 'original.rules']);
+const KNOWN_FILES = new Set(['flows.json', 'kube-proxy.yaml', 'flags.txt', 'expected.rules', 'expected.stderr', 'expected.exit', 'SOURCE.md', 'README.md', 'original.rules']);
 
 export function parseFlags(text: string): string[] {
   return text
@@ -56,7 +59,7 @@ export function discoverFixtures(root = FIXTURES_DIR): { fixtures: Fixture[]; st
         flags: parseFlags(readFileSync(join(dir, 'flags.txt'), 'utf8')).map((f) => f.replaceAll('{dir}', rel)),
         inputs,
         isError: rel.split('/').includes('_error_'),
-        isUpstream: rel.split('/').includes('upstream'),
+        isUpstream: rel.split('/').includes('upstream') && !names.includes('flows.json'),
       });
       return;
     }
