@@ -8,7 +8,14 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { registerSubcommands } from './commands/index.js';
 import { UsageError } from './errors.js';
 import type { CliIO } from './io.js';
-import { defaultRunOptions, DEFAULT_IPTABLES_VERSION, type DetectLocalMode, type RunOptions } from './options.js';
+import {
+  defaultRunOptions,
+  DEFAULT_IPTABLES_VERSION,
+  DEFAULT_SAVE_BACKEND,
+  type DetectLocalMode,
+  type RunOptions,
+  type SaveBackend,
+} from './options.js';
 
 export type ParsedArgs =
   | { kind: 'exit'; code: number }
@@ -116,6 +123,8 @@ export function readGenerationOptions(paths: string[], flags: Record<string, unk
   const output = str('output');
   if (output !== undefined) o.output = output;
   o.includeJumps = flags.includeJumps === true;
+  if (flags.format === 'save') o.format = 'save';
+  if (flags.saveBackend !== undefined) o.saveBackend = flags.saveBackend as SaveBackend;
   o.strict = flags.strict === true;
   o.quiet = flags.quiet === true;
   return o;
@@ -130,6 +139,15 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
     .addHelpText('after', HELP_AFTER);
   addGenerationOptions(program);
   program
+    .addOption(
+      new Option('--format <format>', 'restore: what kube-proxy writes; save: what iptables-save prints after loading it')
+        .choices(['restore', 'save'])
+        .default('restore'),
+    )
+    .addOption(
+      new Option('--save-backend <backend>', `with --format save: imitate iptables-nft-save or iptables-legacy-save (default ${DEFAULT_SAVE_BACKEND})`)
+        .choices(['nft', 'legacy']),
+    )
     .option('-o, --output <file>', 'write the rules to FILE (atomically) instead of stdout')
     .action((paths: string[], flags: Record<string, unknown>) => {
       onParsed({ kind: 'generate', options: readGenerationOptions(paths, flags) });
