@@ -13,11 +13,12 @@
  *    were loaded (kp-gen's canonical order, emit/canonical-order.ts);
  *  - every rule is rewritten by save-rule.ts.
  *
- * The one difference between the backends is the order of the tables:
+ * The backends differ in which tables they print and in what order:
  *  - nft (iptables-nft-save, Debian's default): a fixed order, `filter` before `nat`;
  *  - legacy (iptables-legacy-save): the kernel lists the most recently created table first;
  *    restoring kp-gen's output (filter, then nat) into a fresh namespace creates filter first,
- *    so legacy prints `nat`, then `filter`.
+ *    so legacy prints `nat`, then `filter`;
+ *  - a table whose restore text declares no chain at all is created only by legacy.
  */
 import type { IPFamily } from '../model/ip.js';
 import type { SaveBackend } from '../options.js';
@@ -40,12 +41,13 @@ function emitTable(table: OrderedTable, family: IPFamily, parts: string[]): void
   const builtins = BUILTIN_CHAINS[table.name as keyof typeof BUILTIN_CHAINS] ?? [];
   const rulesOf = new Map(table.chains.map((c) => [c.name, c.rules]));
   const userChains = table.chains.map((c) => c.name).filter((n) => !builtins.includes(n)).sort(byteOrder);
+  const jumpable = new Set(userChains);
   parts.push(`*${table.name}\n`);
   for (const name of builtins) parts.push(`:${name} ACCEPT [0:0]\n`);
   for (const name of userChains) parts.push(`:${name} - [0:0]\n`);
   for (const name of [...builtins, ...userChains]) {
     for (const rule of rulesOf.get(name) ?? []) {
-      const text = saveRule(rule.args, family);
+      const text = saveRule(rule.args, family, jumpable);
       parts.push(text === '' ? `-A ${name}\n` : `-A ${name} ${text}\n`);
     }
   }
@@ -54,8 +56,11 @@ function emitTable(table: OrderedTable, family: IPFamily, parts: string[]): void
 
 export function emitSave(rs: Ruleset, opts: SaveOptions): string {
   // orderRuleset gives the restore text's order (filter, nat): the order the tables are created in.
-  const tables = orderRuleset(rs);
+  let tables = orderRuleset(rs);
   if (opts.backend === 'legacy') tables.reverse();
+  // iptables-nft-restore creates no table for a `*table … COMMIT` block that declares no chain;
+  // legacy creates it on first access. (kp-gen always declares chains in both tables.)
+  else tables = tables.filter((t) => t.chains.length > 0);
   const parts: string[] = [];
   for (const table of tables) emitTable(table, opts.family, parts);
   return parts.join('');

@@ -182,8 +182,8 @@ const TARGETS: Record<string, Extension> = {
   },
 };
 
-/** Targets with no options: the verdicts, and jumps to user chains. */
-const PLAIN_TARGET = /^(ACCEPT|DROP|RETURN|KUBE-[A-Z0-9-]+)$/;
+/** Targets without options besides jumps to the table's chains. */
+const VERDICTS = new Set(['ACCEPT', 'DROP', 'RETURN']);
 
 interface Module {
   name: string;
@@ -201,8 +201,11 @@ type HeaderFlag = (typeof HEADER_FLAGS)[number];
 
 const PROTOCOLS = new Set(['tcp', 'udp', 'sctp']);
 
-/** A restore-form rule (the tokens after `-A CHAIN`) → the same rule as iptables-save prints it. */
-export function saveRule(args: readonly string[], family: IPFamily): string {
+/**
+ * A restore-form rule (the tokens after `-A CHAIN`) → the same rule as iptables-save prints it.
+ * `chains` are the chains of the rule's table, the targets a rule may jump to.
+ */
+export function saveRule(args: readonly string[], family: IPFamily, chains: ReadonlySet<string>): string {
   const header = new Map<HeaderFlag, HeaderField>();
   const matches: Module[] = [];
   let target: Module | undefined;
@@ -226,7 +229,7 @@ export function saveRule(args: readonly string[], family: IPFamily): string {
       if (target) bad('two targets');
       const name = take(++i, '-j');
       const ext = TARGETS[name];
-      if (!ext && !PLAIN_TARGET.test(name)) bad(`target -j ${name}`);
+      if (!ext && !VERDICTS.has(name) && !chains.has(name)) bad(`target -j ${name}`);
       target = { name, ext, opts: new Map() };
     } else if (t.startsWith('--')) {
       // The target's options first, then the most recent match defining the option.
