@@ -38,6 +38,10 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--output', 'out.rules', 'x'], { output: 'out.rules' }],
     [['--strict', '-q', 'x'], { strict: true, quiet: true }],
     [['--include-jumps', 'x'], { includeJumps: true }],
+    [['--format', 'restore', 'x'], { format: 'restore' }],
+    [['--format', 'save', 'x'], { format: 'save' }],
+    [['--format', 'save', '--save-backend', 'legacy', 'x'], { format: 'save', saveBackend: 'legacy' }],
+    [['--save-backend', 'nft', 'x'], { saveBackend: 'nft' }],
   ])('%j', (argv, expected) => {
     const o = parse(argv);
     const want: RunOptions = { ...d, paths: ['x'], ...expected };
@@ -50,6 +54,8 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--iptables-masquerade-bit', 'fourteen', 'x'], /not an integer/],
     [['--feature-gates', 'Foo', 'x'], /Name=true\|false/],
     [['--hostname-override'], /argument missing/],
+    [['--format', 'iptables', 'x'], /iptables.*invalid/i],
+    [['--save-backend', 'both', 'x'], /both.*invalid/i],
   ])('rejects %j as a usage error', (argv, message) => {
     expect(() => parseArgs(argv, { out: () => {} })).toThrow(UsageError);
     expect(() => parseArgs(argv, { out: () => {} })).toThrow(message);

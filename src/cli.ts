@@ -49,7 +49,8 @@ Examples:
   kubectl get svc,endpointslices -A -o yaml | kp-gen --cluster-cidr 10.244.0.0/16 -
 
 Output is the iptables-restore text kube-proxy (iptables mode) writes: the *filter and *nat
-tables, in the canonical order of kube-proxy's own tests. Exit codes: 0 rules written,
+tables, in the canonical order of kube-proxy's own tests (--format save: as iptables-save
+prints them back, to diff against a node's dump). Exit codes: 0 rules written,
 1 input problem (or a warning under --strict), 2 usage error.`;
 
 /**
