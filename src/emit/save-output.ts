@@ -29,7 +29,7 @@ import { saveRule } from './save-rule.js';
 
 export interface SaveOptions {
   family: IPFamily;
-  /** Whose iptables-save to imitate: they differ only in the order of the tables. */
+  /** Whose iptables-save to imitate: they differ only in which tables they list, and in what order. */
   backend: SaveBackend;
 }
 

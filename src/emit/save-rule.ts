@@ -255,7 +255,8 @@ export function saveRule(args: readonly string[], family: IPFamily, chains: Read
     const neg = f.invert ? ' !' : '';
     if (flag === '-s' || flag === '-d') {
       const a = parseHostOrNetwork(f.value, family) ?? bad(`address ${flag} ${f.value}`);
-      // A zero-length prefix matches everything; iptables drops it unless it is negated.
+      // A zero-length prefix matches everything; iptables-save omits it. (Negated, legacy keeps
+      // it and nft refuses to load the rule; kube-proxy never writes that.)
       if (a.prefix === 0 && !f.invert) continue;
       s += `${neg} ${flag} ${a.address}/${a.prefix}`;
     } else if (flag === '-p') {
