@@ -42,6 +42,10 @@ describe('CLI wiring: argv → RunOptions', () => {
       ['--config', 'fixtures/features/kube-proxy-config/kube-proxy.yaml', '--iptables-masquerade-bit', '13', 'x'],
       { clusterCIDRs: ['10.244.0.0/16', 'fd00:10:244::/56'], localhostNodePorts: false, conntrackTCPBeLiberal: true, masqueradeBit: 13 },
     ],
+    [['--format', 'restore', 'x'], { format: 'restore' }],
+    [['--format', 'save', 'x'], { format: 'save' }],
+    [['--format', 'save', '--save-backend', 'legacy', 'x'], { format: 'save', saveBackend: 'legacy' }],
+    [['--save-backend', 'nft', 'x'], { saveBackend: 'nft' }],
   ])('%j', (argv, expected) => {
     const o = parse(argv);
     const want: RunOptions = { ...d, paths: ['x'], ...expected };
@@ -54,6 +58,8 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--iptables-masquerade-bit', 'fourteen', 'x'], /not an integer/],
     [['--feature-gates', 'Foo', 'x'], /Name=true\|false/],
     [['--hostname-override'], /argument missing/],
+    [['--format', 'iptables', 'x'], /iptables.*invalid/i],
+    [['--save-backend', 'both', 'x'], /both.*invalid/i],
   ])('rejects %j as a usage error', (argv, message) => {
     expect(() => parseArgs(argv, { out: () => {} })).toThrow(UsageError);
     expect(() => parseArgs(argv, { out: () => {} })).toThrow(message);

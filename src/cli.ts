@@ -9,7 +9,14 @@ import { registerSubcommands } from './commands/index.js';
 import { UsageError } from './errors.js';
 import { applyKubeProxyConfig, type ConfigurableOption } from './load/kube-proxy-config.js';
 import type { CliIO } from './io.js';
-import { defaultRunOptions, DEFAULT_IPTABLES_VERSION, type DetectLocalMode, type RunOptions } from './options.js';
+import {
+  defaultRunOptions,
+  DEFAULT_IPTABLES_VERSION,
+  DEFAULT_SAVE_BACKEND,
+  type DetectLocalMode,
+  type RunOptions,
+  type SaveBackend,
+} from './options.js';
 
 export type ParsedArgs =
   | { kind: 'exit'; code: number }
@@ -43,7 +50,8 @@ Examples:
   kubectl get svc,endpointslices -A -o yaml | kp-gen --cluster-cidr 10.244.0.0/16 -
 
 Output is the iptables-restore text kube-proxy (iptables mode) writes: the *filter and *nat
-tables, in the canonical order of kube-proxy's own tests. Exit codes: 0 rules written,
+tables, in the canonical order of kube-proxy's own tests (--format save: as iptables-save
+prints them back, to diff against a node's dump). Exit codes: 0 rules written,
 1 input problem (or a warning under --strict), 2 usage error.`;
 
 /**
@@ -142,6 +150,8 @@ export function readGenerationOptions(paths: string[], flags: Record<string, unk
   if (config !== undefined) {
     applyKubeProxyConfig(o, config, (k) => cmd?.getOptionValueSource(CONFIG_FLAG_KEYS[k]) === 'cli');
   }
+  if (flags.format === 'save') o.format = 'save';
+  if (flags.saveBackend !== undefined) o.saveBackend = flags.saveBackend as SaveBackend;
   o.strict = flags.strict === true;
   o.quiet = flags.quiet === true;
   return o;
@@ -156,6 +166,15 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
     .addHelpText('after', HELP_AFTER);
   addGenerationOptions(program);
   program
+    .addOption(
+      new Option('--format <format>', 'restore: what kube-proxy writes; save: what iptables-save prints after loading it')
+        .choices(['restore', 'save'])
+        .default('restore'),
+    )
+    .addOption(
+      new Option('--save-backend <backend>', `with --format save: imitate iptables-nft-save or iptables-legacy-save (default ${DEFAULT_SAVE_BACKEND})`)
+        .choices(['nft', 'legacy']),
+    )
     .option('-o, --output <file>', 'write the rules to FILE (atomically) instead of stdout')
     .action((paths: string[], flags: Record<string, unknown>, cmd: Command) => {
       onParsed({ kind: 'generate', options: readGenerationOptions(paths, flags, cmd) });

@@ -2,6 +2,10 @@
  * RunOptions: everything the command line says, as plain typed data. The CLI (cli.ts) builds
  * it; run.ts consumes it. Values are still text where checking them belongs to config.ts.
  */
+export type OutputFormat = 'restore' | 'save';
+export type SaveBackend = 'nft' | 'legacy';
+export const DEFAULT_SAVE_BACKEND: SaveBackend = 'nft';
+
 export type DetectLocalMode = 'ClusterCIDR' | 'NodeCIDR' | 'BridgeInterface' | 'InterfaceNamePrefix';
 
 export interface RunOptions {
@@ -38,6 +42,10 @@ export interface RunOptions {
   featureGates: Record<string, boolean>;
   /** Also declare the built-in chains and add kube-proxy's jump rules. */
   includeJumps: boolean;
+  /** `restore`: what kube-proxy writes; `save`: what iptables-save prints back (emit/save-output.ts). */
+  format: OutputFormat;
+  /** --save-backend: whose iptables-save `--format save` imitates; undefined when not given. */
+  saveBackend?: SaveBackend;
   /** -o: write here atomically instead of stdout. */
   output?: string;
   strict: boolean;
@@ -64,6 +72,7 @@ export function defaultRunOptions(): RunOptions {
     conntrackTCPBeLiberal: false,
     featureGates: {},
     includeJumps: false,
+    format: 'restore',
     strict: false,
     quiet: false,
   };

@@ -3,16 +3,17 @@
  * writing them is main.ts's business.
  */
 import { buildProxierConfig } from './config.js';
-import { formatWarning, InputError, UserError, type Warning } from './errors.js';
+import { formatWarning, InputError, UsageError, UserError, type Warning } from './errors.js';
 import { decodeManifests } from './load/decode.js';
 import { loadFiles } from './load/files.js';
 import { emitRestore } from './emit/iptables-save.js';
+import { emitSave } from './emit/save-output.js';
 import { normalize } from './model/normalize.js';
-import type { RunOptions } from './options.js';
+import { DEFAULT_SAVE_BACKEND, type RunOptions } from './options.js';
 import { planRules } from './plan/planner.js';
 
 export interface RunResult {
-  /** The iptables-restore text. */
+  /** The iptables-restore text (or, with --format save, the iptables-save text). */
   text: string;
   /** Objects and fields skipped as kube-proxy would skip them. */
   warnings: Warning[];
@@ -24,6 +25,9 @@ export interface RunIO {
 
 export function generate(opts: RunOptions, io: RunIO): RunResult {
   const cfg = buildProxierConfig(opts);
+  if (opts.saveBackend !== undefined && opts.format !== 'save') {
+    throw new UsageError('--save-backend only applies to --format save', 'add --format save, or drop --save-backend');
+  }
   if (opts.paths.length === 0) {
     throw new UserError('no input: give manifest files or directories (or - for stdin)', 'try: kp-gen examples/');
   }
@@ -44,5 +48,9 @@ export function generate(opts: RunOptions, io: RunIO): RunResult {
     );
   }
   const ruleset = planRules(ports, cfg, { includeJumps: opts.includeJumps });
-  return { text: emitRestore(ruleset), warnings };
+  const text =
+    opts.format === 'save'
+      ? emitSave(ruleset, { family: cfg.ipFamily, backend: opts.saveBackend ?? DEFAULT_SAVE_BACKEND })
+      : emitRestore(ruleset);
+  return { text, warnings };
 }

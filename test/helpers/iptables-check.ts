@@ -14,7 +14,15 @@ export interface ParsedTable {
   rules: { chain: string; line: string; target?: string }[];
 }
 
-export function parseRestore(text: string): ParsedTable[] {
+export interface CheckOptions {
+  /**
+   * The text is iptables-save output (`--format save`), where libxt_nfacct's
+   * `--nfacct-name  NAME` carries two spaces; that one double space is allowed.
+   */
+  saveFormat?: boolean;
+}
+
+export function parseRestore(text: string, opts: CheckOptions = {}): ParsedTable[] {
   const tables: ParsedTable[] = [];
   let current: ParsedTable | undefined;
   const lines = text.split('\n');
@@ -22,7 +30,8 @@ export function parseRestore(text: string): ParsedTable[] {
   lines.pop();
   lines.forEach((line, i) => {
     const where = `line ${i + 1}: ${line}`;
-    if (line !== line.trim() || line.includes('  ')) throw new Error(`stray whitespace at ${where}`);
+    const spaced = opts.saveFormat ? line.replaceAll('--nfacct-name  ', '--nfacct-name ') : line;
+    if (line !== line.trim() || spaced.includes('  ')) throw new Error(`stray whitespace at ${where}`);
     if (line.startsWith('*')) {
       if (current) throw new Error(`table opened before COMMIT at ${where}`);
       current = { name: line.slice(1), chains: [], rules: [] };
@@ -53,9 +62,9 @@ export function parseRestore(text: string): ParsedTable[] {
 }
 
 /** Returns the problems found; an empty list means the text is consistent. */
-export function checkRestore(text: string): string[] {
+export function checkRestore(text: string, opts: CheckOptions = {}): string[] {
   const problems: string[] = [];
-  for (const t of parseRestore(text)) {
+  for (const t of parseRestore(text, opts)) {
     const declared = new Set(t.chains);
     for (const r of t.rules) {
       if (!declared.has(r.chain) && !BUILTIN_CHAINS.has(r.chain)) problems.push(`${t.name}: rule in undeclared chain: ${r.line}`);
