@@ -127,7 +127,10 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
     .argument('[path...]', 'manifest files or directories (*.yaml, *.yml, *.json, searched recursively), or - for stdin')
     .helpOption('-h, --help', 'show this help')
     .showHelpAfterError('(run kp-gen --help for usage)')
-    .addHelpText('after', HELP_AFTER);
+    .addHelpText('after', HELP_AFTER)
+    // Flags after a sub-command's name belong to the sub-command (`kp-gen lab up --cluster-cidr …`),
+    // even where the main command has a flag of the same name.
+    .enablePositionalOptions();
   addGenerationOptions(program);
   program
     .option('-o, --output <file>', 'write the rules to FILE (atomically) instead of stdout')
