@@ -36,6 +36,9 @@ function setSysctls(ns: string, values: Record<string, string>): void {
   runIn(ns, 'sh', ['-c', script, 'sh', ...Object.entries(values).flat()]);
 }
 
+/** The node's stand-in for its way to the rest of the network. */
+const UPLINK = 'uplink';
+
 /** `ip -n NS args…` */
 function ipn(ns: string, ...args: string[]): void {
   run('ip', ['-n', ns, ...args]);
@@ -63,6 +66,14 @@ export function buildTopology(plan: LabPlan): void {
   run('ip', ['netns', 'add', plan.nodeNs]);
   setSysctls(plan.nodeNs, NODE_SYSCTLS);
   ipn(plan.nodeNs, 'link', 'set', 'lo', 'up');
+  // A real node has a default route. Without one, a packet to a cluster or load-balancer IP
+  // that no rule DNATs fails the routing lookup (ICMP net unreachable) before the filter table
+  // can REJECT or DROP it as kube-proxy intends. The lab's default route leads nowhere: a veth
+  // whose peer stays down (and without ARP), so whatever is forwarded there is discarded.
+  // (Not a dummy device: some kernels are built without it.)
+  ipn(plan.nodeNs, 'link', 'add', UPLINK, 'type', 'veth', 'peer', 'name', `${UPLINK}-end`);
+  ipn(plan.nodeNs, 'link', 'set', UPLINK, 'arp', 'off', 'up');
+  ipn(plan.nodeNs, 'route', 'add', 'default', 'dev', UPLINK);
 
   run('ip', ['netns', 'add', plan.clientNs]);
   setSysctls(plan.clientNs, LEAF_SYSCTLS);
