@@ -4,7 +4,7 @@
  * logs. Written before anything is created and again as servers start, so even an `up`
  * interrupted half-way can be taken down.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { LabPlan } from './plan.js';
@@ -56,4 +56,9 @@ export function readState(dir: string, name: string): LabState | null {
 export function removeState(dir: string, name: string): void {
   rmSync(stateFile(dir, name), { force: true });
   rmSync(stateFilesDir(dir, name), { recursive: true, force: true });
+  try {
+    rmdirSync(dir); // only when no other lab is recorded there
+  } catch {
+    // not empty, or already gone
+  }
 }
