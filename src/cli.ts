@@ -147,8 +147,13 @@ export function parseArgs(argv: readonly string[], write: { out: (s: string) => 
   const program = buildProgram((p) => {
     parsed = p;
   });
-  program.exitOverride();
-  program.configureOutput({ writeOut: write.out, writeErr: () => {} });
+  // Sub-commands copy these settings only when created, so set them on every command: a usage
+  // error inside `kp-gen lab up` must also become exit 2 here, not commander's process.exit(1).
+  const commands = (c: Command): Command[] => [c, ...c.commands.flatMap(commands)];
+  for (const c of commands(program)) {
+    c.exitOverride();
+    c.configureOutput({ writeOut: write.out, writeErr: () => {} });
+  }
   try {
     program.parse([...argv], { from: 'user' });
   } catch (e) {

@@ -87,3 +87,18 @@ describe.runIf(run)('kp-gen lab up, status, down', () => {
     }
   });
 });
+
+describe('kp-gen lab usage errors', () => {
+  it.each([
+    [['lab'], 'kp-gen lab needs a sub-command'],
+    [['lab', 'up'], "missing required argument 'path'"],
+    [['lab', 'up', '--bogus', 'x'], "unknown option '--bogus'"],
+    [['lab', 'probe', '10.96.0.1'], 'expected IPv4:PORT'],
+    [['lab', 'probe', '--count', 'x', '10.96.0.1:80'], 'not an integer'],
+  ])('kp-gen %j exits 2', async (argv, message) => {
+    const r = await runKpGen(argv);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(message);
+  });
+});

@@ -4,7 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { addGenerationOptions, integer, list, readGenerationOptions } from '../../cli.js';
-import { UserError } from '../../errors.js';
+import { UsageError, UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
 import { labDown, labStatus, labUp } from '../../lab/lab.js';
 import { probe, type ProbeRequest } from '../../lab/probe.js';
@@ -36,7 +36,10 @@ export function register(program: Command, onParsed: OnParsed): void {
   const lab = program
     .command('lab')
     .description('a one-node lab in network namespaces: the rules loaded, a tiny server per pod, a client (Linux, root)')
-    .helpOption('-h, --help', 'show this help');
+    .helpOption('-h, --help', 'show this help')
+    .action(() => {
+      throw new UsageError('kp-gen lab needs a sub-command: up, status, probe or down', 'run kp-gen lab --help for usage');
+    });
 
   const up = addLabOptions(lab.command('up'))
     .description('build the lab for these manifests and print how to reach each Service')
