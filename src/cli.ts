@@ -163,7 +163,10 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
     .argument('[path...]', 'manifest files or directories (*.yaml, *.yml, *.json, searched recursively), or - for stdin')
     .helpOption('-h, --help', 'show this help')
     .showHelpAfterError('(run kp-gen --help for usage)')
-    .addHelpText('after', HELP_AFTER);
+    .addHelpText('after', HELP_AFTER)
+    // Flags after a sub-command's name belong to the sub-command (`kp-gen lab up --cluster-cidr …`),
+    // even where the main command has a flag of the same name.
+    .enablePositionalOptions();
   addGenerationOptions(program);
   program
     .addOption(
@@ -189,8 +192,13 @@ export function parseArgs(argv: readonly string[], write: { out: (s: string) => 
   const program = buildProgram((p) => {
     parsed = p;
   });
-  program.exitOverride();
-  program.configureOutput({ writeOut: write.out, writeErr: () => {} });
+  // Sub-commands copy these settings only when created, so set them on every command: a usage
+  // error inside `kp-gen lab up` must also become exit 2 here, not commander's process.exit(1).
+  const commands = (c: Command): Command[] => [c, ...c.commands.flatMap(commands)];
+  for (const c of commands(program)) {
+    c.exitOverride();
+    c.configureOutput({ writeOut: write.out, writeErr: () => {} });
+  }
   try {
     program.parse([...argv], { from: 'user' });
   } catch (e) {

@@ -1,0 +1,64 @@
+/**
+ * What `kp-gen lab up` made, recorded so that `lab status` and `lab down` act on exactly that:
+ * `<state dir>/<name>.json`, plus `<state dir>/<name>/` for the rules loaded and the servers'
+ * logs. Written before anything is created and again as servers start, so even an `up`
+ * interrupted half-way can be taken down.
+ */
+import { mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import type { LabPlan } from './plan.js';
+import type { ServerRecord } from './servers.js';
+
+export const DEFAULT_STATE_DIR = '/run/kp-gen-lab';
+
+export interface LabState {
+  version: 1;
+  plan: LabPlan;
+  /** Every namespace this lab creates, node first. */
+  namespaces: string[];
+  servers: ServerRecord[];
+  /** The iptables-save command matching the iptables-restore that loaded the rules. */
+  iptablesSave: string;
+  /** The manifests the rules came from (the rules themselves are in `<name>/rules`). */
+  paths: string[];
+}
+
+export function stateFile(dir: string, name: string): string {
+  return join(dir, `${name}.json`);
+}
+
+export function stateFilesDir(dir: string, name: string): string {
+  return join(dir, name);
+}
+
+export function writeState(dir: string, state: LabState): void {
+  mkdirSync(stateFilesDir(dir, state.plan.name), { recursive: true });
+  const file = stateFile(dir, state.plan.name);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
+/** null when no lab of that name is recorded. */
+export function readState(dir: string, name: string): LabState | null {
+  let text: string;
+  try {
+    text = readFileSync(stateFile(dir, name), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new UserError(`cannot read ${stateFile(dir, name)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const state = JSON.parse(text) as LabState;
+  if (state.version !== 1) throw new UserError(`${stateFile(dir, name)}: unknown state version ${String(state.version)}`);
+  return state;
+}
+
+export function removeState(dir: string, name: string): void {
+  rmSync(stateFile(dir, name), { force: true });
+  rmSync(stateFilesDir(dir, name), { recursive: true, force: true });
+  try {
+    rmdirSync(dir); // only when no other lab is recorded there
+  } catch {
+    // not empty, or already gone
+  }
+}
