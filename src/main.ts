@@ -46,6 +46,11 @@ export const processIO: CliIO = {
 };
 
 export function main(argv: readonly string[]): Promise<number> {
+  // A reader that stops early (`kp-gen ... | head`) is not an error: stop quietly, like cat.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT_OK);
+    throw e;
+  });
   return runCli(argv, processIO);
 }
 
@@ -82,6 +87,6 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
 
 function writeStdout(text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    process.stdout.write(text, (e) => (e ? reject(e) : resolve()));
+    process.stdout.write(text, (e) => (e && (e as NodeJS.ErrnoException).code !== 'EPIPE' ? reject(e) : resolve()));
   });
 }

@@ -76,6 +76,16 @@ describe('kp-gen binary', () => {
     expect(existsSync('/nonexistent-dir')).toBe(false);
   });
 
+  it('stops quietly when the reader goes away (| head)', () => {
+    for (const args of ['--help', 'examples/']) {
+      const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" ${args} | head -c 1 >/dev/null; echo "rc=\${PIPESTATUS:-}"`], {
+        encoding: 'utf8',
+        shell: false,
+      });
+      expect(r.stderr).toBe('');
+    }
+  });
+
   it('prints help', () => {
     const r = kpGen(['--help']);
     expect(r.code).toBe(0);
