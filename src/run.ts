@@ -51,7 +51,7 @@ export async function generateFromSources(opts: RunOptions, io: RunIO): Promise<
 export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly RawObject[]): RunResult {
   const cfg = buildProxierConfig(opts);
   if (opts.paths.length === 0 && clusterObjects === undefined) {
-    throw new UserError('no input: give manifest files or directories (or - for stdin)', 'try: kp-gen examples/ (or --from-cluster)');
+    throw new UserError('no input: give manifest files or directories (or - for stdin)', 'try: kp-gen examples/');
   }
   const fileObjects = loadFiles(opts.paths, io.readStdin);
   const raw = clusterObjects ? layerObjects(clusterObjects, fileObjects).objects : fileObjects;
