@@ -38,6 +38,13 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--output', 'out.rules', 'x'], { output: 'out.rules' }],
     [['--strict', '-q', 'x'], { strict: true, quiet: true }],
     [['--include-jumps', 'x'], { includeJumps: true }],
+    [['--from-cluster', 'x'], { cluster: { namespaces: [], requestTimeoutMs: 30_000 } }],
+    [
+      ['--from-cluster', '--kubeconfig', 'kc', '--context', 'prod', '-n', 'a', '--namespace', 'b,c', '--node', 'n1', '--save-manifests', 'out', '--request-timeout', '1m', 'x'],
+      { cluster: { kubeconfig: 'kc', context: 'prod', namespaces: ['a', 'b', 'c'], node: 'n1', saveManifests: 'out', requestTimeoutMs: 60_000 } },
+    ],
+    [['--from-cluster', '--request-timeout', '0', 'x'], { cluster: { namespaces: [], requestTimeoutMs: 0 } }],
+    [['--from-cluster', '--request-timeout', '250ms', 'x'], { cluster: { namespaces: [], requestTimeoutMs: 250 } }],
   ])('%j', (argv, expected) => {
     const o = parse(argv);
     const want: RunOptions = { ...d, paths: ['x'], ...expected };
@@ -50,6 +57,8 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--iptables-masquerade-bit', 'fourteen', 'x'], /not an integer/],
     [['--feature-gates', 'Foo', 'x'], /Name=true\|false/],
     [['--hostname-override'], /argument missing/],
+    [['--node', 'n1', 'x'], /--node needs --from-cluster/],
+    [['--from-cluster', '--request-timeout', 'soon', 'x'], /not a duration/],
   ])('rejects %j as a usage error', (argv, message) => {
     expect(() => parseArgs(argv, { out: () => {} })).toThrow(UsageError);
     expect(() => parseArgs(argv, { out: () => {} })).toThrow(message);
