@@ -5,7 +5,6 @@
 import { buildProxierConfig } from './config.js';
 import { formatWarning, InputError, UserError, type Warning } from './errors.js';
 import { decodeManifests } from './load/decode.js';
-import { loadFromCluster } from './load/cluster.js';
 import { loadFiles, type RawObject } from './load/files.js';
 import { layerObjects } from './load/layer.js';
 import { applyNodeSettings, nodeSettingsFlags } from './load/node-settings.js';
@@ -33,6 +32,8 @@ export interface RunIO {
 /** generate(), after reading the live cluster when --from-cluster asks for it. */
 export async function generateFromSources(opts: RunOptions, io: RunIO): Promise<RunResult> {
   if (!opts.cluster) return generate(opts, io);
+  // Loaded on demand: @kubernetes/client-node takes over a second to import.
+  const { loadFromCluster } = await import('./load/cluster.js');
   const cluster = await loadFromCluster(opts.cluster, {
     env: io.env ?? {},
     ...(io.progress ? { progress: io.progress } : {}),

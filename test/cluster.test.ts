@@ -4,7 +4,9 @@
  * with files, --save-manifests, paging, and every failure mode (exit 3, nothing on stdout).
  */
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -132,6 +134,21 @@ describe('reading a cluster', () => {
     });
   });
 
+  it('works through the real binary, KUBECONFIG from the environment', async () => {
+    await withServer({}, OBJECTS, async (_s, kc) => {
+      const { stdout } = await promisify(execFile)(process.execPath, ['bin/kp-gen.js', ...BASE, '--from-cluster', '-n', 'shop'], {
+        env: { PATH: process.env.PATH ?? '', KUBECONFIG: kc },
+      });
+      expect(stdout).toContain('shop/web:http');
+      const failed = await promisify(execFile)(process.execPath, ['bin/kp-gen.js', '--from-cluster', '--context', 'nope'], {
+        env: { PATH: process.env.PATH ?? '', KUBECONFIG: kc },
+      }).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+      expect(failed?.code).toBe(3);
+      expect(failed?.stdout).toBe('');
+      expect(failed?.stderr).toContain('context "nope" not found');
+    });
+  });
+
   it('authenticates with a client certificate', async () => {
     await withServer({}, OBJECTS, async (s, _kc) => {
       const kc = join(dir, 'kc-cert');
@@ -181,6 +198,16 @@ describe('reading a cluster', () => {
       const kc = join(dir, 'kc-exec-fail');
       writeFileSync(kc, kubeconfigYaml({ server: s.url, caFile: pki.ca.certFile, user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin } } }));
       expectClusterError(await runKpGen(['--from-cluster', '--kubeconfig', kc]), 'exec credential plugin', 'sso session expired');
+    });
+  });
+
+  it('talks plain http (kubectl proxy), as kubectl does', async () => {
+    await withServer({ plainHttp: true }, OBJECTS, async (s) => {
+      const kc = join(dir, 'kc-http');
+      writeFileSync(kc, kubeconfigYaml({ server: s.url, user: { token: TOKEN } }));
+      const r = await runKpGen([...BASE, '--from-cluster', '--kubeconfig', kc]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('shop/web:http');
     });
   });
 

@@ -16,7 +16,8 @@
  * client-node's own `loadFromDefault()` differs, so it is not used: it throws on a name defined
  * in two KUBECONFIG files, lets the LAST file's current-context win, fails on a missing file,
  * reads `token-file` relative to the working directory without trimming the newline, and falls
- * back to http://localhost:8080 when nothing is configured.
+ * back to http://localhost:8080 when nothing is configured. It also refuses plain-http servers
+ * (such as `kubectl proxy`), which kubectl talks to.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -103,7 +104,10 @@ export function loadKubeConfig(src: KubeconfigSources): ResolvedKubeConfig {
     throw new ClusterError(`${origin}: context ${JSON.stringify(contextName)}: cluster ${JSON.stringify(context.cluster)} has no server defined`);
   }
   const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({ ...merged, currentContext: contextName });
+  // client-node refuses a plain-http server unless TLS verification is switched off; kubectl
+  // just talks http (e.g. to `kubectl proxy`), and there is nothing to verify anyway.
+  const clusters = merged.clusters.map((c) => (c.server.startsWith('http:') ? { ...c, skipTLSVerify: true } : c));
+  kubeConfig.loadFromOptions({ ...merged, clusters, currentContext: contextName });
   return { kubeConfig, contextName, server: cluster.server, origin };
 }
 

@@ -13,7 +13,7 @@
  * Every request is recorded for assertions.
  */
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { TestPKI } from './tls.js';
@@ -46,6 +46,8 @@ export interface FakeApiServerOptions {
   fail?: (req: RecordedRequest) => { status: number; message: string; reason?: string } | undefined;
   /** Wait this long before answering anything (timeouts). */
   delayMs?: number;
+  /** Plain http instead of https (like `kubectl proxy`); bearer tokens only. */
+  plainHttp?: boolean;
 }
 
 interface StoredList {
@@ -56,7 +58,7 @@ interface StoredList {
 
 export class FakeApiServer {
   readonly requests: RecordedRequest[] = [];
-  private server: Server;
+  private server: Server | HttpServer;
   private rv = 1000;
   private compactedRV = 0;
   private readonly services: JsonObject[] = [];
@@ -65,19 +67,19 @@ export class FakeApiServer {
   url = '';
 
   constructor(private readonly opts: FakeApiServerOptions) {
-    this.server = createServer(
-      { key: opts.pki.server.key, cert: opts.pki.server.cert, ca: opts.pki.ca.cert, requestCert: true, rejectUnauthorized: false },
-      (req, res) => {
-        const answer = (): void => this.handle(req, res);
-        if (opts.delayMs) setTimeout(answer, opts.delayMs);
-        else answer();
-      },
-    );
+    const listener = (req: IncomingMessage, res: ServerResponse): void => {
+      const answer = (): void => this.handle(req, res);
+      if (opts.delayMs) setTimeout(answer, opts.delayMs);
+      else answer();
+    };
+    this.server = opts.plainHttp
+      ? createHttpServer(listener)
+      : createServer({ key: opts.pki.server.key, cert: opts.pki.server.cert, ca: opts.pki.ca.cert, requestCert: true, rejectUnauthorized: false }, listener);
   }
 
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `${this.opts.plainHttp ? 'http' : 'https'}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
@@ -212,7 +214,7 @@ export class FakeApiServer {
 
   private authenticate(req: IncomingMessage): string | undefined {
     const sock = req.socket as TLSSocket;
-    if (sock.authorized) {
+    if (!this.opts.plainHttp && sock.authorized) {
       const cert = sock.getPeerCertificate();
       const cn = cert.subject?.CN;
       if (typeof cn === 'string' && cn !== '') return cn;

@@ -30,7 +30,14 @@ export interface TestPKI {
 }
 
 function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error('the live-cluster tests need the openssl binary: apt-get install -y openssl');
+    }
+    throw e;
+  }
 }
 
 function pair(dir: string, name: string): CertPair {
