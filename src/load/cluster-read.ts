@@ -133,7 +133,7 @@ async function listAll(
   for (;;) {
     let page: ListPage;
     try {
-      page = toPage(await fetchRaw(cfg, opts, req, (o) => call(opts.pageSize, cont, o), true), req, cfg);
+      page = toPage(await fetchRaw(cfg, opts, req, (o) => call(opts.pageSize, cont, o), cont !== undefined), req, cfg);
     } catch (e) {
       if (e instanceof ExpiredContinue && !restarted) {
         // The snapshot the continue token pointed into is gone: start over, once.
@@ -186,7 +186,8 @@ async function fetchRaw(
   opts: ClusterReadOptions,
   req: ClusterRequest,
   call: (o: CallOptions) => Promise<unknown>,
-  paged = false,
+  /** A request with a continue token: a 410 means the token expired. */
+  continued = false,
 ): Promise<JsonObject> {
   let status = 0;
   let text = '';
@@ -208,7 +209,7 @@ async function fetchRaw(
   try {
     await call(withMiddleware(capture));
   } catch (e) {
-    if (paged && status === 410 && isGone(text)) throw new ExpiredContinue(serverMessage(text));
+    if (continued && status === 410 && isGone(text)) throw new ExpiredContinue(serverMessage(text));
     const ctx: FailureContext = { request: req, server: cfg.server, origin: cfg.origin, status, body: text, timeoutMs: opts.timeoutMs };
     const exec: unknown = cfg.kubeConfig.getCurrentUser()?.exec;
     if (isRecord(exec) && typeof exec.command === 'string') ctx.execCommand = exec.command;
