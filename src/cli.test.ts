@@ -43,6 +43,7 @@ describe('CLI wiring: argv → RunOptions', () => {
       ['--from-cluster', '--kubeconfig', 'kc', '--context', 'prod', '-n', 'a', '--namespace', 'b,c', '--node', 'n1', '--save-manifests', 'out', '--request-timeout', '1m', 'x'],
       { cluster: { kubeconfig: 'kc', context: 'prod', namespaces: ['a', 'b', 'c'], node: 'n1', saveManifests: 'out', requestTimeoutMs: 60_000 } },
     ],
+    [['--from-cluster', '-n', 'a', '-n', 'a', 'x'], { cluster: { namespaces: ['a'], requestTimeoutMs: 30_000 } }],
     [['--from-cluster', '--request-timeout', '0', 'x'], { cluster: { namespaces: [], requestTimeoutMs: 0 } }],
     [['--from-cluster', '--request-timeout', '250ms', 'x'], { cluster: { namespaces: [], requestTimeoutMs: 250 } }],
   ])('%j', (argv, expected) => {

@@ -111,7 +111,7 @@ export function parseDuration(text: string): number | undefined {
 /** Commander's parsed cluster flags → ClusterOptions (undefined without --from-cluster). */
 export function readClusterOptions(flags: Record<string, unknown>): ClusterOptions | undefined {
   const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
-  const namespaces = Array.isArray(flags.namespace) ? (flags.namespace as string[]) : [];
+  const namespaces = Array.isArray(flags.namespace) ? [...new Set(flags.namespace as string[])] : [];
   if (flags.fromCluster !== true) {
     const given = [
       ['--kubeconfig', str('kubeconfig')],
