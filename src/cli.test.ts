@@ -46,6 +46,14 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--format', 'save', 'x'], { format: 'save' }],
     [['--format', 'save', '--save-backend', 'legacy', 'x'], { format: 'save', saveBackend: 'legacy' }],
     [['--save-backend', 'nft', 'x'], { saveBackend: 'nft' }],
+    [['--from-cluster', 'x'], { cluster: { namespaces: [], requestTimeoutMs: 30_000 } }],
+    [
+      ['--from-cluster', '--kubeconfig', 'kc', '--context', 'prod', '-n', 'a', '--namespace', 'b,c', '--node', 'n1', '--save-manifests', 'out', '--request-timeout', '1m', 'x'],
+      { cluster: { kubeconfig: 'kc', context: 'prod', namespaces: ['a', 'b', 'c'], node: 'n1', saveManifests: 'out', requestTimeoutMs: 60_000 } },
+    ],
+    [['--from-cluster', '-n', 'a', '-n', 'a', 'x'], { cluster: { namespaces: ['a'], requestTimeoutMs: 30_000 } }],
+    [['--from-cluster', '--request-timeout', '0', 'x'], { cluster: { namespaces: [], requestTimeoutMs: 0 } }],
+    [['--from-cluster', '--request-timeout', '250ms', 'x'], { cluster: { namespaces: [], requestTimeoutMs: 250 } }],
   ])('%j', (argv, expected) => {
     const o = parse(argv);
     const want: RunOptions = { ...d, paths: ['x'], ...expected };
@@ -60,6 +68,8 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--hostname-override'], /argument missing/],
     [['--format', 'iptables', 'x'], /iptables.*invalid/i],
     [['--save-backend', 'both', 'x'], /both.*invalid/i],
+    [['--node', 'n1', 'x'], /--node needs --from-cluster/],
+    [['--from-cluster', '--request-timeout', 'soon', 'x'], /not a duration/],
   ])('rejects %j as a usage error', (argv, message) => {
     expect(() => parseArgs(argv, { out: () => {} })).toThrow(UsageError);
     expect(() => parseArgs(argv, { out: () => {} })).toThrow(message);

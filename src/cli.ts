@@ -12,7 +12,9 @@ import type { CliIO } from './io.js';
 import {
   defaultRunOptions,
   DEFAULT_IPTABLES_VERSION,
+  DEFAULT_REQUEST_TIMEOUT,
   DEFAULT_SAVE_BACKEND,
+  type ClusterOptions,
   type DetectLocalMode,
   type RunOptions,
   type SaveBackend,
@@ -48,11 +50,12 @@ Examples:
   kp-gen examples/                          rules for the bundled example, on stdout
   kp-gen --cluster-cidr 10.244.0.0/16 --hostname-override node-1 manifests/ -o rules.txt
   kubectl get svc,endpointslices -A -o yaml | kp-gen --cluster-cidr 10.244.0.0/16 -
+  kp-gen --from-cluster --node node-1 > rules.txt   read the cluster kubectl would use
 
 Output is the iptables-restore text kube-proxy (iptables mode) writes: the *filter and *nat
 tables, in the canonical order of kube-proxy's own tests (--format save: as iptables-save
 prints them back, to diff against a node's dump). Exit codes: 0 rules written,
-1 input problem (or a warning under --strict), 2 usage error.`;
+1 input problem (or a warning under --strict), 2 usage error, 3 cluster problem.`;
 
 /**
  * The flags that shape the rules: kube-proxy's configuration and the input handling. Shared by
@@ -88,6 +91,57 @@ export function addGenerationOptions(cmd: Command): Command {
     .option('--include-jumps', 'also declare the built-in chains and add the jumps kube-proxy installs into them, for plain iptables-restore', false)
     .option('--strict', 'treat warnings (objects kube-proxy would skip) as errors', false)
     .option('-q, --quiet', 'print no warnings', false);
+}
+
+/** Reading a live cluster instead of (or besides) files. */
+export function addClusterOptions(cmd: Command): Command {
+  return cmd
+    .option('--from-cluster', 'read Services and EndpointSlices from the cluster kubectl would use (files given too override same-named objects)', false)
+    .option('--kubeconfig <path>', 'kubeconfig file to use (instead of KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use (instead of current-context)')
+    .option('-n, --namespace <ns>', 'read only this namespace; repeatable (default: all namespaces)', list)
+    .option('--node <name>', "read this Node: its name, IPs, pod CIDRs and zone fill --hostname-override, --node-ip, --pod-cidr, --node-zone unless given")
+    .option('--save-manifests <dir>', 'write what was read from the cluster to DIR (input.yaml, flags.txt) for offline replay')
+    .option('--request-timeout <duration>', 'give up on an API request after this long (e.g. 10s, 1m; 0 = never)', DEFAULT_REQUEST_TIMEOUT);
+}
+
+/** A kubectl-style duration (`30s`, `1m`, `500ms`, bare number = seconds) in milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000;
+  return Math.round(Number(m[1]) * unit);
+}
+
+/** Commander's parsed cluster flags → ClusterOptions (undefined without --from-cluster). */
+export function readClusterOptions(flags: Record<string, unknown>): ClusterOptions | undefined {
+  const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+  const namespaces = Array.isArray(flags.namespace) ? [...new Set(flags.namespace as string[])] : [];
+  if (flags.fromCluster !== true) {
+    const given = [
+      ['--kubeconfig', str('kubeconfig')],
+      ['--context', str('context')],
+      ['--namespace', namespaces.length > 0 ? 'x' : undefined],
+      ['--node', str('node')],
+      ['--save-manifests', str('saveManifests')],
+    ].find(([, v]) => v !== undefined);
+    if (given) throw new UsageError(`${given[0]} needs --from-cluster`, 'add --from-cluster to read a live cluster');
+    return undefined;
+  }
+  const timeout = parseDuration(str('requestTimeout') ?? DEFAULT_REQUEST_TIMEOUT);
+  if (timeout === undefined) {
+    throw new UsageError(`--request-timeout: ${JSON.stringify(str('requestTimeout'))} is not a duration like 30s or 1m`);
+  }
+  const o: ClusterOptions = { namespaces, requestTimeoutMs: timeout };
+  const kubeconfig = str('kubeconfig');
+  if (kubeconfig !== undefined) o.kubeconfig = kubeconfig;
+  const context = str('context');
+  if (context !== undefined) o.context = context;
+  const node = str('node');
+  if (node !== undefined) o.node = node;
+  const save = str('saveManifests');
+  if (save !== undefined) o.saveManifests = save;
+  return o;
 }
 
 /** Commander option keys of the settings a KubeProxyConfiguration can also give. */
@@ -168,6 +222,7 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
     // even where the main command has a flag of the same name.
     .enablePositionalOptions();
   addGenerationOptions(program);
+  addClusterOptions(program);
   program
     .addOption(
       new Option('--format <format>', 'restore: what kube-proxy writes; save: what iptables-save prints after loading it')
@@ -180,7 +235,10 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
     )
     .option('-o, --output <file>', 'write the rules to FILE (atomically) instead of stdout')
     .action((paths: string[], flags: Record<string, unknown>, cmd: Command) => {
-      onParsed({ kind: 'generate', options: readGenerationOptions(paths, flags, cmd) });
+      const options = readGenerationOptions(paths, flags, cmd);
+      const cluster = readClusterOptions(flags);
+      if (cluster) options.cluster = cluster;
+      onParsed({ kind: 'generate', options });
     });
   registerSubcommands(program, onParsed);
   return program;

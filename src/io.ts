@@ -6,4 +6,6 @@ export interface CliIO {
   /** Whether stdout / stderr are terminals (colour, progress lines). */
   stdoutIsTTY?: boolean;
   stderrIsTTY?: boolean;
+  /** Environment variables (KUBECONFIG, HOME, KUBERNETES_SERVICE_*); none when absent. */
+  env?: Readonly<Record<string, string | undefined>>;
 }

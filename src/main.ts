@@ -9,7 +9,7 @@ import { parseArgs } from './cli.js';
 import { ClusterError, UsageError, UserError } from './errors.js';
 import type { CliIO } from './io.js';
 import { errorLines, internalErrorLines, warningLine } from './report.js';
-import { generate } from './run.js';
+import { generateFromSources } from './run.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INPUT = 1;
@@ -43,6 +43,7 @@ export const processIO: CliIO = {
   readStdin: () => readFileSync(0, 'utf8'),
   stdoutIsTTY: process.stdout.isTTY === true,
   stderrIsTTY: process.stderr.isTTY === true,
+  env: process.env,
 };
 
 export function main(argv: readonly string[]): Promise<number> {
@@ -62,7 +63,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     if (parsed.kind === 'exit') return parsed.code;
     if (parsed.kind === 'command') return await parsed.run(io);
     const opts = parsed.options;
-    const result = generate(opts, { readStdin: io.readStdin });
+    const result = await generateFromSources(opts, {
+      readStdin: io.readStdin,
+      env: io.env ?? {},
+      ...(io.stderrIsTTY ? { progress: io.stderr } : {}),
+    });
     if (!opts.quiet) for (const w of result.warnings) err(warningLine(w));
     if (opts.output !== undefined) writeFileAtomic(opts.output, result.text);
     else await io.stdout(result.text);

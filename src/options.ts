@@ -50,7 +50,29 @@ export interface RunOptions {
   output?: string;
   strict: boolean;
   quiet: boolean;
+  /** --from-cluster and its flags; undefined when reading files only. */
+  cluster?: ClusterOptions;
 }
+
+/** Where and how to read a live cluster (README "From a live cluster"). */
+export interface ClusterOptions {
+  /** --kubeconfig: the only kubeconfig file to read. */
+  kubeconfig?: string;
+  /** --context: the kubeconfig context to use instead of current-context. */
+  context?: string;
+  /** -n/--namespace, repeatable; empty = all namespaces. */
+  namespaces: string[];
+  /** --node: read this Node for the node's settings. */
+  node?: string;
+  /** --save-manifests: write what was read here. */
+  saveManifests?: string;
+  /** --request-timeout, in milliseconds; 0 = none. */
+  requestTimeoutMs: number;
+  /** `limit` of each list request (tests use small pages). */
+  pageSize?: number;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT = '30s';
 
 export const DEFAULT_IPTABLES_VERSION = '1.8.9';
 export const DEFAULT_MASQUERADE_BIT = 14;

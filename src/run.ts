@@ -5,7 +5,10 @@
 import { buildProxierConfig } from './config.js';
 import { formatWarning, InputError, UsageError, UserError, type Warning } from './errors.js';
 import { decodeManifests } from './load/decode.js';
-import { loadFiles } from './load/files.js';
+import { loadFiles, type RawObject } from './load/files.js';
+import { layerObjects } from './load/layer.js';
+import { applyNodeSettings, nodeSettingsFlags } from './load/node-settings.js';
+import { saveManifests } from './load/save-manifests.js';
 import { emitRestore } from './emit/iptables-save.js';
 import { emitSave } from './emit/save-output.js';
 import { normalize } from './model/normalize.js';
@@ -21,17 +24,42 @@ export interface RunResult {
 
 export interface RunIO {
   readStdin: () => string;
+  /** Environment for kubeconfig lookup (KUBECONFIG, HOME, in-cluster); none when absent. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where --from-cluster writes its progress line; absent when stderr is not a terminal. */
+  progress?: (text: string) => void;
 }
 
-export function generate(opts: RunOptions, io: RunIO): RunResult {
+/** generate(), after reading the live cluster when --from-cluster asks for it. */
+export async function generateFromSources(opts: RunOptions, io: RunIO): Promise<RunResult> {
+  if (!opts.cluster) return generate(opts, io);
+  // Loaded on demand: @kubernetes/client-node takes over a second to import.
+  const { loadFromCluster } = await import('./load/cluster.js');
+  const cluster = await loadFromCluster(opts.cluster, {
+    env: io.env ?? {},
+    ...(io.progress ? { progress: io.progress } : {}),
+  });
+  const effective = cluster.node ? applyNodeSettings(opts, cluster.node) : opts;
+  if (opts.cluster.saveManifests !== undefined) {
+    saveManifests(opts.cluster.saveManifests, cluster.snapshot, cluster.source, cluster.node ? nodeSettingsFlags(effective) : []);
+  }
+  return generate(effective, io, cluster.objects);
+}
+
+/**
+ * Files (and `clusterObjects` read by --from-cluster, which same-named file objects
+ * replace) → rules.
+ */
+export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly RawObject[]): RunResult {
   const cfg = buildProxierConfig(opts);
   if (opts.saveBackend !== undefined && opts.format !== 'save') {
     throw new UsageError('--save-backend only applies to --format save', 'add --format save, or drop --save-backend');
   }
-  if (opts.paths.length === 0) {
+  if (opts.paths.length === 0 && clusterObjects === undefined) {
     throw new UserError('no input: give manifest files or directories (or - for stdin)', 'try: kp-gen examples/');
   }
-  const raw = loadFiles(opts.paths, io.readStdin);
+  const fileObjects = loadFiles(opts.paths, io.readStdin);
+  const raw = clusterObjects ? layerObjects(clusterObjects, fileObjects).objects : fileObjects;
   const manifests = decodeManifests(raw);
   const { ports, warnings } = normalize(manifests, {
     ipFamily: cfg.ipFamily,

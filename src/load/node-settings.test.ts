@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRunOptions } from '../options.js';
+import { applyNodeSettings, nodeSettingsFromObject } from './node-settings.js';
+
+const node = (addresses: { type: string; address: string }[], spec: Record<string, unknown> = {}, labels: Record<string, string> = {}) => ({
+  metadata: { name: 'Node-1', labels },
+  spec,
+  status: { addresses },
+});
+
+describe('nodeSettingsFromObject (client-go GetNodeHostIPs order)', () => {
+  it.each<[string, { type: string; address: string }[], string[]]>([
+    ['InternalIP before ExternalIP', [{ type: 'ExternalIP', address: '1.2.3.4' }, { type: 'InternalIP', address: '10.0.0.1' }], ['10.0.0.1']],
+    ['first of the other family', [{ type: 'InternalIP', address: '10.0.0.1' }, { type: 'InternalIP', address: '10.0.0.2' }, { type: 'InternalIP', address: 'fd00::1' }, { type: 'ExternalIP', address: 'fd00::2' }], ['10.0.0.1', 'fd00::1']],
+    ['IPv6 primary', [{ type: 'InternalIP', address: 'fd00::1' }, { type: 'ExternalIP', address: '1.2.3.4' }], ['fd00::1', '1.2.3.4']],
+    ['Hostname and bad addresses skipped', [{ type: 'Hostname', address: 'n1' }, { type: 'InternalIP', address: 'nonsense' }, { type: 'ExternalIP', address: '1.2.3.4' }], ['1.2.3.4']],
+    ['none', [], []],
+  ])('%s', (_name, addresses, want) => {
+    expect(nodeSettingsFromObject(node(addresses), 'cluster:x').nodeIPs).toEqual(want);
+  });
+
+  it('reads podCIDRs, falling back to podCIDR, and the zone label', () => {
+    expect(nodeSettingsFromObject(node([], { podCIDR: '10.1.0.0/24', podCIDRs: ['10.1.0.0/24', 'fd00:1::/64'] }, { 'topology.kubernetes.io/zone': 'z1' }), 'f')).toEqual({
+      name: 'Node-1', nodeIPs: [], podCIDRs: ['10.1.0.0/24', 'fd00:1::/64'], zone: 'z1',
+    });
+    expect(nodeSettingsFromObject(node([], { podCIDR: '10.1.0.0/24' }), 'f').podCIDRs).toEqual(['10.1.0.0/24']);
+  });
+});
+
+describe('applyNodeSettings', () => {
+  const settings = { name: 'node-1', nodeIPs: ['10.0.0.1'], podCIDRs: ['10.1.0.0/24'], zone: 'z1' };
+  it('fills unset options', () => {
+    const o = applyNodeSettings(defaultRunOptions(), settings);
+    expect([o.hostnameOverride, o.nodeIPs, o.podCIDRs, o.nodeZone]).toEqual(['node-1', ['10.0.0.1'], ['10.1.0.0/24'], 'z1']);
+  });
+  it('keeps options given on the command line', () => {
+    const given = { ...defaultRunOptions(), hostnameOverride: 'x', nodeIPs: ['1.1.1.1'], podCIDRs: ['10.9.0.0/24'], nodeZone: 'z9' };
+    expect(applyNodeSettings(given, settings)).toEqual(given);
+  });
+});

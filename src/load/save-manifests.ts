@@ -1,0 +1,31 @@
+/**
+ * `--save-manifests DIR`: write what was read from the cluster so the same run can be replayed
+ * offline. The directory is laid out as a golden fixture (fixtures/<case>/): `input.yaml`
+ * holds every Service and EndpointSlice (and the Node, which the decoder ignores) as YAML
+ * documents in the order the server listed them, and `flags.txt` the run's node settings
+ * (from the Node object where no flag gave them).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { ClusterError } from '../errors.js';
+import type { ClusterSnapshot } from './cluster-read.js';
+
+export function saveManifests(dir: string, snapshot: ClusterSnapshot, source: string, flags: readonly string[]): void {
+  const objects = [...snapshot.services, ...snapshot.endpointSlices, ...(snapshot.node ? [snapshot.node] : [])];
+  const docs = objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1 }));
+  const input = `# Read from ${source} by kp-gen --from-cluster.\n${docs.map((d) => `---\n${d}`).join('')}`;
+  const flagsText =
+    (snapshot.node
+      ? `# The node settings of this run: from the Node read from ${source}, unless given as flags.\n`
+      : `# Read from ${source} without --node: no node settings.\n`) +
+    '# Add the other flags of the run (e.g. --cluster-cidr) to replay it: kp-gen $(grep -v "^#" flags.txt) input.yaml\n' +
+    `${flags.join(' ')}\n`;
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'input.yaml'), input);
+    writeFileSync(join(dir, 'flags.txt'), flagsText);
+  } catch (e) {
+    throw new ClusterError(`--save-manifests ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
