@@ -134,6 +134,8 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
     .action((paths: string[], flags: Record<string, unknown>) => {
       onParsed({ kind: 'generate', options: readGenerationOptions(paths, flags) });
     });
+  // Sub-commands declare the generation flags too: without this, the program would take them.
+  program.enablePositionalOptions();
   registerSubcommands(program, onParsed);
   return program;
 }

@@ -5,9 +5,10 @@
  */
 import type { Command } from 'commander';
 import type { ParsedArgs } from '../cli.js';
+import { register as registerDiff } from './diff/index.js';
 
 export type OnParsed = (p: ParsedArgs) => void;
 
-export function registerSubcommands(_program: Command, _onParsed: OnParsed): void {
-  // e.g. registerDiff(program, onParsed);
+export function registerSubcommands(program: Command, onParsed: OnParsed): void {
+  registerDiff(program, onParsed);
 }
