@@ -6,9 +6,11 @@
 import type { Command } from 'commander';
 import type { ParsedArgs } from '../cli.js';
 import { register as registerDiff } from './diff/index.js';
+import { register as registerTrace } from './trace/index.js';
 
 export type OnParsed = (p: ParsedArgs) => void;
 
 export function registerSubcommands(program: Command, onParsed: OnParsed): void {
   registerDiff(program, onParsed);
+  registerTrace(program, onParsed);
 }
