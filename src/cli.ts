@@ -146,8 +146,11 @@ export function parseArgs(argv: readonly string[], write: { out: (s: string) => 
   const program = buildProgram((p) => {
     parsed = p;
   });
-  program.exitOverride();
-  program.configureOutput({ writeOut: write.out, writeErr: () => {} });
+  // Sub-commands do not inherit these from the program: set them on each.
+  for (const cmd of [program, ...program.commands]) {
+    cmd.exitOverride();
+    cmd.configureOutput({ writeOut: write.out, writeErr: () => {} });
+  }
   try {
     program.parse([...argv], { from: 'user' });
   } catch (e) {

@@ -48,7 +48,7 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
   let viewB = ownedView(b);
   const notes: string[] = [];
   for (const [view, dump] of [[viewA, a], [viewB, b]] as const) {
-    if (view.size === 0) notes.push(`${dump.source} has no KUBE-* chains`);
+    if (![...view.values()].some((c) => !c.inert)) notes.push(`${dump.source} has no KUBE-* rules`);
   }
   const jumpsA = hasJumps(viewA);
   const jumpsB = hasJumps(viewB);
@@ -83,7 +83,11 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
   for (const id of ids) {
     const ca = viewA.get(id);
     const cb = viewB.get(id);
+    const liveA = ca !== undefined && !ca.inert;
+    const liveB = cb !== undefined && !cb.inert;
+    if (!liveA && !liveB) continue;
     if (!ca || !cb) {
+      // Declared on one side only.
       const c = (ca ?? cb)!;
       const op = ca ? '-' : '+';
       const only = ca ? 'a' : 'b';

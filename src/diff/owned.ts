@@ -2,7 +2,7 @@
  * What kube-proxy owns in a dump: the KUBE-* chains and, in every other chain, the rules that
  * jump into them. Docker's, a CNI's or the distribution's own chains and rules are left out.
  * A KUBE-* chain that is empty and that nothing jumps to changes no packet (kubelet's and
- * kube-proxy's KUBE-*-CANARY chains, say), so it counts as absent.
+ * kube-proxy's KUBE-*-CANARY chains, say), so it compares as absent (`inert`).
  */
 import { canonicalRule } from '../parse/canonical.js';
 import { DumpParseError } from '../parse/dump.js';
@@ -20,6 +20,8 @@ export interface OwnedChain {
   chain: string;
   /** A built-in (or other non-KUBE) chain of which only the jumps into KUBE-* chains are kept. */
   jumpsOnly: boolean;
+  /** Declared, but empty and not jumped to: changes no packet, so compares as absent. */
+  inert: boolean;
   rules: OwnedRule[];
 }
 
@@ -44,12 +46,12 @@ export function ownedView(dump: Dump): OwnedView {
     for (const chain of table.chains.values()) {
       const own = (r: DumpRule): OwnedRule => ({ key: keyOf(dump, r), rule: r });
       if (isKubeChain(chain.name)) {
-        if (chain.rules.length === 0 && !referenced.has(chain.name)) continue;
-        view.set(chainId(table.name, chain.name), { table: table.name, chain: chain.name, jumpsOnly: false, rules: chain.rules.map(own) });
+        const inert = chain.rules.length === 0 && !referenced.has(chain.name);
+        view.set(chainId(table.name, chain.name), { table: table.name, chain: chain.name, jumpsOnly: false, inert, rules: chain.rules.map(own) });
       } else {
         const jumps = chain.rules.filter((r) => r.spec.target !== null && isKubeChain(r.spec.target.name));
         if (jumps.length > 0) {
-          view.set(chainId(table.name, chain.name), { table: table.name, chain: chain.name, jumpsOnly: true, rules: jumps.map(own) });
+          view.set(chainId(table.name, chain.name), { table: table.name, chain: chain.name, jumpsOnly: true, inert: false, rules: jumps.map(own) });
         }
       }
     }
