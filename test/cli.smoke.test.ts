@@ -79,6 +79,7 @@ describe('kp-gen binary', () => {
   it('prints help', () => {
     const r = kpGen(['--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Usage: kp-gen [options] [path...]');
+    expect(r.stdout).toContain('Usage: kp-gen [options] [command] [path...]');
+    expect(r.stdout).toMatch(/diff \[options\] <dump...>/);
   });
 });
