@@ -21,11 +21,6 @@ export function readDump(path: string, io: Pick<CliIO, 'readStdin'>): Dump {
   return parseDump(text, path);
 }
 
-/** The long names of the options given on the command line, among `names` (attribute keys). */
-export function givenOptions(cmd: Command, keys: readonly string[]): string[] {
-  return keys.filter((k) => cmd.getOptionValueSource(k) === 'cli');
-}
-
 /** Every generation option's attribute key and flag, as addGenerationOptions declares them. */
 export function generationOptionKeys(cmd: Command, own: readonly string[]): { key: string; flag: string }[] {
   return cmd.options

@@ -7,6 +7,16 @@
  *   r.outcomes  // [{ verdict: 'DNAT', destination: '10.244.1.5:8080', probability: 0.5, masquerade: true, … }, …]
  *
  * outcomeKey() gives the part of an outcome a packet test can observe.
+ *
+ * Checking it against the kernel (the lab's packet tests): load a fixture's rules into the lab
+ * node, and for each packet (src, dst, dport, protocol, from) compare two sets of outcomeKey
+ * strings: the tracer's outcomes (all have probability > 0) and what N connections show — the
+ * pod that receives them (DNAT target; ACCEPT when the original destination receives it), the
+ * source address that pod sees (masquerade: the node's address instead of the client's), or the
+ * client's error (REJECT: refused at once; DROP: timeout). Choose N so that the least likely
+ * outcome p is missed with probability (1-p)^N < 1e-6. Under session affinity all connections
+ * from one client stick after the first, so there check that the one observed outcome is among
+ * the predicted ones. test/trace-kernel.test.ts does this for packets sent by the node itself.
  */
 import { parseDump } from '../parse/dump.js';
 import type { Dump } from '../parse/types.js';
