@@ -147,6 +147,9 @@ async function runTrace(io: CliIO, o: TraceRun): Promise<number> {
     } else {
       dump = readDump(o.rules!, io);
     }
+    if (!dump.tables.has('nat') && !dump.tables.has('filter')) {
+      throw new UserError(`${dump.source}: no nat or filter table to trace through`);
+    }
     result = traceDump(dump, o.packet, node);
   } catch (e) {
     if (e instanceof DumpParseError || e instanceof ValueError || e instanceof TraceError) throw new UserError(e.message);
