@@ -34,6 +34,7 @@ export function renderDiff(r: DiffResult, c: DiffColors = NO_COLORS): string {
   if (ports > 0) what.push(`${ports} service port${ports === 1 ? '' : 's'}`);
   if (r.groups.some((g) => g.servicePort === null)) what.push('node-wide rules');
   const rules = (n: number): string => `${n} rule${n === 1 ? '' : 's'}`;
-  out.push(`${what.join(' and ')} differ: ${rules(r.removed)} only in ${r.a}, ${rules(r.added)} only in ${r.b}`);
+  const verb = what.length === 1 && ports === 1 ? 'differs' : 'differ';
+  out.push(`${what.join(' and ')} ${verb}: ${rules(r.removed)} only in ${r.a}, ${rules(r.added)} only in ${r.b}`);
   return `${out.join('\n')}\n`;
 }

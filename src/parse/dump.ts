@@ -46,7 +46,7 @@ export function parseDump(text: string, source: string): Dump {
 
   for (let idx = 0; idx < lines.length; idx++) {
     const n = idx + 1;
-    let line = lines[idx]!.replace(/\r$/, '').trim();
+    let line = lines[idx]!.trim();
     if (line === '' || line.startsWith('#')) continue;
     if (line.startsWith('*')) {
       if (table) fail(n, `table ${line.slice(1)} starts before COMMIT of table ${table.name}`);
@@ -114,7 +114,9 @@ export function parseDump(text: string, source: string): Dump {
           throw e;
         }
         const text = `-A ${chain.name}${line.replace(head, '')}`;
-        chain.rules.splice(position, 0, { table: t.name, chain: chain.name, line: n, text: normaliseSpaces(text), spec: spec! });
+        const rule = { table: t.name, chain: chain.name, line: n, text: normaliseSpaces(text), spec: spec! };
+        if (position === chain.rules.length) chain.rules.push(rule);
+        else chain.rules.splice(position, 0, rule);
         break;
       }
       case '-N':
@@ -146,6 +148,7 @@ export function parseDump(text: string, source: string): Dump {
 
 /** `--nfacct-name  x` (iptables-save's double space) → single spaces outside quotes. */
 function normaliseSpaces(text: string): string {
+  if (!/\s\s|\t/.test(text)) return text;
   let out = '';
   let quoted = false;
   let prevSpace = false;

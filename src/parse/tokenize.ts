@@ -10,16 +10,20 @@ export class TokenizeError extends Error {
   override readonly name = 'TokenizeError';
 }
 
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13 || code === 11 || code === 12;
+}
+
 export function tokenize(line: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   const n = line.length;
   while (i < n) {
-    while (i < n && /\s/.test(line[i]!)) i++;
+    while (i < n && isSpace(line.charCodeAt(i))) i++;
     if (i >= n) break;
     let text = '';
     let quoted = false;
-    while (i < n && !/\s/.test(line[i]!)) {
+    while (i < n && !isSpace(line.charCodeAt(i))) {
       const c = line[i]!;
       if (c === '"') {
         quoted = true;
