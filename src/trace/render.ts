@@ -28,11 +28,28 @@ export function formatOutcome(o: Outcome): string {
   return s;
 }
 
+/**
+ * Whether the packet came back from the chain `steps[i]` jumped to without any rule there
+ * matching: the next step (or, at the end of a walk without further choices, the outcome) is
+ * not in that chain. Unknown when a random choice follows.
+ */
+function returnedEmpty(t: TraceTree, i: number): boolean {
+  const s = t.steps[i]!;
+  if (s.jumpTo === undefined) return false;
+  const next = t.steps[i + 1];
+  if (next) return next.table !== s.table || next.chain !== s.jumpTo;
+  return t.branches.length === 0;
+}
+
 function renderTree(t: TraceTree, indent: string, out: string[]): void {
-  for (const s of t.steps) {
-    const note = s.note ? `  (${s.note})` : '';
-    out.push(`${indent}${s.table.padEnd(6)} ${s.rule ?? `${s.chain}: ${s.note ?? ''}`}${s.rule ? note : ''}`);
-  }
+  t.steps.forEach((s, i) => {
+    const notes = [s.note, returnedEmpty(t, i) ? `no rule in ${s.jumpTo} matched` : undefined].filter((n) => n !== undefined);
+    if (s.rule === null) {
+      out.push(`${indent}${s.table.padEnd(6)} ${s.chain}: ${s.note ?? ''}`);
+      return;
+    }
+    out.push(`${indent}${s.table.padEnd(6)} ${s.rule}${notes.length > 0 ? `  (${notes.join('; ')})` : ''}`);
+  });
   for (const b of t.branches) {
     out.push(`${indent}[p=${formatProbability(b.probability)}] random choice ${b.label === 'matched' ? 'taken' : 'not taken'}:`);
     renderTree(b.tree, `${indent}    `, out);

@@ -226,13 +226,21 @@ function run(m: Machine, dump: Dump, packet: Packet, node: NodeContext, warn: (w
       const a = clone(m, hit, m.probability * r.p);
       const b = clone(m, miss, m.probability * (1 - r.p));
       b.stack[b.stack.length - 1]!.index++;
-      step(a, { table: table.name, chain: frame.chain.name, rule: rule.text, line: rule.line });
+      step(a, ruleStep(table, frame.chain, rule));
       applyTarget(a, rule, table, node, packet, warn, r.recentSet);
       return [a, b];
     }
-    step(m, { table: table.name, chain: frame.chain.name, rule: rule.text, line: rule.line, ...(rule.line === 0 ? { note: 'added: kube-proxy installs this jump' } : {}) });
+    step(m, ruleStep(table, frame.chain, rule));
     applyTarget(m, rule, table, node, packet, warn, r.recentSet);
   }
+}
+
+function ruleStep(table: TableDump, chain: ChainDump, rule: DumpRule): TraceStep {
+  const s: TraceStep = { table: table.name, chain: chain.name, rule: rule.text, line: rule.line };
+  if (rule.line === 0) s.note = 'added: kube-proxy installs this jump';
+  const target = rule.spec.target?.name;
+  if (target !== undefined && table.chains.has(target)) s.jumpTo = target;
+  return s;
 }
 
 /** The hook is done: plan the hooks after the routing decision, then move on. */

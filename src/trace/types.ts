@@ -50,6 +50,8 @@ export interface TraceStep {
   line: number;
   /** Extra words: "policy ACCEPT", "added: …". */
   note?: string;
+  /** The chain the rule jumps (or goes) to, when it is a chain of the table. */
+  jumpTo?: string;
 }
 
 /** Session affinity met on the way: later packets from the same client stick to this endpoint. */
