@@ -22,21 +22,33 @@ function tableRank(t: string): number {
  * The chains that dispatch to every service port. kube-proxy writes their rules in Go map
  * order of services, which changes between syncs and nodes, and each service port's rules
  * there match packets no other service port's rules match (their own VIP and port, or node
- * port). So only the order within a service port counts: rules are compared grouped by
- * service port (the last-rule jump to KUBE-NODEPORTS, which has none, stays last), much as
- * kube-proxy's own tests sort these chains before comparing dumps.
+ * port). So only the order within a service port counts: between rules that belong to no
+ * service port (the jump to KUBE-NODEPORTS that must stay last), runs of service-port rules
+ * are compared grouped by service port, much as kube-proxy's own tests sort these chains
+ * before comparing dumps.
  */
 const DISPATCH_CHAINS = new Set(['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-EXTERNAL-SERVICES', 'KUBE-PROXY-FIREWALL']);
 
 function dispatchOrder(c: OwnedChain): OwnedChain {
   if (!DISPATCH_CHAINS.has(c.chain)) return c;
-  const keyed = c.rules.map((r, i) => ({ r, i, sp: servicePortOfComment(r.rule) }));
-  keyed.sort((x, y) => {
-    if ((x.sp === undefined) !== (y.sp === undefined)) return x.sp === undefined ? 1 : -1;
-    if (x.sp !== undefined && y.sp !== undefined && x.sp !== y.sp) return x.sp < y.sp ? -1 : 1;
-    return x.i - y.i;
+  const rules: OwnedChain['rules'] = [];
+  let run: { r: OwnedChain['rules'][number]; i: number; sp: string }[] = [];
+  const flush = (): void => {
+    run.sort((x, y) => (x.sp !== y.sp ? (x.sp < y.sp ? -1 : 1) : x.i - y.i));
+    rules.push(...run.map((k) => k.r));
+    run = [];
+  };
+  c.rules.forEach((r, i) => {
+    const sp = servicePortOfComment(r.rule);
+    if (sp === undefined) {
+      flush();
+      rules.push(r);
+    } else {
+      run.push({ r, i, sp });
+    }
   });
-  return { ...c, rules: keyed.map((k) => k.r) };
+  flush();
+  return { ...c, rules };
 }
 
 function withoutJumps(view: OwnedView): OwnedView {
