@@ -6,9 +6,13 @@
 import type { Command } from 'commander';
 import type { ParsedArgs } from '../cli.js';
 import { register as registerLab } from './lab/index.js';
+import { register as registerDiff } from './diff/index.js';
+import { register as registerTrace } from './trace/index.js';
 
 export type OnParsed = (p: ParsedArgs) => void;
 
 export function registerSubcommands(program: Command, onParsed: OnParsed): void {
   registerLab(program, onParsed);
+  registerDiff(program, onParsed);
+  registerTrace(program, onParsed);
 }

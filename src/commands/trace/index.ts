@@ -1,0 +1,165 @@
+/**
+ * `kp-gen trace (--rules FILE | [generation flags] PATH...) --src IP --dst IP --dport N
+ * [--proto P] [--from F] [--json]`: follow the first packet of a connection through the
+ * rules and print every outcome with its probability. Exit codes as the main command:
+ * 0 traced, 1 input problem, 2 usage error.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { addGenerationOptions, integer, readGenerationOptions } from '../../cli.js';
+import { UsageError, UserError } from '../../errors.js';
+import type { CliIO } from '../../io.js';
+import { parseIP, type IP } from '../../model/ip.js';
+import type { RunOptions } from '../../options.js';
+import { DumpParseError, parseDump } from '../../parse/dump.js';
+import type { Dump } from '../../parse/types.js';
+import { ValueError } from '../../parse/values.js';
+import { generate } from '../../run.js';
+import { traceDump, TraceError, type NodeContext, type Origin, type Packet, type Protocol } from '../../trace/index.js';
+import { outcomesJSON, renderTrace } from '../../trace/render.js';
+import { warningLine } from '../../report.js';
+import type { OnParsed } from '../index.js';
+import { generationOptionKeys, readDump, rejectOptions } from '../shared.js';
+
+const OWN_OPTIONS = ['rules', 'src', 'dst', 'dport', 'sport', 'proto', 'from', 'inInterface', 'outInterface', 'json'];
+/** Generation flags that also make sense with --rules: they say which addresses are the node's. */
+const NODE_ADDRESS_OPTIONS = ['nodeIp', 'nodeAddresses'];
+
+export const DEFAULT_SPORT = 40000;
+
+const HELP_AFTER = `
+The rules come from a dump (--rules: kp-gen output or a node's iptables-save) or are
+generated from manifests with the generation flags, as the main command does (with
+--include-jumps implied). The node's own addresses (for "-m addrtype --dst-type LOCAL") are
+the --node-ip and --node-addresses values, plus 127.0.0.0/8 and ::1; give them with --rules too.
+When a dump has no jumps from the built-in chains into KUBE-* chains, kube-proxy's are added.
+
+Examples:
+  kp-gen trace --cluster-cidr 10.244.0.0/16 --node-ip 192.168.1.10 examples/ \\
+      --src 10.244.1.7 --dst 10.96.0.100 --dport 80 --from pod
+  kp-gen trace --rules node.save --node-ip 192.168.1.10 --src 203.0.113.9 --dst 192.168.1.10 --dport 30080
+
+Exit codes: 0 traced, 1 input problem, 2 usage error.`;
+
+function ipArg(value: string): string {
+  if (!parseIP(value)) throw new InvalidArgumentError('not an IP address');
+  return value;
+}
+
+function port(value: string): number {
+  const n = integer(value);
+  if (n < 0 || n > 65535) throw new InvalidArgumentError('not a port (0-65535)');
+  return n;
+}
+
+interface TraceFlags {
+  rules?: string;
+  src: string;
+  dst: string;
+  dport: number;
+  sport: number;
+  proto: Protocol;
+  from: Origin;
+  inInterface?: string;
+  outInterface?: string;
+  json?: boolean;
+}
+
+export function register(program: Command, onParsed: OnParsed): void {
+  const cmd = new Command('trace')
+    .description('follow one packet through the rules and print every outcome with its probability')
+    .argument('[path...]', 'manifests to generate the rules from (as the main command), unless --rules is given')
+    .option('--rules <file>', 'trace this dump (kp-gen output or iptables-save; - for stdin) instead of generating rules')
+    .requiredOption('--src <ip>', "the packet's source address", ipArg)
+    .requiredOption('--dst <ip>', "the packet's destination address", ipArg)
+    .requiredOption('--dport <port>', "the packet's destination port", port)
+    .option('--sport <port>', "the packet's source port", port, DEFAULT_SPORT)
+    .addOption(new Option('--proto <protocol>', 'the protocol').choices(['tcp', 'udp', 'sctp']).default('tcp'))
+    .addOption(new Option('--from <origin>', 'where the packet comes from: another host, a pod on this node, or the node itself').choices(['external', 'pod', 'node']).default('external'))
+    .option('--in-interface <name>', 'the interface the packet arrives on (for -i rules)')
+    .option('--out-interface <name>', 'the interface the packet leaves by (for -o rules)')
+    .option('--json', 'print the outcomes as a JSON array')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', HELP_AFTER);
+  addGenerationOptions(cmd);
+  cmd.action((paths: string[], flags: Record<string, unknown>, self: Command) => {
+    const f = flags as unknown as TraceFlags;
+    if ((f.rules !== undefined) === (paths.length > 0)) {
+      throw new UsageError('give either --rules FILE or manifest paths');
+    }
+    const src = parseIP(f.src)!;
+    const dst = parseIP(f.dst)!;
+    if (src.family !== dst.family) throw new UsageError('--src and --dst must be of the same IP family');
+    let gen: RunOptions | undefined;
+    const generationKeys = generationOptionKeys(self, OWN_OPTIONS);
+    if (f.rules !== undefined) {
+      rejectOptions(self, generationKeys.filter((k) => !NODE_ADDRESS_OPTIONS.includes(k.key)), 'only when generating from manifests, not with --rules');
+    }
+    const options = readGenerationOptions(paths, flags);
+    if (f.rules === undefined) {
+      gen = options;
+      gen.includeJumps = true;
+      const family = src.family === 6 ? 'ipv6' : 'ipv4';
+      if (self.getOptionValueSource('ipFamily') === 'cli' && gen.ipFamily !== family) {
+        throw new UsageError(`--ip-family ${gen.ipFamily} does not match the packet's addresses`);
+      }
+      gen.ipFamily = family;
+    }
+    const packet: Packet = { protocol: f.proto, src, dst, sport: f.sport, dport: f.dport, from: f.from };
+    if (f.inInterface !== undefined) packet.inInterface = f.inInterface;
+    if (f.outInterface !== undefined) packet.outInterface = f.outInterface;
+    const addressTexts = [...options.nodeIPs, ...(options.nodeAddresses ?? [])];
+    onParsed({
+      kind: 'command',
+      name: 'trace',
+      run: async (io) => runTrace(io, { rules: f.rules, gen, packet, addressTexts, json: f.json === true }),
+    });
+  });
+  program.addCommand(cmd);
+}
+
+interface TraceRun {
+  rules: string | undefined;
+  gen: RunOptions | undefined;
+  packet: Packet;
+  addressTexts: string[];
+  json: boolean;
+}
+
+function nodeContext(texts: readonly string[]): NodeContext {
+  const localAddresses: IP[] = [];
+  for (const t of texts) {
+    const ip = parseIP(t.trim());
+    if (!ip) throw new UserError(`${JSON.stringify(t)} is not an IP address (--node-ip, --node-addresses)`);
+    localAddresses.push(ip);
+  }
+  return { localAddresses };
+}
+
+async function runTrace(io: CliIO, o: TraceRun): Promise<number> {
+  const node = nodeContext(o.addressTexts);
+  let result;
+  try {
+    let dump: Dump;
+    if (o.gen) {
+      const generated = generate(o.gen, { readStdin: io.readStdin });
+      if (!o.gen.quiet) for (const w of generated.warnings) io.stderr(warningLine(w));
+      dump = parseDump(generated.text, 'generated rules');
+    } else {
+      dump = readDump(o.rules!, io);
+    }
+    if (!dump.tables.has('nat') && !dump.tables.has('filter')) {
+      throw new UserError(`${dump.source}: no nat or filter table to trace through`);
+    }
+    result = traceDump(dump, o.packet, node);
+  } catch (e) {
+    if (e instanceof DumpParseError || e instanceof ValueError || e instanceof TraceError) throw new UserError(e.message);
+    throw e;
+  }
+  if (node.localAddresses.length === 0) {
+    result.notes.push('no --node-ip or --node-addresses: only 127.0.0.0/8 and ::1 count as the node\'s own (addrtype LOCAL)');
+  }
+  for (const n of result.notes) io.stderr(`note: ${n}\n`);
+  for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
+  await io.stdout(o.json ? outcomesJSON(result) : renderTrace(o.packet, result));
+  return 0;
+}

@@ -1,0 +1,127 @@
+/**
+ * Compare the kube-proxy parts of two dumps (owned.ts) rule by rule, per chain, by meaning
+ * (parse/canonical.ts): counters, `#` comments, chain declaration order, table order and the
+ * restore-vs-save spelling of a rule do not count; the order of rules within a chain does.
+ * Pure: dumps in, DiffResult out.
+ */
+import { compareChainNames } from '../emit/canonical-order.js';
+import type { Dump } from '../parse/types.js';
+import { hasJumps, ownedView, type OwnedChain, type OwnedView } from './owned.js';
+import { diffSequences } from './sequence.js';
+import { ServicePortIndex, servicePortOfComment } from './service-ports.js';
+import type { ChainDiff, DiffLine, DiffResult, ServicePortDiff } from './types.js';
+
+const TABLE_ORDER = ['filter', 'nat', 'mangle', 'raw', 'security'];
+
+function tableRank(t: string): number {
+  const i = TABLE_ORDER.indexOf(t);
+  return i < 0 ? TABLE_ORDER.length : i;
+}
+
+/**
+ * The chains that dispatch to every service port. kube-proxy writes their rules in Go map
+ * order of services, which changes between syncs and nodes, and each service port's rules
+ * there match packets no other service port's rules match (their own VIP and port, or node
+ * port). So only the order within a service port counts: between rules that belong to no
+ * service port (the jump to KUBE-NODEPORTS that must stay last), runs of service-port rules
+ * are compared grouped by service port, much as kube-proxy's own tests sort these chains
+ * before comparing dumps.
+ */
+const DISPATCH_CHAINS = new Set(['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-EXTERNAL-SERVICES', 'KUBE-PROXY-FIREWALL']);
+
+function dispatchOrder(c: OwnedChain): OwnedChain {
+  if (!DISPATCH_CHAINS.has(c.chain)) return c;
+  const rules: OwnedChain['rules'] = [];
+  let run: { r: OwnedChain['rules'][number]; i: number; sp: string }[] = [];
+  const flush = (): void => {
+    run.sort((x, y) => (x.sp !== y.sp ? (x.sp < y.sp ? -1 : 1) : x.i - y.i));
+    rules.push(...run.map((k) => k.r));
+    run = [];
+  };
+  c.rules.forEach((r, i) => {
+    const sp = servicePortOfComment(r.rule);
+    if (sp === undefined) {
+      flush();
+      rules.push(r);
+    } else {
+      run.push({ r, i, sp });
+    }
+  });
+  flush();
+  return { ...c, rules };
+}
+
+function withoutJumps(view: OwnedView): OwnedView {
+  return new Map([...view].filter(([, c]) => !c.jumpsOnly));
+}
+
+export function compareDumps(a: Dump, b: Dump): DiffResult {
+  let viewA = ownedView(a);
+  let viewB = ownedView(b);
+  const notes: string[] = [];
+  for (const [view, dump] of [[viewA, a], [viewB, b]] as const) {
+    if (![...view.values()].some((c) => !c.inert)) notes.push(`${dump.source} has no KUBE-* rules`);
+  }
+  const jumpsA = hasJumps(viewA);
+  const jumpsB = hasJumps(viewB);
+  if (jumpsA !== jumpsB) {
+    const without = jumpsA ? b.source : a.source;
+    notes.push(
+      `${without} has no jumps from built-in chains into KUBE-* chains (kp-gen output without --include-jumps?); jumps not compared`,
+    );
+    viewA = withoutJumps(viewA);
+    viewB = withoutJumps(viewB);
+  }
+
+  const index = new ServicePortIndex([viewA, viewB]);
+  const groups = new Map<string | null, Map<string, ChainDiff>>();
+  let added = 0;
+  let removed = 0;
+  const add = (c: OwnedChain, only: ChainDiff['only'], line: DiffLine | null, servicePort: string | undefined): void => {
+    const key = servicePort ?? null;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = new Map()));
+    const id = `${c.table} ${c.chain}`;
+    let cd = g.get(id);
+    if (!cd) g.set(id, (cd = { table: c.table, chain: c.chain, only, lines: [] }));
+    if (line) {
+      cd.lines.push(line);
+      if (line.op === '+') added++;
+      else removed++;
+    }
+  };
+
+  const ids = new Set([...viewA.keys(), ...viewB.keys()]);
+  for (const id of ids) {
+    const ca = viewA.get(id);
+    const cb = viewB.get(id);
+    const liveA = ca !== undefined && !ca.inert;
+    const liveB = cb !== undefined && !cb.inert;
+    if (!liveA && !liveB) continue;
+    if (!ca || !cb) {
+      // Declared on one side only.
+      const c = (ca ?? cb)!;
+      const op = ca ? '-' : '+';
+      const only = ca ? 'a' : 'b';
+      if (c.rules.length === 0) add(c, only, null, index.ofChain(c.chain));
+      for (const r of c.rules) add(c, only, { op, rule: r.rule.text }, index.ofRule(r.rule));
+      continue;
+    }
+    const sa = dispatchOrder(ca);
+    const sb = dispatchOrder(cb);
+    const edits = diffSequences(sa.rules.map((r) => r.key), sb.rules.map((r) => r.key));
+    for (const e of edits) {
+      if (e.op === '=') continue;
+      const r = (e.op === '-' ? sa : sb).rules[e.index]!.rule;
+      add(ca, null, { op: e.op, rule: r.text }, index.ofRule(r));
+    }
+  }
+
+  const out: ServicePortDiff[] = [...groups.entries()]
+    .sort(([x], [y]) => (x === y ? 0 : x === null ? 1 : y === null ? -1 : x < y ? -1 : 1))
+    .map(([servicePort, chains]) => ({
+      servicePort,
+      chains: [...chains.values()].sort((x, y) => tableRank(x.table) - tableRank(y.table) || x.table.localeCompare(y.table) || compareChainNames(x.chain, y.chain)),
+    }));
+  return { equal: out.length === 0, a: a.source, b: b.source, notes, groups: out, added, removed };
+}

@@ -1,0 +1,55 @@
+/**
+ * Splitting a rule line into words the way iptables-restore does: whitespace separates words,
+ * double quotes group (`--comment "ns/svc:p cluster IP"`), and inside quotes a backslash
+ * escapes the next character (iptables-save writes `\"` and `\'`). Single quotes are ordinary
+ * characters for iptables-restore, so they are for us too.
+ */
+import type { Token } from './types.js';
+
+export class TokenizeError extends Error {
+  override readonly name = 'TokenizeError';
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13 || code === 11 || code === 12;
+}
+
+export function tokenize(line: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  const n = line.length;
+  while (i < n) {
+    while (i < n && isSpace(line.charCodeAt(i))) i++;
+    if (i >= n) break;
+    let text = '';
+    let quoted = false;
+    while (i < n && !isSpace(line.charCodeAt(i))) {
+      const c = line[i]!;
+      if (c === '"') {
+        quoted = true;
+        i++;
+        let closed = false;
+        while (i < n) {
+          const q = line[i]!;
+          if (q === '\\' && i + 1 < n) {
+            text += line[i + 1]!;
+            i += 2;
+          } else if (q === '"') {
+            closed = true;
+            i++;
+            break;
+          } else {
+            text += q;
+            i++;
+          }
+        }
+        if (!closed) throw new TokenizeError('unterminated quote');
+      } else {
+        text += c;
+        i++;
+      }
+    }
+    out.push({ text, quoted });
+  }
+  return out;
+}
