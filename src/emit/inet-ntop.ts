@@ -9,7 +9,7 @@
  * zero run is longer) or when the address is IPv4-mapped (`::ffff:1.2.3.4`); Go prints hex
  * groups (`::102:304`). Checked against iptables 1.8.9 in the kernel (test/save-vocabulary.test.ts).
  */
-import { parseIP, type IP, type IPFamily } from '../model/ip.js';
+import { longestZeroRun, parseIP, type IP, type IPFamily } from '../model/ip.js';
 
 function ntop4(b: Uint8Array, at: number): string {
   return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
@@ -21,22 +21,7 @@ export function inetNtop(ip: IP): string {
   if (ip.family === 4) return ntop4(b, 0);
   const words: number[] = [];
   for (let i = 0; i < 16; i += 2) words.push((b[i]! << 8) | b[i + 1]!);
-  let bestBase = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestBase = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestLen < 2) bestBase = -1;
+  const { start: bestBase, length: bestLen } = longestZeroRun(words);
   let s = '';
   for (let i = 0; i < 8; i++) {
     if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {

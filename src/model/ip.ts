@@ -99,29 +99,36 @@ export function parseIP(text: string): IP | null {
   return b ? { family: 4, bytes: b } : null;
 }
 
+/**
+ * The run of zero 16-bit groups that `::` replaces: the longest, the first one on a tie, and
+ * none (start -1) when the longest is a single group. Go and glibc agree on this rule.
+ */
+export function longestZeroRun(groups: readonly number[]): { start: number; length: number } {
+  let start = -1;
+  let length = 0;
+  for (let i = 0; i < groups.length; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < groups.length && groups[j] === 0) j++;
+    if (j - i > length) {
+      start = i;
+      length = j - i;
+    }
+    i = j;
+  }
+  return length < 2 ? { start: -1, length: 0 } : { start, length };
+}
+
 /** Go's net.IP.String(). */
 export function formatIP(ip: IP): string {
   const b = ip.bytes;
   if (ip.family === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((b[i]! << 8) | b[i + 1]!);
-  // Longest run of zero groups; the first one wins a tie; a single group is not compressed.
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestLen < 2) bestStart = -1;
+  const { start: bestStart, length: bestLen } = longestZeroRun(groups);
   let s = '';
   for (let i = 0; i < 8; i++) {
     if (i === bestStart) {
