@@ -6,14 +6,19 @@ import { buildProxierConfig } from './config.js';
 import { formatWarning, InputError, UserError, type Warning } from './errors.js';
 import { decodeManifests } from './load/decode.js';
 import { loadFiles } from './load/files.js';
-import { emitRestore } from './emit/iptables-save.js';
+import { emitRestoreChunks } from './emit/iptables-save.js';
 import { normalize } from './model/normalize.js';
 import type { RunOptions } from './options.js';
 import { planRules } from './plan/planner.js';
 
 export interface RunResult {
-  /** The iptables-restore text. */
-  text: string;
+  /**
+   * The iptables-restore text in chunks of about 1 MiB, to be written one after the other:
+   * a large cluster's 30 MB are then neither one string nor one write per line.
+   */
+  chunks: string[];
+  /** The whole text, joined on demand (for callers that want one string). */
+  readonly text: string;
   /** Objects and fields skipped as kube-proxy would skip them. */
   warnings: Warning[];
 }
@@ -27,9 +32,9 @@ export function generate(opts: RunOptions, io: RunIO): RunResult {
   if (opts.paths.length === 0) {
     throw new UserError('no input: give manifest files or directories (or - for stdin)', 'try: kp-gen examples/');
   }
-  const raw = loadFiles(opts.paths, io.readStdin);
-  const manifests = decodeManifests(raw);
-  const { ports, warnings } = normalize(manifests, {
+  // Nested calls, not locals: the parsed documents and the manifests can be collected as soon
+  // as the next stage has read them, which lowers the peak memory of a large input.
+  const { ports, warnings } = normalize(decodeManifests(loadFiles(opts.paths, io.readStdin)), {
     ipFamily: cfg.ipFamily,
     nodeName: cfg.nodeName,
     readNodeHints: cfg.preferSameTrafficDistribution,
@@ -43,6 +48,12 @@ export function generate(opts: RunOptions, io: RunIO): RunResult {
       `${warnings.length} problems, fatal under --strict:\n${warnings.map((w) => `  ${formatWarning(w)}`).join('\n')}`,
     );
   }
-  const ruleset = planRules(ports, cfg, { includeJumps: opts.includeJumps });
-  return { text: emitRestore(ruleset), warnings };
+  const chunks = emitRestoreChunks(planRules(ports, cfg, { includeJumps: opts.includeJumps }));
+  return {
+    chunks,
+    warnings,
+    get text() {
+      return chunks.join('');
+    },
+  };
 }

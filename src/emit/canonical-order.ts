@@ -80,14 +80,25 @@ export function orderTable(table: Table): OrderedTable {
     }
     list.push(rule);
   }
-  const names = [...byChain.keys()].sort(compareChainNames);
-  const chains = names.map((name) => {
+  const builtins = new Set(table.builtins);
+  const chains = sortChainNames([...byChain.keys()]).map((name) => {
     let rules = byChain.get(name)!;
     if (name === KUBE_NODEPORTS) rules = sortByServiceName(rules, false);
     else if (name === KUBE_SERVICES) rules = sortByServiceName(rules, table.name === 'nat');
-    return { name, builtin: table.builtins.includes(name), rules };
+    return { name, builtin: builtins.has(name), rules };
   });
   return { name: table.name, chains };
+}
+
+/**
+ * The names sorted by compareChainNames, without calling it per comparison: a large cluster
+ * has a chain per endpoint, and the default sort compares strings as `<` does (by UTF-16 code
+ * unit) in native code.
+ */
+function sortChainNames(names: string[]): string[] {
+  const buckets: string[][] = [[], [], [], []];
+  for (const name of names) buckets[rank(name)]!.push(name);
+  return buckets.flatMap((b) => b.sort());
 }
 
 export function orderRuleset(rs: Ruleset): OrderedTable[] {
