@@ -13,29 +13,39 @@ export const CHUNK_CHARS = 1 << 20;
 
 export function emitRestoreChunks(rs: Ruleset, chunkChars = CHUNK_CHARS): string[] {
   const chunks: string[] = [];
-  // Lines are collected and joined once per chunk: the chunk is one flat string and the
-  // lines die young, where `+=` would keep every line alive in a tree of cons strings.
-  let lines: string[] = [];
+  // The pieces of a chunk are collected and joined once, in native code: no string per line
+  // or per rule is built, and the chunk comes out as one flat string.
+  let parts: string[] = [];
   let size = 0;
-  const add = (line: string): void => {
-    lines.push(line);
-    size += line.length;
-    if (size >= chunkChars) {
-      chunks.push(lines.join(''));
-      lines = [];
-      size = 0;
-    }
+  const flush = (): void => {
+    chunks.push(parts.join(''));
+    parts = [];
+    size = 0;
   };
   for (const table of orderRuleset(rs)) {
-    add(`*${table.name}\n`);
-    for (const chain of table.chains) add(`:${chain.name} ${chain.builtin ? 'ACCEPT' : '-'} [0:0]\n`);
+    parts.push(`*${table.name}\n`);
+    for (const chain of table.chains) {
+      const line = `:${chain.name} ${chain.builtin ? 'ACCEPT' : '-'} [0:0]\n`;
+      parts.push(line);
+      size += line.length;
+      if (size >= chunkChars) flush();
+    }
     for (const chain of table.chains) {
       const prefix = `-A ${chain.name}`;
-      for (const rule of chain.rules) add(rule.args.length > 0 ? `${prefix} ${rule.args.join(' ')}\n` : `${prefix}\n`);
+      for (const rule of chain.rules) {
+        parts.push(prefix);
+        size += prefix.length + 1;
+        for (const arg of rule.args) {
+          parts.push(' ', arg);
+          size += arg.length + 1;
+        }
+        parts.push('\n');
+        if (size >= chunkChars) flush();
+      }
     }
-    add('COMMIT\n');
+    parts.push('COMMIT\n');
   }
-  if (lines.length > 0) chunks.push(lines.join(''));
+  flush();
   return chunks;
 }
 

@@ -57,10 +57,14 @@ export class TableBuilder {
 
   /** `-A chain tokens...`; tokens may be nested arrays, as LineBuffer.Write accepts. */
   append(chain: string, ...tokens: (string | readonly string[])[]): void {
-    const args: string[] = [];
+    // Sized exactly: a large cluster keeps 300k of these arrays until the output is written.
+    let n = 0;
+    for (const t of tokens) n += typeof t === 'string' ? 1 : t.length;
+    const args = new Array<string>(n);
+    let i = 0;
     for (const t of tokens) {
-      if (typeof t === 'string') args.push(t);
-      else for (const s of t) args.push(s);
+      if (typeof t === 'string') args[i++] = t;
+      else for (const s of t) args[i++] = s;
     }
     this.table.rules.push({ chain, args, comment: firstComment(args) });
   }
