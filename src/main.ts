@@ -18,7 +18,7 @@ export const EXIT_CLUSTER = 3;
 export const EXIT_INTERNAL = 70;
 
 /** Write `text` (one string or chunks) to `file` via a temporary file in the same directory and a rename. */
-export function writeFileAtomic(file: string, text: string | readonly string[]): void {
+export function writeFileAtomic(file: string, text: string | Iterable<string>): void {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   try {
     const fd = openSync(tmp, 'w');
@@ -64,8 +64,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     const opts = parsed.options;
     const result = generate(opts, { readStdin: io.readStdin });
     if (!opts.quiet) for (const w of result.warnings) err(warningLine(w));
-    if (opts.output !== undefined) writeFileAtomic(opts.output, result.chunks);
-    else for (const chunk of result.chunks) await io.stdout(chunk);
+    if (opts.output !== undefined) writeFileAtomic(opts.output, result.chunks());
+    else for (const chunk of result.chunks()) await io.stdout(chunk);
     return EXIT_OK;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -13,11 +13,12 @@ import { planRules } from './plan/planner.js';
 
 export interface RunResult {
   /**
-   * The iptables-restore text in chunks of about 1 MiB, to be written one after the other:
-   * a large cluster's 30 MB are then neither one string nor one write per line.
+   * The iptables-restore text in chunks of about 1 MiB, produced as they are read and to be
+   * written one after the other: a large cluster's 30 MB are then neither one string in
+   * memory nor one write per line. Each call emits the text anew.
    */
-  chunks: string[];
-  /** The whole text, joined on demand (for callers that want one string). */
+  chunks: () => Iterable<string>;
+  /** The whole text as one string (for callers that want one; emitted on each read). */
   readonly text: string;
   /** Objects and fields skipped as kube-proxy would skip them. */
   warnings: Warning[];
@@ -48,12 +49,12 @@ export function generate(opts: RunOptions, io: RunIO): RunResult {
       `${warnings.length} problems, fatal under --strict:\n${warnings.map((w) => `  ${formatWarning(w)}`).join('\n')}`,
     );
   }
-  const chunks = emitRestoreChunks(planRules(ports, cfg, { includeJumps: opts.includeJumps }));
+  const ruleset = planRules(ports, cfg, { includeJumps: opts.includeJumps });
   return {
-    chunks,
+    chunks: () => emitRestoreChunks(ruleset),
     warnings,
     get text() {
-      return chunks.join('');
+      return [...emitRestoreChunks(ruleset)].join('');
     },
   };
 }

@@ -1,9 +1,9 @@
 /**
  * Ruleset → iptables-restore text, in the canonical order:
  *   *filter / chain declarations / rules / COMMIT / *nat / ... / COMMIT
- * Every line is its tokens joined by single spaces (kube-proxy's LineBuffer). The text comes
- * as chunks of about CHUNK_CHARS characters, so that 300k rules are neither one huge string
- * nor 300k small writes: the caller writes chunk by chunk.
+ * Every line is its tokens joined by single spaces (kube-proxy's LineBuffer). The text is
+ * produced lazily in chunks of about CHUNK_CHARS characters, so that a caller can write 300k
+ * rules chunk by chunk: neither one 30 MB string nor one write per line.
  */
 import type { Ruleset } from '../plan/ruleset.js';
 import { orderRuleset } from './canonical-order.js';
@@ -11,45 +11,43 @@ import { orderRuleset } from './canonical-order.js';
 /** Target chunk size in characters (UTF-16 code units). */
 export const CHUNK_CHARS = 1 << 20;
 
-export function emitRestoreChunks(rs: Ruleset, chunkChars = CHUNK_CHARS): string[] {
-  const chunks: string[] = [];
-  // The pieces of a chunk are collected and joined once, in native code: no string per line
-  // or per rule is built, and the chunk comes out as one flat string.
-  let parts: string[] = [];
+export function* emitRestoreChunks(rs: Ruleset, chunkChars = CHUNK_CHARS): Generator<string, void, undefined> {
+  // Lines are collected and joined once per chunk, so a chunk is one flat string and the
+  // lines die young (with `+=`, every line would stay alive in a tree of cons strings).
+  let lines: string[] = [];
   let size = 0;
-  const flush = (): void => {
-    chunks.push(parts.join(''));
-    parts = [];
-    size = 0;
-  };
   for (const table of orderRuleset(rs)) {
-    parts.push(`*${table.name}\n`);
+    lines.push(`*${table.name}\n`);
     for (const chain of table.chains) {
       const line = `:${chain.name} ${chain.builtin ? 'ACCEPT' : '-'} [0:0]\n`;
-      parts.push(line);
+      lines.push(line);
       size += line.length;
-      if (size >= chunkChars) flush();
+      if (size >= chunkChars) {
+        yield lines.join('');
+        lines = [];
+        size = 0;
+      }
     }
     for (const chain of table.chains) {
       const prefix = `-A ${chain.name}`;
+      const prefixSpace = `${prefix} `;
       for (const rule of chain.rules) {
-        parts.push(prefix);
-        size += prefix.length + 1;
-        for (const arg of rule.args) {
-          parts.push(' ', arg);
-          size += arg.length + 1;
+        const line = rule.args.length > 0 ? `${prefixSpace}${rule.args.join(' ')}\n` : `${prefix}\n`;
+        lines.push(line);
+        size += line.length;
+        if (size >= chunkChars) {
+          yield lines.join('');
+          lines = [];
+          size = 0;
         }
-        parts.push('\n');
-        if (size >= chunkChars) flush();
       }
     }
-    parts.push('COMMIT\n');
+    lines.push('COMMIT\n');
   }
-  flush();
-  return chunks;
+  yield lines.join('');
 }
 
 /** The whole text as one string (tests, small outputs). */
 export function emitRestore(rs: Ruleset): string {
-  return emitRestoreChunks(rs).join('');
+  return [...emitRestoreChunks(rs)].join('');
 }

@@ -6,6 +6,7 @@ describe('IP parsing and printing (Go net + ParseIPSloppy)', () => {
     ['10.180.0.1', '10.180.0.1'],
     ['172.30.0.041', '172.30.0.41'], // leading zeros are decimal, not octal
     ['010.180.000.001', '10.180.0.1'],
+    ['00000010.1.1.1', '10.1.1.1'], // up to 8 digits per octet
     ['fd00::1', 'fd00::1'],
     ['FD00:0:0:0:0:0:0:1', 'fd00::1'],
     ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'], // first of two equal runs
@@ -18,7 +19,7 @@ describe('IP parsing and printing (Go net + ParseIPSloppy)', () => {
     expect(canonicalIP(input)).toBe(out);
   });
 
-  it.each(['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1.2.3.-1', 'a.b.c.d', 'fd00:::1', '1:2:3:4:5:6:7:8:9', 'fe80::1%eth0', ' 1.2.3.4'])(
+  it.each(['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1.2.3.-1', 'a.b.c.d', 'fd00:::1', '1:2:3:4:5:6:7:8:9', 'fe80::1%eth0', ' 1.2.3.4', '1..3.4', '1.2.3.4.', '.1.2.3', '000000001.1.1.1', '1.2.3.4 '])(
     'rejects %j',
     (input) => {
       expect(parseIP(input)).toBeNull();

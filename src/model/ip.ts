@@ -21,18 +21,28 @@ export interface CIDR {
   prefix: number;
 }
 
+/** Four dot-separated decimal octets of 1–8 digits each (leading zeros allowed), each ≤ 255. */
 function parseIPv4Bytes(s: string): Uint8Array | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
+  // A scan rather than split + regex: every endpoint address goes through here.
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (!/^[0-9]{1,8}$/.test(p)) return null;
-    const v = Number.parseInt(p, 10);
-    if (v > 255) return null;
-    out[i] = v;
+  let octet = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 0x2e; // a final '.' ends the last octet
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255 || octet > 3) return null;
+      out[octet++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 8) return null;
+      value = value * 10 + (c - 0x30);
+    } else {
+      return null;
+    }
   }
-  return out;
+  return octet === 4 ? out : null;
 }
 
 function parseIPv6Bytes(s: string): Uint8Array | null {

@@ -66,7 +66,23 @@ export class TableBuilder {
       if (typeof t === 'string') args[i++] = t;
       else for (const s of t) args[i++] = s;
     }
-    this.table.rules.push({ chain, args, comment: firstComment(args) });
+    this.table.rules.push(new AppendedRule(chain, args));
+  }
+}
+
+/**
+ * A rule written by TableBuilder. Its comment is read from the arguments only when asked
+ * (the canonical order needs it for two chains): a large cluster has 300k rules, and a
+ * stored copy of each comment would be 300k more strings to keep.
+ */
+class AppendedRule implements Rule {
+  constructor(
+    readonly chain: string,
+    readonly args: string[],
+  ) {}
+
+  get comment(): string | undefined {
+    return firstComment(this.args);
   }
 }
 
