@@ -19,7 +19,7 @@ export const BENCH_CLUSTER_CIDR = '10.128.0.0/9';
 /** kp-gen's flags for a generated cluster. */
 export const BENCH_FLAGS = ['--cluster-cidr', BENCH_CLUSTER_CIDR, '--hostname-override', BENCH_NODE, '--node-ip', '192.168.0.10'];
 
-const NODES = 500;
+const NODES = 100;
 const NAMESPACES = 100;
 
 /** mulberry32: a small, fast, seeded PRNG; returns [0, 1). */
@@ -64,17 +64,19 @@ export function generateCluster(services, opts = {}) {
   for (let i = 0; i < services; i++) {
     const namespace = `team-${String(i % NAMESPACES).padStart(3, '0')}`;
     const name = `app-${String(i).padStart(5, '0')}`;
-    const r = rand();
-    const type = r < 0.6 ? 'ClusterIP' : r < 0.85 ? 'NodePort' : 'LoadBalancer';
+    // The mix repeats every 40 Services, so that any 40 in a row have every feature.
+    const k = i % 40;
+    const type = k < 24 ? 'ClusterIP' : k < 34 ? 'NodePort' : 'LoadBalancer'; // 60% / 25% / 15%
     const external = type !== 'ClusterIP';
-    const udp = rand() < 0.05;
+    const udp = i % 20 === 3;
     const protocol = udp ? 'UDP' : 'TCP';
     const portName = udp ? 'dns' : 'http';
     const clusterIP = addr(96, i + 10);
     const spec = {
       clusterIP,
       clusterIPs: [clusterIP],
-      internalTrafficPolicy: rand() < 0.05 ? 'Local' : 'Cluster',
+      // 5%: one Service with a local endpoint (i % 10 === 0, see nodeName below), one without.
+      internalTrafficPolicy: k === 0 || k === 15 ? 'Local' : 'Cluster',
       ipFamilies: ['IPv4'],
       ipFamilyPolicy: 'SingleStack',
       ports: [{ name: portName, port: udp ? 53 : 80, protocol, targetPort: udp ? 5353 : 8080 }],
@@ -82,24 +84,24 @@ export function generateCluster(services, opts = {}) {
       sessionAffinity: 'None',
       type,
     };
-    if (rand() < 0.1) {
+    if (i % 10 === 7) {
       spec.sessionAffinity = 'ClientIP';
-      spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: rand() < 0.5 ? 10800 : 600 } };
+      spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: i % 20 === 7 ? 10800 : 600 } };
     }
     if (external) {
       spec.ports[0].nodePort = 30000 + (nodePort++ % 2768);
-      spec.externalTrafficPolicy = rand() < 0.3 ? 'Local' : 'Cluster';
+      spec.externalTrafficPolicy = k % 3 === 0 ? 'Local' : 'Cluster';
       if (type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local') {
         spec.healthCheckNodePort = 30000 + (nodePort++ % 2768);
       }
       spec.allocateLoadBalancerNodePorts = true;
-    } else if (rand() < 0.03) {
+    } else if (k === 10) {
       spec.externalIPs = [`192.0.2.${(i % 250) + 1}`];
     }
     const status = { loadBalancer: {} };
     if (type === 'LoadBalancer') {
       status.loadBalancer.ingress = [{ ip: `203.0.${(i >>> 8) & 255}.${i & 255}`, ipMode: 'VIP' }];
-      if (rand() < 0.3) spec.loadBalancerSourceRanges = ['198.51.100.0/24', '192.168.0.0/16'];
+      if (k === 35 || k === 38) spec.loadBalancerSourceRanges = ['198.51.100.0/24', '192.168.0.0/16'];
     }
     objects.push({
       apiVersion: 'v1',
@@ -118,18 +120,18 @@ export function generateCluster(services, opts = {}) {
 
     const endpoints = [];
     for (let e = 0; e < perService; e++, pod++) {
-      const c = rand();
+      // About 1.4% not ready, 1% terminating but still serving.
       const conditions =
-        c < 0.02
+        e === 9 && i % 7 === 0
           ? { ready: false, serving: false, terminating: false }
-          : c < 0.03
+          : e === 8 && i % 10 === 4
             ? { ready: false, serving: true, terminating: true }
             : { ready: true, serving: true, terminating: false };
-      const nodeName = `node-${(pod * 7) % NODES}`;
       endpoints.push({
         addresses: [addr(128, pod)],
         conditions,
-        nodeName,
+        // 1% of the pods run on the benchmark's node (BENCH_NODE): one in every tenth Service.
+        nodeName: `node-${pod % NODES}`,
         zone: `zone-${pod % 3}`,
       });
     }
