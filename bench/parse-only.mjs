@@ -14,6 +14,9 @@ if (!file) {
   process.exit(2);
 }
 const text = readFileSync(file, 'utf8');
-const docs = file.endsWith('.json') ? [JSON.parse(text)] : yaml.loadAll(text);
+// The schema kp-gen's loader uses (src/load/files.ts).
+const t = yaml.types;
+const schema = yaml.CORE_SCHEMA.extend({ implicit: [t.merge], explicit: [t.timestamp, t.binary, t.omap, t.pairs, t.set] });
+const docs = file.endsWith('.json') ? [JSON.parse(text)] : yaml.loadAll(text, undefined, { schema });
 // Keep the result alive until here so the parse cannot be optimised away.
 if (docs.length === 0) process.exitCode = 1;

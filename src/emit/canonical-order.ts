@@ -69,20 +69,38 @@ function sortByServiceName(rules: Rule[], lastRuleLast: boolean): Rule[] {
 }
 
 export function orderTable(table: Table): OrderedTable {
-  const byChain = new Map<string, Rule[]>();
-  for (const chain of table.chains) byChain.set(chain, []);
-  for (const rule of table.rules) {
-    let list = byChain.get(rule.chain);
-    if (!list) {
+  // Group the rules by chain into arrays of their exact size (two passes: count, then fill).
+  // A large cluster has 100k two-rule KUBE-SEP chains, and growing an array by push
+  // reserves room for 16 or more.
+  const index = new Map<string, number>();
+  const names: string[] = [];
+  const indexOf = (chain: string): number => {
+    let i = index.get(chain);
+    if (i === undefined) {
       // A rule in an undeclared chain is a planner bug; keep it visible rather than lose it.
-      list = [];
-      byChain.set(rule.chain, list);
+      i = names.length;
+      index.set(chain, i);
+      names.push(chain);
     }
-    list.push(rule);
-  }
+    return i;
+  };
+  for (const chain of table.chains) indexOf(chain);
+  const ruleChain = new Int32Array(table.rules.length);
+  table.rules.forEach((rule, r) => {
+    ruleChain[r] = indexOf(rule.chain);
+  });
+  const counts = new Int32Array(names.length);
+  for (const i of ruleChain) counts[i]!++;
+  const grouped: Rule[][] = Array.from(counts, (n) => new Array<Rule>(n));
+  const filled = new Int32Array(names.length);
+  table.rules.forEach((rule, r) => {
+    const i = ruleChain[r]!;
+    grouped[i]![filled[i]!++] = rule;
+  });
+
   const builtins = new Set(table.builtins);
-  const chains = sortChainNames([...byChain.keys()]).map((name) => {
-    let rules = byChain.get(name)!;
+  const chains = sortChainNames(names).map((name) => {
+    let rules = grouped[index.get(name)!]!;
     if (name === KUBE_NODEPORTS) rules = sortByServiceName(rules, false);
     else if (name === KUBE_SERVICES) rules = sortByServiceName(rules, table.name === 'nat');
     return { name, builtin: builtins.has(name), rules };

@@ -32,9 +32,14 @@ export function* emitRestoreChunks(rs: Ruleset, chunkChars = CHUNK_CHARS): Gener
       const prefix = `-A ${chain.name}`;
       const prefixSpace = `${prefix} `;
       for (const rule of chain.rules) {
-        const line = rule.args.length > 0 ? `${prefixSpace}${rule.args.join(' ')}\n` : `${prefix}\n`;
-        lines.push(line);
-        size += line.length;
+        if (rule.args.length > 0) {
+          const args = rule.args.join(' ');
+          lines.push(prefixSpace, args, '\n');
+          size += prefixSpace.length + args.length + 1;
+        } else {
+          lines.push(prefix, '\n');
+          size += prefix.length + 1;
+        }
         if (size >= chunkChars) {
           yield lines.join('');
           lines = [];

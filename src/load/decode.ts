@@ -79,10 +79,12 @@ class Reader {
   }
 
   strList(key: string): string[] {
-    return this.list(key).map((v, i) => {
+    const list = this.list(key);
+    list.forEach((v, i) => {
       if (typeof v !== 'string') this.fail(`${key}[${i}]`, `must be a string, not ${describe(v)}`);
-      return v;
     });
+    // Checked, not copied: every endpoint has an address list.
+    return list as string[];
   }
 
   objList(key: string): Reader[] {

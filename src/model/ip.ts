@@ -153,7 +153,9 @@ export function canonicalIP(text: string): string | null {
 
 /** net.JoinHostPort: IPv6 hosts are bracketed. */
 export function joinHostPort(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+  // join() gives one flat string where `+` would give a cons string: this is a Map key and
+  // part of several rules for each of possibly 100k endpoints.
+  return ip.includes(':') ? ['[', ip, ']:', port].join('') : [ip, port].join(':');
 }
 
 /** ParseCIDRSloppy, then masked to its network address (Go's IPNet.String()). */

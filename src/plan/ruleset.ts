@@ -88,7 +88,7 @@ class AppendedRule implements Rule {
 
 /** `-m comment --comment TEXT`, quoted when the text has a space (kube-proxy quotes by hand). */
 export function comment(text: string): string[] {
-  return ['-m', 'comment', '--comment', text.includes(' ') ? `"${text}"` : text];
+  return ['-m', 'comment', '--comment', text.includes(' ') ? ['"', text, '"'].join('') : text];
 }
 
 function firstComment(args: readonly string[]): string | undefined {

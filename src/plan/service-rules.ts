@@ -242,8 +242,10 @@ function writeServiceToEndpointRules(
   endpoints: readonly Endpoint[],
 ): void {
   const { nat } = ctx;
+  // Built with join() as one flat string: one such comment per endpoint stays in memory
+  // until the output is written.
   const epComment = (ep: Endpoint): string[] =>
-    ctx.largeClusterMode ? [] : comment(`${svcPortNameString} -> ${ep.endpoint}`);
+    ctx.largeClusterMode ? [] : comment([svcPortNameString, ep.endpoint].join(' -> '));
   // Session affinity: a client seen recently goes back to its endpoint.
   if (stickyMaxAgeSeconds > 0) {
     for (const ep of endpoints) {
