@@ -86,8 +86,15 @@ export function orderTable(table: Table): OrderedTable {
   };
   for (const chain of table.chains) indexOf(chain);
   const ruleChain = new Int32Array(table.rules.length);
+  // Rules of one chain mostly come in a row: remember the last chain instead of a Map lookup.
+  let lastChain: string | undefined;
+  let lastIndex = -1;
   table.rules.forEach((rule, r) => {
-    ruleChain[r] = indexOf(rule.chain);
+    if (rule.chain !== lastChain) {
+      lastChain = rule.chain;
+      lastIndex = indexOf(lastChain);
+    }
+    ruleChain[r] = lastIndex;
   });
   const counts = new Int32Array(names.length);
   for (const i of ruleChain) counts[i]!++;

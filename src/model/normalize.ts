@@ -339,16 +339,17 @@ function addSlice(
       set = new Map();
       endpointsByPort.set(key, set);
     }
+    // Field paths only for warnings: built when one is given, not for each of 100k endpoints.
+    const endpointField = (ei: number): string => (isEndpoints ? 'subsets[].addresses' : `endpoints[${ei}].addresses`);
     slice.endpoints.forEach((e, ei) => {
-      const efield = isEndpoints ? 'subsets[].addresses' : `endpoints[${ei}].addresses`;
       if (e.addresses.length === 0) {
-        if (pi === 0) warn(src, efield, 'no addresses; endpoint skipped');
+        if (pi === 0) warn(src, endpointField(ei), 'no addresses; endpoint skipped');
         return;
       }
       const ip = parseIP(e.addresses[0]!);
       if (!ip || familyName(ip.family) !== slice.addressType) {
         if (pi === 0) {
-          warn(src, isEndpoints ? efield : `${efield}[0]`, `invalid ${slice.addressType} address ${JSON.stringify(e.addresses[0])}; endpoint skipped`);
+          warn(src, isEndpoints ? endpointField(ei) : `${endpointField(ei)}[0]`, `invalid ${slice.addressType} address ${JSON.stringify(e.addresses[0])}; endpoint skipped`);
         }
         return;
       }
