@@ -112,7 +112,9 @@ export function parseIP(text: string): IP | null {
 /** Go's net.IP.String(). */
 export function formatIP(ip: IP): string {
   const b = ip.bytes;
-  if (ip.family === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  // join() makes one flat string (a template literal would make a tree of cons strings that
+  // every later use has to walk): this is every endpoint's address.
+  if (ip.family === 4) return [b[0], b[1], b[2], b[3]].join('.');
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((b[i]! << 8) | b[i + 1]!);
   // Longest run of zero groups; the first one wins a tie; a single group is not compressed.

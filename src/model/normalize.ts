@@ -219,7 +219,8 @@ function servicePorts(svc: ServiceManifest, family: IPFamily, warn: Warn): Servi
       warn(src, `spec.ports[${i}].nodePort`, `${p.nodePort} is not a valid port; port skipped`);
       return;
     }
-    const nameString = p.name === '' ? `${src.namespace}/${src.name}` : `${src.namespace}/${src.name}:${p.name}`;
+    // Flat (join, not a template): it is in the comment of every endpoint's rules.
+    const nameString = p.name === '' ? [src.namespace, src.name].join('/') : [src.namespace, '/', src.name, ':', p.name].join('');
     out.push({
       namespace: src.namespace,
       service: src.name,
