@@ -184,7 +184,7 @@ function main() {
       const size = b.n / a.n;
       const t = (b.run.seconds - fixed.seconds) / (a.run.seconds - fixed.seconds) / size;
       const m = (b.run.rssMB - fixed.rssMB) / (a.run.rssMB - fixed.rssMB) / size;
-      growthOk.push(Math.abs(t - 1) <= TARGETS.growthTolerance && Math.abs(m - 1) <= TARGETS.growthTolerance);
+      growthOk.push({ time: t, rss: m });
       growthRows.push([
         `${format} ${a.n} → ${b.n}`,
         `${fmt(size)}x`,
@@ -213,7 +213,15 @@ function main() {
     console.log(`  ${r.format.toUpperCase()} time ≤ ${TARGETS.parseRatio}x parse-only: ${fmt(ratio)}x ${verdict(ratio <= TARGETS.parseRatio)}`);
   }
   if (growthOk.length > 0) {
-    console.log(`  linear growth (±${TARGETS.growthTolerance * 100}% per step, net): ${verdict(growthOk.every(Boolean))}`);
+    const tol = TARGETS.growthTolerance;
+    const within = (x) => Math.abs(x - 1) <= tol;
+    const atMost = (x) => x <= 1 + tol;
+    const range = (xs) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+    const times = growthOk.map((g) => g.time);
+    const rsss = growthOk.map((g) => g.rss);
+    console.log(`  time grows linearly (net per size within 1 ± ${tol}): ${range(times)} ${verdict(times.every(within))}`);
+    console.log(`  peak RSS grows linearly (net per size within 1 ± ${tol}): ${range(rsss)} ${verdict(rsss.every(within))}`);
+    console.log(`  neither grows faster than linearly (net per size ≤ ${1 + tol}): ${verdict([...times, ...rsss].every(atMost))}`);
   }
 }
 
