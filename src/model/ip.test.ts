@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIP, cidrContains, formatCIDR, joinHostPort, parseCIDR, parseIP } from './ip.js';
+import { canonicalIP, cidrContains, formatCIDR, isCanonicalIPv4, joinHostPort, parseCIDR, parseIP } from './ip.js';
 
 describe('IP parsing and printing (Go net + ParseIPSloppy)', () => {
   it.each([
@@ -25,6 +25,16 @@ describe('IP parsing and printing (Go net + ParseIPSloppy)', () => {
       expect(parseIP(input)).toBeNull();
     },
   );
+
+  it('knows canonical IPv4 text (what formatIP prints) without parsing it', () => {
+    for (const text of ['10.180.0.1', '0.0.0.0', '255.255.255.255', '172.30.0.41', '1.2.3.4']) {
+      expect(isCanonicalIPv4(text), text).toBe(true);
+      expect(canonicalIP(text)).toBe(text);
+    }
+    for (const text of ['172.30.0.041', '010.1.1.1', '1.2.3.256', '1.2.3', '1.2.3.4.5', '1..2.3', '', '1.2.3.4 ', '::ffff:1.2.3.4', '1.2.3.0000']) {
+      expect(isCanonicalIPv4(text), text).toBe(false);
+    }
+  });
 
   it('masks CIDRs and accepts leading zeros in prefix and address', () => {
     expect(formatCIDR(parseCIDR('10.1.2.3/8')!)).toBe('10.0.0.0/8');

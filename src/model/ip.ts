@@ -97,6 +97,31 @@ function isV4Mapped(b: Uint8Array): boolean {
   return b[10] === 0xff && b[11] === 0xff;
 }
 
+/**
+ * True when `text` is an IPv4 address exactly as formatIP prints it (four octets 0–255, no
+ * leading zeros), so that parseIP + formatIP would give it back unchanged.
+ */
+export function isCanonicalIPv4(text: string): boolean {
+  let octets = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255 || ++octets > 4) return false;
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 1 && value === 0) return false; // a leading zero
+      value = value * 10 + (c - 0x30);
+      if (++digits > 3) return false;
+    } else {
+      return false;
+    }
+  }
+  return octets === 4;
+}
+
 /** ParseIPSloppy: null when the text is not an IP address. */
 export function parseIP(text: string): IP | null {
   if (text.includes(':')) {

@@ -18,7 +18,7 @@ import type {
   ServiceManifest,
 } from '../load/manifests.js';
 import { byteCompare } from '../load/files.js';
-import { formatIP, joinHostPort, parseCIDR, parseIP, type CIDR, type IPFamily } from './ip.js';
+import { formatIP, isCanonicalIPv4, joinHostPort, parseCIDR, parseIP, type CIDR, type IPFamily } from './ip.js';
 import type { Endpoint, Protocol, ServicePort, ServicePortWithEndpoints } from './types.js';
 
 export interface NormalizeOptions {
@@ -347,14 +347,19 @@ function addSlice(
         if (pi === 0) warn(src, endpointField(ei), 'no addresses; endpoint skipped');
         return;
       }
-      const ip = parseIP(e.addresses[0]!);
-      if (!ip || familyName(ip.family) !== slice.addressType) {
-        if (pi === 0) {
-          warn(src, isEndpoints ? endpointField(ei) : `${endpointField(ei)}[0]`, `invalid ${slice.addressType} address ${JSON.stringify(e.addresses[0])}; endpoint skipped`);
+      const address = e.addresses[0]!;
+      // Most addresses are already canonical IPv4 text: use it as is, without parsing to bytes.
+      let ipText = slice.addressType === 'IPv4' && isCanonicalIPv4(address) ? address : undefined;
+      if (ipText === undefined) {
+        const ip = parseIP(address);
+        if (!ip || familyName(ip.family) !== slice.addressType) {
+          if (pi === 0) {
+            warn(src, isEndpoints ? endpointField(ei) : `${endpointField(ei)}[0]`, `invalid ${slice.addressType} address ${JSON.stringify(address)}; endpoint skipped`);
+          }
+          return;
         }
-        return;
+        ipText = formatIP(ip);
       }
-      const ipText = formatIP(ip);
       const endpoint = joinHostPort(ipText, p.port!);
       const ep: Endpoint = {
         ip: ipText,
