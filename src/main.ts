@@ -34,7 +34,10 @@ export function writeFileAtomic(file: string, text: string | Iterable<string>): 
     } catch {
       // already gone
     }
-    throw new UserError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    // Only file-system errors are the user's; a failure producing the chunks is not.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    throw new UserError(`cannot write ${file}: ${code}`);
   }
 }
 
