@@ -6,10 +6,12 @@
  * not-ready and terminating endpoints, endpoints on this node.
  *
  * The objects look like what `kubectl get svc,endpointslices -A -o yaml` prints (uid,
- * resourceVersion, timestamps, labels, owner references), so that the input size
- * per Service, and so the parsing cost, is realistic: about 2 kB of YAML per Service with its slice.
+ * resourceVersion, timestamps, labels, owner references, conditions, zones; no targetRefs),
+ * so that the input size per Service, and so the parsing cost, is realistic: about 2.5 kB of
+ * YAML or JSON per Service with its slice (25 MB for 10k Services).
  *
- * Deterministic: the same arguments give the same objects (a fixed-seed PRNG, no clock).
+ * Deterministic: the same arguments give the same objects (a fixed-seed PRNG for uids and
+ * names, the feature mix by index, no clock).
  */
 
 /** The node kp-gen is run for in the benchmark: endpoints on it are local. */
