@@ -3,7 +3,7 @@
  * or the output file, and the only catch that maps errors to exit codes (cli.md):
  * 0 rules written, 1 input problem, 2 usage error, 3 live-cluster problem, 70 internal error.
  */
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from './cli.js';
 import { ClusterError, UsageError, UserError } from './errors.js';
@@ -17,11 +17,16 @@ export const EXIT_USAGE = 2;
 export const EXIT_CLUSTER = 3;
 export const EXIT_INTERNAL = 70;
 
-/** Write `text` to `file` via a temporary file in the same directory and a rename. */
-export function writeFileAtomic(file: string, text: string): void {
+/** Write `text` (one string or chunks) to `file` via a temporary file in the same directory and a rename. */
+export function writeFileAtomic(file: string, text: string | Iterable<string>): void {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, text);
+    const fd = openSync(tmp, 'w');
+    try {
+      for (const chunk of typeof text === 'string' ? [text] : text) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, file);
   } catch (e) {
     try {
@@ -29,7 +34,10 @@ export function writeFileAtomic(file: string, text: string): void {
     } catch {
       // already gone
     }
-    throw new UserError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    // Only file-system errors are the user's; a failure producing the chunks is not.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    throw new UserError(`cannot write ${file}: ${code}`);
   }
 }
 
@@ -69,8 +77,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       ...(io.stderrIsTTY ? { progress: io.stderr } : {}),
     });
     if (!opts.quiet) for (const w of result.warnings) err(warningLine(w));
-    if (opts.output !== undefined) writeFileAtomic(opts.output, result.text);
-    else await io.stdout(result.text);
+    if (opts.output !== undefined) writeFileAtomic(opts.output, result.chunks());
+    else for (const chunk of result.chunks()) await io.stdout(chunk);
     return EXIT_OK;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -9,15 +9,21 @@ import { loadFiles, type RawObject } from './load/files.js';
 import { layerObjects } from './load/layer.js';
 import { applyNodeSettings, nodeSettingsFlags } from './load/node-settings.js';
 import { saveManifests } from './load/save-manifests.js';
-import { emitRestore } from './emit/iptables-save.js';
+import { emitRestoreChunks } from './emit/iptables-save.js';
 import { emitSave } from './emit/save-output.js';
 import { normalize } from './model/normalize.js';
 import { DEFAULT_SAVE_BACKEND, type RunOptions } from './options.js';
 import { planRules } from './plan/planner.js';
 
 export interface RunResult {
-  /** The iptables-restore text (or, with --format save, the iptables-save text). */
-  text: string;
+  /**
+   * The output text in chunks of about 1 MiB, produced as they are read and to be written one
+   * after the other: a large cluster's 30 MB are then neither one string in memory nor one
+   * write per line. Each call emits the text anew. (--format save: the iptables-save text.)
+   */
+  chunks: () => Iterable<string>;
+  /** The whole text as one string (for callers that want one; emitted on each read). */
+  readonly text: string;
   /** Objects and fields skipped as kube-proxy would skip them. */
   warnings: Warning[];
 }
@@ -58,10 +64,13 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
   if (opts.paths.length === 0 && clusterObjects === undefined) {
     throw new UserError('no input: give manifest files or directories (or - for stdin)', 'try: kp-gen examples/');
   }
-  const fileObjects = loadFiles(opts.paths, io.readStdin);
-  const raw = clusterObjects ? layerObjects(clusterObjects, fileObjects).objects : fileObjects;
-  const manifests = decodeManifests(raw);
-  const { ports, warnings } = normalize(manifests, {
+  // Nested calls, not locals: the parsed documents and the manifests can be collected as soon
+  // as the next stage has read them, which lowers the peak memory of a large input.
+  const loadRaw = (): readonly RawObject[] => {
+    const fileObjects = loadFiles(opts.paths, io.readStdin);
+    return clusterObjects ? layerObjects(clusterObjects, fileObjects).objects : fileObjects;
+  };
+  const { ports, warnings } = normalize(decodeManifests(loadRaw()), {
     ipFamily: cfg.ipFamily,
     nodeName: cfg.nodeName,
     readNodeHints: cfg.preferSameTrafficDistribution,
@@ -76,9 +85,15 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
     );
   }
   const ruleset = planRules(ports, cfg, { includeJumps: opts.includeJumps });
-  const text =
-    opts.format === 'save'
-      ? emitSave(ruleset, { family: cfg.ipFamily, backend: opts.saveBackend ?? DEFAULT_SAVE_BACKEND })
-      : emitRestore(ruleset);
-  return { text, warnings };
+  if (opts.format === 'save') {
+    const text = emitSave(ruleset, { family: cfg.ipFamily, backend: opts.saveBackend ?? DEFAULT_SAVE_BACKEND });
+    return { chunks: () => [text], warnings, text };
+  }
+  return {
+    chunks: () => emitRestoreChunks(ruleset),
+    warnings,
+    get text() {
+      return [...emitRestoreChunks(ruleset)].join('');
+    },
+  };
 }

@@ -69,25 +69,61 @@ function sortByServiceName(rules: Rule[], lastRuleLast: boolean): Rule[] {
 }
 
 export function orderTable(table: Table): OrderedTable {
-  const byChain = new Map<string, Rule[]>();
-  for (const chain of table.chains) byChain.set(chain, []);
-  for (const rule of table.rules) {
-    let list = byChain.get(rule.chain);
-    if (!list) {
+  // Group the rules by chain into arrays of their exact size (two passes: count, then fill).
+  // A large cluster has 100k two-rule KUBE-SEP chains, and growing an array by push
+  // reserves room for 16 or more.
+  const index = new Map<string, number>();
+  const names: string[] = [];
+  const indexOf = (chain: string): number => {
+    let i = index.get(chain);
+    if (i === undefined) {
       // A rule in an undeclared chain is a planner bug; keep it visible rather than lose it.
-      list = [];
-      byChain.set(rule.chain, list);
+      i = names.length;
+      index.set(chain, i);
+      names.push(chain);
     }
-    list.push(rule);
-  }
-  const names = [...byChain.keys()].sort(compareChainNames);
-  const chains = names.map((name) => {
-    let rules = byChain.get(name)!;
+    return i;
+  };
+  for (const chain of table.chains) indexOf(chain);
+  const ruleChain = new Int32Array(table.rules.length);
+  // Rules of one chain mostly come in a row: remember the last chain instead of a Map lookup.
+  let lastChain: string | undefined;
+  let lastIndex = -1;
+  table.rules.forEach((rule, r) => {
+    if (rule.chain !== lastChain) {
+      lastChain = rule.chain;
+      lastIndex = indexOf(lastChain);
+    }
+    ruleChain[r] = lastIndex;
+  });
+  const counts = new Int32Array(names.length);
+  for (const i of ruleChain) counts[i]!++;
+  const grouped: Rule[][] = Array.from(counts, (n) => new Array<Rule>(n));
+  const filled = new Int32Array(names.length);
+  table.rules.forEach((rule, r) => {
+    const i = ruleChain[r]!;
+    grouped[i]![filled[i]!++] = rule;
+  });
+
+  const builtins = new Set(table.builtins);
+  const chains = sortChainNames(names).map((name) => {
+    let rules = grouped[index.get(name)!]!;
     if (name === KUBE_NODEPORTS) rules = sortByServiceName(rules, false);
     else if (name === KUBE_SERVICES) rules = sortByServiceName(rules, table.name === 'nat');
-    return { name, builtin: table.builtins.includes(name), rules };
+    return { name, builtin: builtins.has(name), rules };
   });
   return { name: table.name, chains };
+}
+
+/**
+ * The names sorted by compareChainNames, without calling it per comparison: a large cluster
+ * has a chain per endpoint, and the default sort compares strings as `<` does (by UTF-16 code
+ * unit) in native code.
+ */
+function sortChainNames(names: string[]): string[] {
+  const buckets: string[][] = [[], [], [], []];
+  for (const name of names) buckets[rank(name)]!.push(name);
+  return buckets.flatMap((b) => b.sort());
 }
 
 export function orderRuleset(rs: Ruleset): OrderedTable[] {

@@ -6,8 +6,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import yaml from 'js-yaml';
 import { InputError, UserError } from '../errors.js';
+import { loadYAMLDocuments } from './yaml.js';
 
 /** One Kubernetes object as parsed, before any interpretation. */
 export interface RawObject {
@@ -22,6 +22,7 @@ export interface RawObject {
 }
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
+
 
 /** Expand PATH arguments into files, in the order kp-gen reads them. */
 export function expandPaths(paths: readonly string[]): string[] {
@@ -81,18 +82,7 @@ export function parseText(text: string, file: string, out: RawObject[]): void {
     pushDoc(parseJSON(text, file), file, 1, out);
     return;
   }
-  let docs: unknown[];
-  try {
-    docs = yaml.loadAll(text, undefined, { filename: file });
-  } catch (e) {
-    if (e instanceof yaml.YAMLException) {
-      throw new InputError(
-        { file, line: e.mark.line + 1, column: e.mark.column + 1 },
-        `invalid YAML: ${e.reason}`,
-      );
-    }
-    throw e;
-  }
+  const docs = loadYAMLDocuments(text, file);
   docs.forEach((d, i) => pushDoc(d, file, i + 1, out));
 }
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIP, cidrContains, formatCIDR, joinHostPort, parseCIDR, parseIP } from './ip.js';
+import { canonicalIP, cidrContains, formatCIDR, isCanonicalIPv4, joinHostPort, parseCIDR, parseIP } from './ip.js';
 
 describe('IP parsing and printing (Go net + ParseIPSloppy)', () => {
   it.each([
     ['10.180.0.1', '10.180.0.1'],
     ['172.30.0.041', '172.30.0.41'], // leading zeros are decimal, not octal
     ['010.180.000.001', '10.180.0.1'],
+    ['00000010.1.1.1', '10.1.1.1'], // up to 8 digits per octet
     ['fd00::1', 'fd00::1'],
     ['FD00:0:0:0:0:0:0:1', 'fd00::1'],
     ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'], // first of two equal runs
@@ -18,12 +19,22 @@ describe('IP parsing and printing (Go net + ParseIPSloppy)', () => {
     expect(canonicalIP(input)).toBe(out);
   });
 
-  it.each(['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1.2.3.-1', 'a.b.c.d', 'fd00:::1', '1:2:3:4:5:6:7:8:9', 'fe80::1%eth0', ' 1.2.3.4'])(
+  it.each(['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1.2.3.-1', 'a.b.c.d', 'fd00:::1', '1:2:3:4:5:6:7:8:9', 'fe80::1%eth0', ' 1.2.3.4', '1..3.4', '1.2.3.4.', '.1.2.3', '000000001.1.1.1', '1.2.3.4 '])(
     'rejects %j',
     (input) => {
       expect(parseIP(input)).toBeNull();
     },
   );
+
+  it('knows canonical IPv4 text (what formatIP prints) without parsing it', () => {
+    for (const text of ['10.180.0.1', '0.0.0.0', '255.255.255.255', '172.30.0.41', '1.2.3.4']) {
+      expect(isCanonicalIPv4(text), text).toBe(true);
+      expect(canonicalIP(text)).toBe(text);
+    }
+    for (const text of ['172.30.0.041', '010.1.1.1', '1.2.3.256', '1.2.3', '1.2.3.4.5', '1..2.3', '', '1.2.3.4 ', '::ffff:1.2.3.4', '1.2.3.0000']) {
+      expect(isCanonicalIPv4(text), text).toBe(false);
+    }
+  });
 
   it('masks CIDRs and accepts leading zeros in prefix and address', () => {
     expect(formatCIDR(parseCIDR('10.1.2.3/8')!)).toBe('10.0.0.0/8');

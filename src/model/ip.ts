@@ -21,18 +21,28 @@ export interface CIDR {
   prefix: number;
 }
 
+/** Four dot-separated decimal octets of 1–8 digits each (leading zeros allowed), each ≤ 255. */
 function parseIPv4Bytes(s: string): Uint8Array | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
+  // A scan rather than split + regex: every endpoint address goes through here.
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (!/^[0-9]{1,8}$/.test(p)) return null;
-    const v = Number.parseInt(p, 10);
-    if (v > 255) return null;
-    out[i] = v;
+  let octet = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 0x2e; // a final '.' ends the last octet
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255 || octet > 3) return null;
+      out[octet++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 8) return null;
+      value = value * 10 + (c - 0x30);
+    } else {
+      return null;
+    }
   }
-  return out;
+  return octet === 4 ? out : null;
 }
 
 function parseIPv6Bytes(s: string): Uint8Array | null {
@@ -87,6 +97,31 @@ function isV4Mapped(b: Uint8Array): boolean {
   return b[10] === 0xff && b[11] === 0xff;
 }
 
+/**
+ * True when `text` is an IPv4 address exactly as formatIP prints it (four octets 0–255, no
+ * leading zeros), so that parseIP + formatIP would give it back unchanged.
+ */
+export function isCanonicalIPv4(text: string): boolean {
+  let octets = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255 || ++octets > 4) return false;
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 1 && value === 0) return false; // a leading zero
+      value = value * 10 + (c - 0x30);
+      if (++digits > 3) return false;
+    } else {
+      return false;
+    }
+  }
+  return octets === 4;
+}
+
 /** ParseIPSloppy: null when the text is not an IP address. */
 export function parseIP(text: string): IP | null {
   if (text.includes(':')) {
@@ -125,7 +160,9 @@ export function longestZeroRun(groups: readonly number[]): { start: number; leng
 /** Go's net.IP.String(). */
 export function formatIP(ip: IP): string {
   const b = ip.bytes;
-  if (ip.family === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  // join() makes one flat string (a template literal would make a tree of cons strings that
+  // every later use has to walk): this is every endpoint's address.
+  if (ip.family === 4) return [b[0], b[1], b[2], b[3]].join('.');
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((b[i]! << 8) | b[i + 1]!);
   const { start: bestStart, length: bestLen } = longestZeroRun(groups);
@@ -150,7 +187,9 @@ export function canonicalIP(text: string): string | null {
 
 /** net.JoinHostPort: IPv6 hosts are bracketed. */
 export function joinHostPort(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+  // join() gives one flat string where `+` would give a cons string: this is a Map key and
+  // part of several rules for each of possibly 100k endpoints.
+  return ip.includes(':') ? ['[', ip, ']:', port].join('') : [ip, port].join(':');
 }
 
 /** ParseCIDRSloppy, then masked to its network address (Go's IPNet.String()). */

@@ -18,7 +18,7 @@ import type {
   ServiceManifest,
 } from '../load/manifests.js';
 import { byteCompare } from '../load/files.js';
-import { formatIP, joinHostPort, parseCIDR, parseIP, type CIDR, type IPFamily } from './ip.js';
+import { formatIP, isCanonicalIPv4, joinHostPort, parseCIDR, parseIP, type CIDR, type IPFamily } from './ip.js';
 import type { Endpoint, Protocol, ServicePort, ServicePortWithEndpoints } from './types.js';
 
 export interface NormalizeOptions {
@@ -238,7 +238,8 @@ function servicePorts(svc: ServiceManifest, family: IPFamily, warn: Warn): Servi
       warn(src, `spec.ports[${i}].nodePort`, `${p.nodePort} is not a valid port; port skipped`);
       return;
     }
-    const nameString = p.name === '' ? `${src.namespace}/${src.name}` : `${src.namespace}/${src.name}:${p.name}`;
+    // Flat (join, not a template): it is in the comment of every endpoint's rules.
+    const nameString = p.name === '' ? [src.namespace, src.name].join('/') : [src.namespace, '/', src.name, ':', p.name].join('');
     out.push({
       namespace: src.namespace,
       service: src.name,
@@ -360,20 +361,26 @@ function addSlice(
       set = new Map();
       endpointsByPort.set(key, set);
     }
+    // Field paths only for warnings: built when one is given, not for each of 100k endpoints.
+    const endpointField = (ei: number): string => (isEndpoints ? 'subsets[].addresses' : `endpoints[${ei}].addresses`);
     slice.endpoints.forEach((e, ei) => {
-      const efield = isEndpoints ? 'subsets[].addresses' : `endpoints[${ei}].addresses`;
       if (e.addresses.length === 0) {
-        if (pi === 0) warn(src, efield, 'no addresses; endpoint skipped');
+        if (pi === 0) warn(src, endpointField(ei), 'no addresses; endpoint skipped');
         return;
       }
-      const ip = parseIP(e.addresses[0]!);
-      if (!ip || familyName(ip.family) !== slice.addressType) {
-        if (pi === 0) {
-          warn(src, isEndpoints ? efield : `${efield}[0]`, `invalid ${slice.addressType} address ${JSON.stringify(e.addresses[0])}; endpoint skipped`);
+      const address = e.addresses[0]!;
+      // Most addresses are already canonical IPv4 text: use it as is, without parsing to bytes.
+      let ipText = slice.addressType === 'IPv4' && isCanonicalIPv4(address) ? address : undefined;
+      if (ipText === undefined) {
+        const ip = parseIP(address);
+        if (!ip || familyName(ip.family) !== slice.addressType) {
+          if (pi === 0) {
+            warn(src, isEndpoints ? endpointField(ei) : `${endpointField(ei)}[0]`, `invalid ${slice.addressType} address ${JSON.stringify(address)}; endpoint skipped`);
+          }
+          return;
         }
-        return;
+        ipText = formatIP(ip);
       }
-      const ipText = formatIP(ip);
       const endpoint = joinHostPort(ipText, p.port!);
       const ep: Endpoint = {
         ip: ipText,

@@ -3,7 +3,8 @@
  * prefix + the first 16 characters of base32(SHA-256(servicePortName + protocol [+ endpoint])),
  * standard RFC 4648 alphabet, protocol lower-cased.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import { sha256Ascii } from './sha256.js';
 
 export const KUBE_SERVICES = 'KUBE-SERVICES';
 export const KUBE_EXTERNAL_SERVICES = 'KUBE-EXTERNAL-SERVICES';
@@ -23,26 +24,48 @@ export const SEP_PREFIX = 'KUBE-SEP-';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** The first `chars` characters of the standard base32 encoding of `data`. */
-export function base32Prefix(data: Uint8Array, chars: number): string {
-  let out = '';
+/** Appends the char codes of the first `chars` base32 characters of `data` to `codes`. */
+function pushBase32Codes(data: Uint8Array, chars: number, codes: number[]): void {
+  let n = 0;
   let buffer = 0;
   let bits = 0;
   for (const byte of data) {
     buffer = ((buffer << 8) | byte) & 0xffff;
     bits += 8;
     while (bits >= 5) {
-      out += BASE32[(buffer >> (bits - 5)) & 31];
+      codes.push(BASE32.charCodeAt((buffer >> (bits - 5)) & 31));
       bits -= 5;
-      if (out.length === chars) return out;
+      if (++n === chars) return;
     }
   }
-  if (bits > 0 && out.length < chars) out += BASE32[(buffer << (5 - bits)) & 31];
-  return out;
+  if (bits > 0 && n < chars) codes.push(BASE32.charCodeAt((buffer << (5 - bits)) & 31));
+}
+
+/** The first `chars` characters of the standard base32 encoding of `data`. */
+export function base32Prefix(data: Uint8Array, chars: number): string {
+  const codes: number[] = [];
+  pushBase32Codes(data, chars, codes);
+  return String.fromCharCode(...codes);
+}
+
+function sha256(text: string): Uint8Array {
+  return sha256Ascii(text) ?? crypto.createHash('sha256').update(text, 'utf8').digest();
+}
+
+/**
+ * `prefix` + the 16-character hash of `text`, built as one flat string: a large cluster keeps
+ * 100k of these names as Set and Map keys, where a concatenation would be a cons string to be
+ * flattened (and copied) again on first use.
+ */
+function hashedName(prefix: string, text: string): string {
+  const codes: number[] = [];
+  for (let i = 0; i < prefix.length; i++) codes.push(prefix.charCodeAt(i));
+  pushBase32Codes(sha256(text), 16, codes);
+  return String.fromCharCode(...codes);
 }
 
 function hash16(text: string): string {
-  return base32Prefix(createHash('sha256').update(text, 'utf8').digest(), 16);
+  return hashedName('', text);
 }
 
 /** portProtoHash: `protocol` is lower-case (`tcp`, `udp`, `sctp`). */
@@ -74,5 +97,5 @@ export function servicePortChains(servicePortName: string, protocol: string): Se
 
 /** KUBE-SEP-…: `endpoint` is `ip:port`, IPv6 bracketed. */
 export function endpointChainName(servicePortName: string, protocol: string, endpoint: string): string {
-  return SEP_PREFIX + hash16(servicePortName + protocol + endpoint);
+  return hashedName(SEP_PREFIX, servicePortName + protocol + endpoint);
 }

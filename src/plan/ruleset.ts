@@ -57,18 +57,38 @@ export class TableBuilder {
 
   /** `-A chain tokens...`; tokens may be nested arrays, as LineBuffer.Write accepts. */
   append(chain: string, ...tokens: (string | readonly string[])[]): void {
-    const args: string[] = [];
+    // Sized exactly: a large cluster keeps 300k of these arrays until the output is written.
+    let n = 0;
+    for (const t of tokens) n += typeof t === 'string' ? 1 : t.length;
+    const args = new Array<string>(n);
+    let i = 0;
     for (const t of tokens) {
-      if (typeof t === 'string') args.push(t);
-      else for (const s of t) args.push(s);
+      if (typeof t === 'string') args[i++] = t;
+      else for (const s of t) args[i++] = s;
     }
-    this.table.rules.push({ chain, args, comment: firstComment(args) });
+    this.table.rules.push(new AppendedRule(chain, args));
+  }
+}
+
+/**
+ * A rule written by TableBuilder. Its comment is read from the arguments only when asked
+ * (the canonical order needs it for two chains): a large cluster has 300k rules, and a
+ * stored copy of each comment would be 300k more strings to keep.
+ */
+class AppendedRule implements Rule {
+  constructor(
+    readonly chain: string,
+    readonly args: string[],
+  ) {}
+
+  get comment(): string | undefined {
+    return firstComment(this.args);
   }
 }
 
 /** `-m comment --comment TEXT`, quoted when the text has a space (kube-proxy quotes by hand). */
 export function comment(text: string): string[] {
-  return ['-m', 'comment', '--comment', text.includes(' ') ? `"${text}"` : text];
+  return ['-m', 'comment', '--comment', text.includes(' ') ? ['"', text, '"'].join('') : text];
 }
 
 function firstComment(args: readonly string[]): string | undefined {

@@ -37,6 +37,16 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
 
   const { clusterEndpoints, localEndpoints, allReachableEndpoints, hasAnyEndpoints: hasEndpoints } =
     categorizeEndpoints(endpoints, svcInfo, cfg);
+  // Each endpoint's KUBE-SEP name is needed up to three times (SVC, SVL, SEP): hash it once.
+  const sepChains = new Map<string, string>();
+  const sepChain: SepChainOf = (ep) => {
+    let name = sepChains.get(ep.endpoint);
+    if (name === undefined) {
+      name = endpointChainName(svcPortNameString, protocol, ep.endpoint);
+      sepChains.set(ep.endpoint, name);
+    }
+    return name;
+  };
 
   const clusterPolicyChain = chains.clusterPolicyChain;
   const usesClusterPolicyChain = clusterEndpoints.length > 0 && usesClusterEndpoints(svcInfo);
@@ -202,16 +212,16 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
 
   if (usesClusterPolicyChain) {
     nat.declare(clusterPolicyChain);
-    writeServiceToEndpointRules(ctx, svcPortNameString, protocol, svcInfo.stickyMaxAgeSeconds, clusterPolicyChain, clusterEndpoints);
+    writeServiceToEndpointRules(ctx, svcPortNameString, sepChain, svcInfo.stickyMaxAgeSeconds, clusterPolicyChain, clusterEndpoints);
   }
   if (usesLocalPolicyChain) {
     nat.declare(localPolicyChain);
-    writeServiceToEndpointRules(ctx, svcPortNameString, protocol, svcInfo.stickyMaxAgeSeconds, localPolicyChain, localEndpoints);
+    writeServiceToEndpointRules(ctx, svcPortNameString, sepChain, svcInfo.stickyMaxAgeSeconds, localPolicyChain, localEndpoints);
   }
 
   // One KUBE-SEP chain per reachable endpoint.
   for (const ep of allReachableEndpoints) {
-    const endpointChain = endpointChainName(svcPortNameString, protocol, ep.endpoint);
+    const endpointChain = sepChain(ep);
     nat.declare(endpointChain);
     const args = ctx.largeClusterMode ? [] : comment(svcPortNameString);
     nat.append(endpointChain, args, '-s', ep.ip, '-j', KUBE_MARK_MASQ);
@@ -220,21 +230,26 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
   }
 }
 
+/** An endpoint's KUBE-SEP chain name for the service port being written. */
+type SepChainOf = (ep: Endpoint) => string;
+
 function writeServiceToEndpointRules(
   ctx: PlanContext,
   svcPortNameString: string,
-  protocol: string,
+  sepChain: SepChainOf,
   stickyMaxAgeSeconds: number,
   svcChain: string,
   endpoints: readonly Endpoint[],
 ): void {
   const { nat } = ctx;
+  // Built with join() as one flat string: one such comment per endpoint stays in memory
+  // until the output is written.
   const epComment = (ep: Endpoint): string[] =>
-    ctx.largeClusterMode ? [] : comment(`${svcPortNameString} -> ${ep.endpoint}`);
+    ctx.largeClusterMode ? [] : comment([svcPortNameString, ep.endpoint].join(' -> '));
   // Session affinity: a client seen recently goes back to its endpoint.
   if (stickyMaxAgeSeconds > 0) {
     for (const ep of endpoints) {
-      const chain = endpointChainName(svcPortNameString, protocol, ep.endpoint);
+      const chain = sepChain(ep);
       nat.append(svcChain, epComment(ep), '-m', 'recent', '--name', chain,
         '--rcheck', '--seconds', String(stickyMaxAgeSeconds), '--reap', '-j', chain);
     }
@@ -242,7 +257,7 @@ function writeServiceToEndpointRules(
   // Load balancing: endpoint i of n is chosen with probability 1/(n-i); the last always matches.
   const n = endpoints.length;
   endpoints.forEach((ep, i) => {
-    const chain = endpointChainName(svcPortNameString, protocol, ep.endpoint);
+    const chain = sepChain(ep);
     const stat = i < n - 1 ? ['-m', 'statistic', '--mode', 'random', '--probability', probability(n - i)] : [];
     nat.append(svcChain, epComment(ep), stat, '-j', chain);
   });

@@ -1,0 +1,233 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: kp-gen's scale benchmark (not part of `npm test`).
+ *
+ * For each size it generates a synthetic cluster (bench/cluster.mjs: N Services with 10
+ * endpoints each), writes it as one JSON List and as multi-document YAML, then runs, each as a
+ * whole `node` process, REPS times:
+ *   - kp-gen on the file, stdout to a file;
+ *   - bench/parse-only.mjs on the same file (read + JSON.parse / js-yaml loadAll, nothing else).
+ * It prints the best wall time and the median peak RSS of each, kp-gen's output size and rule count,
+ * and kp-gen's cost as a ratio to the parse-only run. Then the growth from size to size, and
+ * the targets of the scale issue with PASS/MISS.
+ *
+ *   npm run bench [-- --sizes 1000,2500,5000,10000] [--reps 3] [--keep DIR]
+ *
+ * Peak RSS comes from getrusage in the child (bench/maxrss.mjs, preloaded with --import), so
+ * /usr/bin/time is not needed.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import yaml from 'js-yaml';
+import { BENCH_FLAGS, generateCluster, toJSONList, toMultiDocYAML } from './cluster.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BIN = join(here, '..', 'bin', 'kp-gen.js');
+const PARSE_ONLY = join(here, 'parse-only.mjs');
+const PRELOAD = pathToFileURL(join(here, 'maxrss.mjs')).href;
+
+/** The scale issue's targets, for the largest size (10k Services / 100k endpoints). */
+const TARGETS = { jsonSeconds: 2, jsonRssMB: 400, yamlSeconds: 3, parseRatio: 2.5, growthTolerance: 0.25 };
+
+function parseArgs(argv) {
+  const opts = { sizes: [1000, 2500, 5000, 10000], reps: 3, keep: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--sizes') opts.sizes = next().split(',').map(Number);
+    else if (a === '--reps') opts.reps = Number(next());
+    else if (a === '--keep') opts.keep = next();
+    else throw new Error(`unknown argument ${a} (--sizes N,N… --reps N --keep DIR)`);
+  }
+  if (opts.sizes.some((n) => !Number.isInteger(n) || n < 1) || !(opts.reps >= 1)) throw new Error('bad --sizes or --reps');
+  return opts;
+}
+
+/** Run `node [--import preload] args…` once; wall time (s) and peak RSS (MB). */
+function measure(args, stdoutFile, rssFile) {
+  const fd = openSync(stdoutFile, 'w');
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--import', PRELOAD, ...args], {
+    stdio: ['ignore', fd, 'pipe'],
+    env: { ...process.env, KP_BENCH_RSS_FILE: rssFile },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  closeSync(fd);
+  if (r.status !== 0) {
+    throw new Error(`node ${args.join(' ')} exited ${r.status ?? r.signal}:\n${r.stderr.toString().slice(0, 2000)}`);
+  }
+  return { seconds, rssMB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function measureMedian(reps, args, stdoutFile, rssFile) {
+  const runs = [];
+  for (let i = 0; i < reps; i++) runs.push(measure(args, stdoutFile, rssFile));
+  // Best time: other processes on the machine only ever add to a run's wall time.
+  return { seconds: Math.min(...runs.map((r) => r.seconds)), rssMB: median(runs.map((r) => r.rssMB)) };
+}
+
+function countRules(file) {
+  const text = readFileSync(file, 'latin1');
+  let n = 0;
+  for (let i = text.indexOf('\n-A '); i !== -1; i = text.indexOf('\n-A ', i + 1)) n++;
+  return n;
+}
+
+const fmt = (x, d = 2) => x.toFixed(d);
+const mb = (bytes) => bytes / (1024 * 1024);
+
+function table(header, rows) {
+  const all = [header, ...rows].map((r) => r.map(String));
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  return all.map((r, ri) => {
+    const line = r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    return ri === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+  }).join('\n');
+}
+
+function machine() {
+  let cpu = cpus()[0]?.model ?? 'unknown CPU';
+  try {
+    const m = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) cpu = m[1];
+  } catch {
+    // not Linux
+  }
+  return `${cpus().length} CPUs (${cpu}), Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const dir = opts.keep ?? mkdtempSync(join(tmpdir(), 'kp-gen-bench-'));
+  mkdirSync(dir, { recursive: true });
+  const rssFile = join(dir, 'maxrss');
+  console.log(`kp-gen benchmark on ${machine()}; best time and median peak RSS of ${opts.reps} runs; work dir ${dir}\n`);
+
+  // Fixed cost: node start-up and module loading, from a one-Service cluster.
+  const tiny = join(dir, 'tiny.json');
+  writeFileSync(tiny, toJSONList(generateCluster(1)));
+  const fixed = measureMedian(opts.reps, [BIN, ...BENCH_FLAGS, tiny], join(dir, 'tiny.rules'), rssFile);
+
+  const results = [];
+  try {
+    for (const n of opts.sizes) {
+      const objects = generateCluster(n);
+      const inputs = {
+        json: [join(dir, `cluster-${n}.json`), toJSONList(objects)],
+        yaml: [join(dir, `cluster-${n}.yaml`), toMultiDocYAML(objects, yaml.dump)],
+      };
+      for (const [format, [file, text]] of Object.entries(inputs)) {
+        writeFileSync(file, text);
+        const out = join(dir, `cluster-${n}-${format}.rules`);
+        const parse = measureMedian(opts.reps, [PARSE_ONLY, file], join(dir, 'parse.out'), rssFile);
+        const run = measureMedian(opts.reps, [BIN, ...BENCH_FLAGS, file], out, rssFile);
+        const r = {
+          n,
+          endpoints: n * 10,
+          format,
+          inputMB: mb(statSync(file).size),
+          outputMB: mb(statSync(out).size),
+          rules: countRules(out),
+          parse,
+          run,
+        };
+        results.push(r);
+        process.stderr.write(`  ${n} ${format}: ${fmt(run.seconds)} s, ${fmt(run.rssMB, 0)} MB\n`);
+        if (!opts.keep) rmSync(out);
+      }
+    }
+  } finally {
+    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log(`Fixed cost (kp-gen on 1 Service): ${fmt(fixed.seconds)} s, ${fmt(fixed.rssMB, 0)} MB peak RSS\n`);
+  console.log(
+    table(
+      ['case', 'input MB', 'kp-gen s', 'peak RSS MB', 'output MB', 'rules', 'parse-only s', 'parse RSS MB', 'time / parse'],
+      results.map((r) => [
+        `${r.n} svc / ${r.endpoints} ep, ${r.format}`,
+        fmt(r.inputMB, 1),
+        fmt(r.run.seconds),
+        fmt(r.run.rssMB, 0),
+        fmt(r.outputMB, 1),
+        r.rules,
+        fmt(r.parse.seconds),
+        fmt(r.parse.rssMB, 0),
+        `${fmt(r.run.seconds / r.parse.seconds)}x`,
+      ]),
+    ),
+  );
+
+  // Growth: cost ratio between consecutive sizes over the size ratio (1.00 = linear). "net"
+  // subtracts the fixed cost, which does not grow with the input.
+  const growthRows = [];
+  const growthOk = [];
+  for (const format of ['json', 'yaml']) {
+    const rs = results.filter((r) => r.format === format);
+    for (let i = 1; i < rs.length; i++) {
+      const a = rs[i - 1];
+      const b = rs[i];
+      const size = b.n / a.n;
+      const t = (b.run.seconds - fixed.seconds) / (a.run.seconds - fixed.seconds) / size;
+      const m = (b.run.rssMB - fixed.rssMB) / (a.run.rssMB - fixed.rssMB) / size;
+      growthOk.push({ time: t, rss: m });
+      growthRows.push([
+        `${format} ${a.n} → ${b.n}`,
+        `${fmt(size)}x`,
+        `${fmt(b.run.seconds / a.run.seconds)}x`,
+        fmt(t),
+        `${fmt(b.run.rssMB / a.run.rssMB)}x`,
+        fmt(m),
+      ]);
+    }
+  }
+  if (growthRows.length > 0) {
+    console.log('\nGrowth (net = minus the fixed cost; per size = net ratio / size ratio, 1.00 is linear)\n');
+    console.log(table(['step', 'size', 'time', 'net time per size', 'RSS', 'net RSS per size'], growthRows));
+  }
+
+  const largest = Math.max(...opts.sizes);
+  const json = results.find((r) => r.n === largest && r.format === 'json');
+  const yml = results.find((r) => r.n === largest && r.format === 'yaml');
+  const verdict = (ok) => (ok ? 'PASS' : 'MISS');
+  console.log(`\nTargets (issue: 10k Services / 100k endpoints; here ${largest} Services)`);
+  console.log(`  JSON wall ≤ ${TARGETS.jsonSeconds} s: ${fmt(json.run.seconds)} s ${verdict(json.run.seconds <= TARGETS.jsonSeconds)}`);
+  console.log(`  JSON peak RSS ≤ ${TARGETS.jsonRssMB} MB: ${fmt(json.run.rssMB, 0)} MB ${verdict(json.run.rssMB <= TARGETS.jsonRssMB)}`);
+  console.log(`  YAML wall ≤ ${TARGETS.yamlSeconds} s: ${fmt(yml.run.seconds)} s ${verdict(yml.run.seconds <= TARGETS.yamlSeconds)}`);
+  for (const r of [json, yml]) {
+    const ratio = r.run.seconds / r.parse.seconds;
+    console.log(`  ${r.format.toUpperCase()} time ≤ ${TARGETS.parseRatio}x parse-only: ${fmt(ratio)}x ${verdict(ratio <= TARGETS.parseRatio)}`);
+  }
+  if (growthOk.length > 0) {
+    const tol = TARGETS.growthTolerance;
+    const within = (x) => Math.abs(x - 1) <= tol;
+    const atMost = (x) => x <= 1 + tol;
+    const range = (xs) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+    const times = growthOk.map((g) => g.time);
+    const rsss = growthOk.map((g) => g.rss);
+    console.log(`  time grows linearly (net per size within 1 ± ${tol}): ${range(times)} ${verdict(times.every(within))}`);
+    console.log(`  peak RSS grows linearly (net per size within 1 ± ${tol}): ${range(rsss)} ${verdict(rsss.every(within))}`);
+    console.log(`  neither grows faster than linearly (net per size ≤ ${1 + tol}): ${verdict([...times, ...rsss].every(atMost))}`);
+  }
+}
+
+try {
+  main();
+} catch (e) {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+}

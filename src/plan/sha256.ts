@@ -1,0 +1,113 @@
+/**
+ * SHA-256 (FIPS 180-4) of an ASCII string, in plain JavaScript. kube-proxy names one KUBE-SEP
+ * chain per endpoint by hashing a short string; for 100k endpoints, calling into node:crypto
+ * per name costs several times more than hashing the one or two 64-byte blocks here.
+ * Non-ASCII text returns null and the caller uses node:crypto (UTF-8) instead.
+ * Checked against node:crypto in sha256.test.ts.
+ */
+
+/** First 32 bits of the fractional parts of the cube roots of the first 64 primes. */
+const K = Int32Array.from([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
+/** First 32 bits of the fractional parts of the square roots of the first 8 primes. */
+const H0 = Int32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+
+const W = new Int32Array(64);
+const H = new Int32Array(8);
+let block = new Uint8Array(128);
+const digest = new Uint8Array(32);
+
+/**
+ * The digest of `text`, or null when it has a character above U+007F. The returned array is
+ * shared and overwritten by the next call: copy what you keep.
+ */
+export function sha256Ascii(text: string): Uint8Array | null {
+  const len = text.length;
+  const total = ((len + 9 + 63) >>> 6) << 6;
+  if (block.length < total) block = new Uint8Array(total);
+  for (let i = 0; i < len; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return null;
+    block[i] = c;
+  }
+  block[len] = 0x80;
+  block.fill(0, len + 1, total - 8);
+  // Message length in bits, 64-bit big-endian.
+  const bits = len * 8;
+  const hi = Math.floor(bits / 0x100000000);
+  const lo = bits >>> 0;
+  block[total - 8] = hi >>> 24;
+  block[total - 7] = hi >>> 16;
+  block[total - 6] = hi >>> 8;
+  block[total - 5] = hi;
+  block[total - 4] = lo >>> 24;
+  block[total - 3] = lo >>> 16;
+  block[total - 2] = lo >>> 8;
+  block[total - 1] = lo;
+
+  H.set(H0);
+  for (let off = 0; off < total; off += 64) compress(off);
+  for (let i = 0; i < 8; i++) {
+    const h = H[i]!;
+    digest[4 * i] = h >>> 24;
+    digest[4 * i + 1] = h >>> 16;
+    digest[4 * i + 2] = h >>> 8;
+    digest[4 * i + 3] = h;
+  }
+  return digest;
+}
+
+function compress(off: number): void {
+  for (let t = 0; t < 16; t++) {
+    const j = off + 4 * t;
+    W[t] = (block[j]! << 24) | (block[j + 1]! << 16) | (block[j + 2]! << 8) | block[j + 3]!;
+  }
+  for (let t = 16; t < 64; t++) {
+    const w15 = W[t - 15]!;
+    const w2 = W[t - 2]!;
+    const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
+    const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
+    W[t] = (W[t - 16]! + s0 + W[t - 7]! + s1) | 0;
+  }
+  let a = H[0]!;
+  let b = H[1]!;
+  let c = H[2]!;
+  let d = H[3]!;
+  let e = H[4]!;
+  let f = H[5]!;
+  let g = H[6]!;
+  let h = H[7]!;
+  for (let t = 0; t < 64; t++) {
+    const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+    const ch = (e & f) ^ (~e & g);
+    const t1 = (h + S1 + ch + K[t]! + W[t]!) | 0;
+    const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+    const maj = (a & b) ^ (a & c) ^ (b & c);
+    const t2 = (S0 + maj) | 0;
+    h = g;
+    g = f;
+    f = e;
+    e = (d + t1) | 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (t1 + t2) | 0;
+  }
+  H[0] = (H[0]! + a) | 0;
+  H[1] = (H[1]! + b) | 0;
+  H[2] = (H[2]! + c) | 0;
+  H[3] = (H[3]! + d) | 0;
+  H[4] = (H[4]! + e) | 0;
+  H[5] = (H[5]! + f) | 0;
+  H[6] = (H[6]! + g) | 0;
+  H[7] = (H[7]! + h) | 0;
+}
