@@ -1,8 +1,9 @@
 /**
  * The probe, a process of its own run inside a lab namespace (`ip netns exec NS node
  * dist/lab/probe-main.js JSON`): makes `count` connections (TCP) or request datagrams (UDP),
- * one after the other, each from a new socket and so a new source port, and prints one JSON
- * array of outcomes on stdout. Every attempt is bounded by `timeoutMs`.
+ * one after the other (all at once with `concurrent`), each from a new socket and so a new
+ * source port, and prints one JSON array of outcomes, in attempt order, on stdout. Every
+ * attempt is bounded by `timeoutMs`.
  */
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -54,8 +55,10 @@ function udpOnce(req: ProbeRequest): Promise<ProbeOutcome> {
 
 async function main(): Promise<void> {
   const req = JSON.parse(process.argv[2] ?? '{}') as ProbeRequest;
+  const once = (): Promise<ProbeOutcome> => (req.protocol === 'UDP' ? udpOnce(req) : tcpOnce(req));
   const out: ProbeOutcome[] = [];
-  for (let i = 0; i < req.count; i++) out.push(await (req.protocol === 'UDP' ? udpOnce(req) : tcpOnce(req)));
+  if (req.concurrent) out.push(...(await Promise.all(Array.from({ length: req.count }, once))));
+  else for (let i = 0; i < req.count; i++) out.push(await once());
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 

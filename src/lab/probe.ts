@@ -11,8 +11,14 @@ export interface ProbeRequest {
   protocol: 'TCP' | 'UDP';
   ip: string;
   port: number;
-  /** Attempts, one after the other. */
+  /** Attempts, one after the other (or all at once, with `concurrent`). */
   count: number;
+  /**
+   * Start all attempts at once: a batch that is dropped then costs one timeout, not `count`
+   * of them. Each attempt still has its own socket and source port. Not for session
+   * affinity checks, where later connections must follow the first.
+   */
+  concurrent?: boolean;
   /** Per attempt. */
   timeoutMs: number;
   /** Bind to this local address (one of the namespace's). */
@@ -38,7 +44,8 @@ export function probe(ns: string, req: ProbeRequest): ProbeResult[] {
   if (!Number.isInteger(req.timeoutMs) || req.timeoutMs < 1 || req.timeoutMs > 10_000) {
     throw new UserError(`--timeout: ${req.timeoutMs} ms is not between 1 and 10000`);
   }
-  const r = tryRun('ip', ['netns', 'exec', ns, process.execPath, labScript('probe-main.js'), JSON.stringify(req)], undefined, req.count * req.timeoutMs + 10_000);
+  const budget = (req.concurrent ? 1 : req.count) * req.timeoutMs + 10_000;
+  const r = tryRun('ip', ['netns', 'exec', ns, process.execPath, labScript('probe-main.js'), JSON.stringify(req)], undefined, budget);
   if (r.status !== 0) throw new UserError(`probe from ${ns} failed: ${`${r.stderr}${r.stdout}`.trim()}`);
   const outcomes = JSON.parse(r.stdout) as ProbeOutcome[];
   return outcomes.map((o) => ({ outcome: o, reply: o.ok ? parseReply(o.reply) : null }));

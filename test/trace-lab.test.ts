@@ -1,0 +1,220 @@
+/**
+ * The tracer against the real kernel, for packets from other hosts, from pods and from the node:
+ * one lab node (src/lab/, the same code as `kp-gen lab up` and the packet tests) is loaded with
+ * kp-gen's rules for test/lab/packets.yaml and test/lab/trace.yaml, and for each packet of the
+ * table below two sets of outcomes must be equal:
+ *
+ * - predicted: `traceRules` over the very text loaded into the node, with the node's addresses;
+ * - observed: N connections through the lab's probe. The pod that answers tells the DNAT target
+ *   (its address and port), the source it saw tells whether the packet was masqueraded (every
+ *   source used here differs from the node address masquerading picks), "refused" is REJECT
+ *   and a timeout is DROP.
+ *
+ * N is chosen so that an outcome of the least predicted probability p is missed with odds
+ * (1-p)^N < 1e-6. Under session affinity every connection after the first sticks, so there the
+ * one observed outcome only has to be among the predicted ones.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labUp } from '../src/lab/lab.js';
+import { POD_GATEWAY, type LabPlan } from '../src/lab/plan.js';
+import { probe, type ProbeResult } from '../src/lab/probe.js';
+import { parseIP, type IP } from '../src/model/ip.js';
+import { defaultRunOptions } from '../src/options.js';
+import { outcomeKey, traceRules, type Origin, type Packet, type Protocol } from '../src/trace/index.js';
+import { cleanupLab, labNamespaces, newTestLab, requireLab } from './helpers/lab.js';
+
+const run = requireLab('trace lab tests');
+const NODE_IP = '192.0.2.1';
+const CLIENT = '192.0.2.2';
+const OTHER_CLIENT = '192.0.2.3';
+/**
+ * The node's source address for its own probes. Not NODE_IP: masquerading rewrites sources to
+ * NODE_IP, so a probe from NODE_IP would show masquerading only by its port (and
+ * `--random-fully` may pick the same port). The node holds POD_GATEWAY on every pod link.
+ */
+const NODE_SOURCE = POD_GATEWAY;
+const NODE_ADDRESSES = [NODE_IP, POD_GATEWAY];
+
+/** Odds of missing a predicted outcome that we accept. */
+const MISS_ODDS = 1e-6;
+/** Connections per packet at least (a deterministic outcome is still sampled a few times). */
+const MIN_PROBES = 5;
+/** At most; a case needing more (an outcome rarer than 1/5) belongs in a smaller fixture. */
+const MAX_PROBES = 60;
+/** A reply inside one machine takes milliseconds; this only bounds a lost one. */
+const ANSWER_TIMEOUT_MS = 1500;
+/** How long to wait before calling a connection dropped, where the tracer predicts drops. */
+const DROP_TIMEOUT_MS = 300;
+
+interface PacketCase {
+  name: string;
+  /** `client`, `node`, or the IP of the pod sending it. */
+  from: 'client' | 'node' | string;
+  protocol?: Protocol;
+  dst: string;
+  dport: number;
+  /** The source address; default the sender's own (CLIENT, NODE_SOURCE, the pod's IP). */
+  src?: string;
+}
+
+const CASES: PacketCase[] = [
+  // from another host (the client namespace, through the node's eth0)
+  { name: 'ClusterIP, three endpoints', from: 'client', dst: '10.96.1.1', dport: 80 },
+  { name: 'ClusterIP over UDP', from: 'client', protocol: 'udp', dst: '10.96.1.2', dport: 53 },
+  { name: 'ClusterIP without endpoints', from: 'client', dst: '10.96.1.4', dport: 80 },
+  { name: 'ClusterIP, internalTrafficPolicy Local, from outside', from: 'client', dst: '10.96.2.2', dport: 80 },
+  { name: 'NodePort, externalTrafficPolicy Cluster', from: 'client', dst: NODE_IP, dport: 30080 },
+  { name: 'external IP', from: 'client', dst: '203.0.113.10', dport: 80 },
+  { name: 'LoadBalancer, source inside loadBalancerSourceRanges', from: 'client', dst: '203.0.113.20', dport: 80 },
+  { name: 'LoadBalancer, source outside loadBalancerSourceRanges', from: 'client', src: OTHER_CLIENT, dst: '203.0.113.20', dport: 80 },
+  { name: "NodePort of a LoadBalancer: the source ranges fence only the LB IP", from: 'client', src: OTHER_CLIENT, dst: NODE_IP, dport: 30081 },
+  { name: 'ClusterIP, internalTrafficPolicy Local, no local endpoint, from outside', from: 'client', dst: '10.96.2.3', dport: 80 },
+  { name: 'NodePort, externalTrafficPolicy Local, local endpoint', from: 'client', dst: NODE_IP, dport: 30082 },
+  { name: 'NodePort, externalTrafficPolicy Local, no local endpoint', from: 'client', dst: NODE_IP, dport: 30083 },
+  { name: 'NodePort, externalTrafficPolicy Local, local endpoint terminating', from: 'client', dst: NODE_IP, dport: 30092 },
+  { name: 'LoadBalancer, externalTrafficPolicy Local, two of three endpoints local', from: 'client', dst: '203.0.113.30', dport: 80 },
+  { name: 'its NodePort, externalTrafficPolicy Local', from: 'client', dst: NODE_IP, dport: 30091 },
+  { name: 'its external IP, externalTrafficPolicy Local', from: 'client', dst: '203.0.113.31', dport: 80 },
+  { name: 'its ClusterIP: internal traffic policy Cluster', from: 'client', dst: '10.96.2.1', dport: 80 },
+  { name: 'ClusterIP whose local endpoint is terminating: ready endpoints only', from: 'client', dst: '10.96.2.4', dport: 80 },
+  { name: 'UDP ClusterIP without endpoints', from: 'client', protocol: 'udp', dst: '10.96.2.5', dport: 53 },
+  { name: 'UDP NodePort, externalTrafficPolicy Local, no local endpoint', from: 'client', protocol: 'udp', dst: NODE_IP, dport: 30093 },
+  // from pods on this node
+  { name: 'ClusterIP, hairpin', from: '10.244.1.11', dst: '10.96.1.1', dport: 80 },
+  { name: 'ClusterIP without endpoints', from: '10.244.1.11', dst: '10.96.1.4', dport: 80 },
+  { name: 'ClusterIP, internalTrafficPolicy Local', from: '10.244.1.11', dst: '10.96.2.2', dport: 80 },
+  { name: 'ClusterIP, internalTrafficPolicy Local, no local endpoint', from: '10.244.1.11', dst: '10.96.2.3', dport: 80 },
+  { name: 'external IP, hairpin', from: '10.244.1.12', dst: '203.0.113.10', dport: 80 },
+  { name: 'LoadBalancer, externalTrafficPolicy Local, hairpin', from: '10.244.1.51', dst: '203.0.113.30', dport: 80 },
+  { name: 'LoadBalancer, pod outside loadBalancerSourceRanges', from: '10.244.1.11', dst: '203.0.113.20', dport: 80 },
+  { name: 'external IP, externalTrafficPolicy Local', from: '10.244.1.11', dst: '203.0.113.31', dport: 80 },
+  { name: 'UDP NodePort, externalTrafficPolicy Local, no local endpoint', from: '10.244.1.11', protocol: 'udp', dst: NODE_IP, dport: 30093 },
+  { name: 'NodePort, hairpin', from: '10.244.1.12', dst: NODE_IP, dport: 30080 },
+  { name: 'NodePort, externalTrafficPolicy Local, no local endpoint', from: '10.244.1.11', dst: NODE_IP, dport: 30083 },
+  // from the node itself
+  { name: 'ClusterIP', from: 'node', dst: '10.96.1.1', dport: 80 },
+  { name: "NodePort on the node's localhost", from: 'node', src: '127.0.0.1', dst: '127.0.0.1', dport: 30080 },
+  { name: "NodePort, externalTrafficPolicy Local, on the node's localhost", from: 'node', src: '127.0.0.1', dst: '127.0.0.1', dport: 30082 },
+  { name: "NodePort, externalTrafficPolicy Local, no local endpoint, on the node's localhost", from: 'node', src: '127.0.0.1', dst: '127.0.0.1', dport: 30083 },
+  { name: 'ClusterIP, internalTrafficPolicy Local', from: 'node', dst: '10.96.2.2', dport: 80 },
+  { name: 'NodePort, externalTrafficPolicy Local, no local endpoint', from: 'node', dst: NODE_IP, dport: 30083 },
+  { name: 'LoadBalancer, outside loadBalancerSourceRanges', from: 'node', dst: '203.0.113.20', dport: 80 },
+  { name: 'LoadBalancer, from the node address, outside loadBalancerSourceRanges', from: 'node', src: NODE_IP, dst: '203.0.113.20', dport: 80 },
+  { name: 'UDP ClusterIP', from: 'node', protocol: 'udp', dst: '10.96.1.2', dport: 53 },
+  { name: 'LoadBalancer, externalTrafficPolicy Local', from: 'node', dst: '203.0.113.30', dport: 80 },
+];
+
+/** Connections needed so that an outcome of probability `p` shows with odds 1 - MISS_ODDS. */
+function probesFor(p: number): number {
+  if (p >= 1) return MIN_PROBES;
+  return Math.max(MIN_PROBES, Math.ceil(Math.log(MISS_ODDS) / Math.log(1 - p)));
+}
+
+/** One connection's outcome in outcomeKey's words. */
+function observedKey(r: ProbeResult, c: { src: string; dst: string; dport: number }): string {
+  if (!r.outcome.ok) {
+    if (r.outcome.error === 'ECONNREFUSED') return 'REJECT';
+    if (r.outcome.error === 'timeout') return 'DROP';
+    return `error ${r.outcome.error}`;
+  }
+  if (!r.reply) return `unreadable reply ${JSON.stringify(r.outcome.reply)}`;
+  const at = `${r.reply.local.ip}:${r.reply.local.port}`;
+  const verdict = at === `${c.dst}:${c.dport}` ? 'ACCEPT' : 'DNAT';
+  return `${verdict} ${at}${r.reply.peer.ip !== c.src ? ' masquerade' : ''}`;
+}
+
+function ip(text: string): IP {
+  const v = parseIP(text);
+  if (!v) throw new Error(`bad IP ${text}`);
+  return v;
+}
+
+describe.runIf(run)('trace predicts what the lab node does', () => {
+  const lab = newTestLab();
+  let plan: LabPlan;
+  let rules: string;
+
+  beforeAll(async () => {
+    const opts = defaultRunOptions();
+    opts.paths = ['test/lab/packets.yaml', 'test/lab/trace.yaml'];
+    opts.clusterCIDRs = ['10.244.0.0/16'];
+    opts.hostnameOverride = 'node-1';
+    opts.nodeIPs = [NODE_IP];
+    try {
+      const r = await labUp({ run: opts, name: lab.name, stateDir: lab.stateDir, clientIPs: [CLIENT, OTHER_CLIENT], readStdin: () => '' });
+      expect(r.warnings).toEqual([]);
+      plan = r.state.plan;
+      rules = r.rules;
+    } catch (e) {
+      cleanupLab(lab);
+      throw e;
+    }
+  }, 30_000);
+
+  afterAll(() => {
+    cleanupLab(lab);
+    expect(labNamespaces(lab)).toEqual([]);
+  });
+
+  /** Who sends: its namespace, origin for the tracer, interface it arrives on, own address. */
+  const sender = (from: PacketCase['from']): { ns: string; origin: Origin; inInterface?: string; src: string } => {
+    if (from === 'client') return { ns: plan.clientNs, origin: 'external', inInterface: 'eth0', src: CLIENT };
+    if (from === 'node') return { ns: plan.nodeNs, origin: 'node', src: NODE_SOURCE };
+    const pod = plan.pods.find((p) => p.ip === from);
+    if (!pod) throw new Error(`no lab pod has IP ${from}`);
+    return { ns: pod.ns, origin: 'pod', inInterface: pod.hostIf, src: pod.ip };
+  };
+
+  const predict = (c: PacketCase): { keys: Map<string, number>; warnings: string[] } => {
+    const s = sender(c.from);
+    const packet: Packet = {
+      protocol: c.protocol ?? 'tcp',
+      src: ip(c.src ?? s.src),
+      dst: ip(c.dst),
+      sport: 40000,
+      dport: c.dport,
+      from: s.origin,
+      ...(s.inInterface ? { inInterface: s.inInterface } : {}),
+    };
+    const r = traceRules(rules, packet, { localAddresses: NODE_ADDRESSES.map(ip) });
+    const keys = new Map<string, number>();
+    for (const o of r.outcomes) keys.set(outcomeKey(o), (keys.get(outcomeKey(o)) ?? 0) + o.probability);
+    return { keys, warnings: r.warnings };
+  };
+
+  const observe = (c: PacketCase, count: number, timeoutMs: number, concurrent: boolean): Map<string, number> => {
+    const s = sender(c.from);
+    const src = c.src ?? s.src;
+    const results = probe(s.ns, { protocol: c.protocol === 'udp' ? 'UDP' : 'TCP', ip: c.dst, port: c.dport, count, timeoutMs, source: src, concurrent });
+    const seen = new Map<string, number>();
+    for (const r of results) {
+      const k = observedKey(r, { src, dst: c.dst, dport: c.dport });
+      seen.set(k, (seen.get(k) ?? 0) + 1);
+    }
+    return seen;
+  };
+
+  it.each(CASES.map((c) => [`${c.from === 'client' || c.from === 'node' ? c.from : `pod ${c.from}`}: ${c.name} (${c.dst}:${c.dport})`, c] as const))(
+    '%s',
+    (_name, c) => {
+      const predicted = predict(c);
+      expect(predicted.warnings).toEqual([]);
+      const pMin = Math.min(...predicted.keys.values());
+      const count = probesFor(pMin);
+      expect(count, `an outcome of probability ${pMin} needs ${count} probes`).toBeLessThanOrEqual(MAX_PROBES);
+      const seen = observe(c, count, predicted.keys.has('DROP') ? DROP_TIMEOUT_MS : ANSWER_TIMEOUT_MS, true);
+      const detail = `predicted ${JSON.stringify([...predicted.keys])}, observed ${JSON.stringify([...seen])} in ${count} connections`;
+      expect([...seen.keys()].sort(), detail).toEqual([...predicted.keys.keys()].sort());
+    },
+    ANSWER_TIMEOUT_MS + 15_000,
+  );
+
+  it('sessionAffinity ClientIP: every connection sticks to one of the predicted endpoints', () => {
+    const c: PacketCase = { name: 'sticky', from: 'client', dst: '10.96.1.3', dport: 80 };
+    const predicted = predict(c);
+    expect(predicted.keys.size).toBe(3);
+    const seen = observe(c, 5, ANSWER_TIMEOUT_MS, false);
+    expect(seen.size, JSON.stringify([...seen])).toBe(1);
+    expect([...predicted.keys.keys()]).toContain([...seen.keys()][0]);
+  });
+});
