@@ -19,7 +19,7 @@ import { labUp } from '../src/lab/lab.js';
 import { POD_GATEWAY, type LabPlan } from '../src/lab/plan.js';
 import { probe, type ProbeResult } from '../src/lab/probe.js';
 import { parseIP, type IP } from '../src/model/ip.js';
-import { defaultRunOptions } from '../src/options.js';
+import { defaultRunOptions, type RunOptions } from '../src/options.js';
 import { outcomeKey, traceRules, type Origin, type Packet, type Protocol } from '../src/trace/index.js';
 import { cleanupLab, labNamespaces, newTestLab, requireLab } from './helpers/lab.js';
 
@@ -104,6 +104,20 @@ const CASES: PacketCase[] = [
   { name: 'LoadBalancer, externalTrafficPolicy Local', from: 'node', dst: '203.0.113.30', dport: 80 },
 ];
 
+/** For the lab whose rules tell pods by their interface. */
+const INTERFACE_CASES: PacketCase[] = [
+  { name: 'ClusterIP', from: 'client', dst: '10.96.1.1', dport: 80 },
+  { name: 'ClusterIP, internalTrafficPolicy Local', from: 'client', dst: '10.96.2.2', dport: 80 },
+  { name: 'NodePort, externalTrafficPolicy Local, two of three endpoints local', from: 'client', dst: NODE_IP, dport: 30091 },
+  { name: 'ClusterIP, hairpin', from: '10.244.1.11', dst: '10.96.1.1', dport: 80 },
+  { name: 'UDP ClusterIP', from: '10.244.1.11', protocol: 'udp', dst: '10.96.1.2', dport: 53 },
+  { name: 'ClusterIP, internalTrafficPolicy Local', from: '10.244.1.11', dst: '10.96.2.2', dport: 80 },
+  { name: 'LoadBalancer, externalTrafficPolicy Local', from: '10.244.1.11', dst: '203.0.113.30', dport: 80 },
+  { name: 'NodePort, externalTrafficPolicy Local, no local endpoint', from: '10.244.1.11', dst: NODE_IP, dport: 30083 },
+  { name: 'ClusterIP', from: 'node', dst: '10.96.1.1', dport: 80 },
+  { name: 'NodePort, externalTrafficPolicy Local, two of three endpoints local', from: 'node', dst: NODE_IP, dport: 30091 },
+];
+
 /** Connections needed so that an outcome of probability `p` shows with odds 1 - MISS_ODDS. */
 function probesFor(p: number): number {
   if (p >= 1) return MIN_PROBES;
@@ -129,92 +143,116 @@ function ip(text: string): IP {
   return v;
 }
 
-describe.runIf(run)('trace predicts what the lab node does', () => {
-  const lab = newTestLab();
-  let plan: LabPlan;
-  let rules: string;
-
-  beforeAll(async () => {
+/**
+ * One lab node with the rules for both manifests and `flags` on top of the common ones; each
+ * packet of `cases` is checked, and sessionAffinity too when `affinity` is set.
+ */
+function labSuite(title: string, flags: (o: RunOptions) => void, cases: readonly PacketCase[], affinity: boolean): void {
+  describe(title, () => {
+    const lab = newTestLab();
+    let plan: LabPlan;
+    let rules: string;
     const opts = defaultRunOptions();
     opts.paths = ['test/lab/packets.yaml', 'test/lab/trace.yaml'];
-    opts.clusterCIDRs = ['10.244.0.0/16'];
     opts.hostnameOverride = 'node-1';
     opts.nodeIPs = [NODE_IP];
-    try {
-      const r = await labUp({ run: opts, name: lab.name, stateDir: lab.stateDir, clientIPs: [CLIENT, OTHER_CLIENT], readStdin: () => '' });
-      expect(r.warnings).toEqual([]);
-      plan = r.state.plan;
-      rules = r.rules;
-    } catch (e) {
+    flags(opts);
+
+    beforeAll(async () => {
+      try {
+        const r = await labUp({ run: opts, name: lab.name, stateDir: lab.stateDir, clientIPs: [CLIENT, OTHER_CLIENT], readStdin: () => '' });
+        expect(r.warnings).toEqual([]);
+        plan = r.state.plan;
+        rules = r.rules;
+      } catch (e) {
+        cleanupLab(lab);
+        throw e;
+      }
+    }, 30_000);
+
+    afterAll(() => {
       cleanupLab(lab);
-      throw e;
-    }
-  }, 30_000);
+      expect(labNamespaces(lab)).toEqual([]);
+    });
 
-  afterAll(() => {
-    cleanupLab(lab);
-    expect(labNamespaces(lab)).toEqual([]);
-  });
-
-  /** Who sends: its namespace, origin for the tracer, interface it arrives on, own address. */
-  const sender = (from: PacketCase['from']): { ns: string; origin: Origin; inInterface?: string; src: string } => {
-    if (from === 'client') return { ns: plan.clientNs, origin: 'external', inInterface: 'eth0', src: CLIENT };
-    if (from === 'node') return { ns: plan.nodeNs, origin: 'node', src: NODE_SOURCE };
-    const pod = plan.pods.find((p) => p.ip === from);
-    if (!pod) throw new Error(`no lab pod has IP ${from}`);
-    return { ns: pod.ns, origin: 'pod', inInterface: pod.hostIf, src: pod.ip };
-  };
-
-  const predict = (c: PacketCase): { keys: Map<string, number>; warnings: string[] } => {
-    const s = sender(c.from);
-    const packet: Packet = {
-      protocol: c.protocol ?? 'tcp',
-      src: ip(c.src ?? s.src),
-      dst: ip(c.dst),
-      sport: 40000,
-      dport: c.dport,
-      from: s.origin,
-      ...(s.inInterface ? { inInterface: s.inInterface } : {}),
+    /** Who sends: its namespace, origin for the tracer, interface it arrives on, own address. */
+    const sender = (from: PacketCase['from']): { ns: string; origin: Origin; inInterface?: string; src: string } => {
+      if (from === 'client') return { ns: plan.clientNs, origin: 'external', inInterface: 'eth0', src: CLIENT };
+      if (from === 'node') return { ns: plan.nodeNs, origin: 'node', src: NODE_SOURCE };
+      const pod = plan.pods.find((p) => p.ip === from);
+      if (!pod) throw new Error(`no lab pod has IP ${from}`);
+      return { ns: pod.ns, origin: 'pod', inInterface: pod.hostIf, src: pod.ip };
     };
-    const r = traceRules(rules, packet, { localAddresses: NODE_ADDRESSES.map(ip) });
-    const keys = new Map<string, number>();
-    for (const o of r.outcomes) keys.set(outcomeKey(o), (keys.get(outcomeKey(o)) ?? 0) + o.probability);
-    return { keys, warnings: r.warnings };
-  };
 
-  const observe = (c: PacketCase, count: number, timeoutMs: number, concurrent: boolean): Map<string, number> => {
-    const s = sender(c.from);
-    const src = c.src ?? s.src;
-    const results = probe(s.ns, { protocol: c.protocol === 'udp' ? 'UDP' : 'TCP', ip: c.dst, port: c.dport, count, timeoutMs, source: src, concurrent });
-    const seen = new Map<string, number>();
-    for (const r of results) {
-      const k = observedKey(r, { src, dst: c.dst, dport: c.dport });
-      seen.set(k, (seen.get(k) ?? 0) + 1);
-    }
-    return seen;
-  };
+    const predict = (c: PacketCase): { keys: Map<string, number>; warnings: string[] } => {
+      const s = sender(c.from);
+      const packet: Packet = {
+        protocol: c.protocol ?? 'tcp',
+        src: ip(c.src ?? s.src),
+        dst: ip(c.dst),
+        sport: 40000,
+        dport: c.dport,
+        from: s.origin,
+        ...(s.inInterface ? { inInterface: s.inInterface } : {}),
+      };
+      const r = traceRules(rules, packet, { localAddresses: NODE_ADDRESSES.map(ip) });
+      const keys = new Map<string, number>();
+      for (const o of r.outcomes) keys.set(outcomeKey(o), (keys.get(outcomeKey(o)) ?? 0) + o.probability);
+      return { keys, warnings: r.warnings };
+    };
 
-  it.each(CASES.map((c) => [`${c.from === 'client' || c.from === 'node' ? c.from : `pod ${c.from}`}: ${c.name} (${c.dst}:${c.dport})`, c] as const))(
-    '%s',
-    (_name, c) => {
+    const observe = (c: PacketCase, count: number, timeoutMs: number, concurrent: boolean): Map<string, number> => {
+      const s = sender(c.from);
+      const src = c.src ?? s.src;
+      const results = probe(s.ns, { protocol: c.protocol === 'udp' ? 'UDP' : 'TCP', ip: c.dst, port: c.dport, count, timeoutMs, source: src, concurrent });
+      const seen = new Map<string, number>();
+      for (const r of results) {
+        const k = observedKey(r, { src, dst: c.dst, dport: c.dport });
+        seen.set(k, (seen.get(k) ?? 0) + 1);
+      }
+      return seen;
+    };
+
+    it.each(cases.map((c) => [`${c.from === 'client' || c.from === 'node' ? c.from : `pod ${c.from}`}: ${c.name} (${c.dst}:${c.dport})`, c] as const))(
+      '%s',
+      (_name, c) => {
+        const predicted = predict(c);
+        expect(predicted.warnings).toEqual([]);
+        const pMin = Math.min(...predicted.keys.values());
+        const count = probesFor(pMin);
+        expect(count, `an outcome of probability ${pMin} needs ${count} probes`).toBeLessThanOrEqual(MAX_PROBES);
+        const seen = observe(c, count, predicted.keys.has('DROP') ? DROP_TIMEOUT_MS : ANSWER_TIMEOUT_MS, true);
+        const detail = `predicted ${JSON.stringify([...predicted.keys])}, observed ${JSON.stringify([...seen])} in ${count} connections`;
+        expect([...seen.keys()].sort(), detail).toEqual([...predicted.keys.keys()].sort());
+      },
+      ANSWER_TIMEOUT_MS + 15_000,
+    );
+
+    if (opts.podInterfaceNamePrefix !== undefined) it('names every pod link, and only those, with the pod interface prefix', () => {
+      const prefix = opts.podInterfaceNamePrefix!;
+      expect(plan.pods.filter((p) => !p.hostIf.startsWith(prefix))).toEqual([]);
+      expect(sender('client').inInterface!.startsWith(prefix)).toBe(false);
+    });
+
+    if (affinity) it('sessionAffinity ClientIP: every connection sticks to one of the predicted endpoints', () => {
+      const c: PacketCase = { name: 'sticky', from: 'client', dst: '10.96.1.3', dport: 80 };
       const predicted = predict(c);
-      expect(predicted.warnings).toEqual([]);
-      const pMin = Math.min(...predicted.keys.values());
-      const count = probesFor(pMin);
-      expect(count, `an outcome of probability ${pMin} needs ${count} probes`).toBeLessThanOrEqual(MAX_PROBES);
-      const seen = observe(c, count, predicted.keys.has('DROP') ? DROP_TIMEOUT_MS : ANSWER_TIMEOUT_MS, true);
-      const detail = `predicted ${JSON.stringify([...predicted.keys])}, observed ${JSON.stringify([...seen])} in ${count} connections`;
-      expect([...seen.keys()].sort(), detail).toEqual([...predicted.keys.keys()].sort());
-    },
-    ANSWER_TIMEOUT_MS + 15_000,
-  );
-
-  it('sessionAffinity ClientIP: every connection sticks to one of the predicted endpoints', () => {
-    const c: PacketCase = { name: 'sticky', from: 'client', dst: '10.96.1.3', dport: 80 };
-    const predicted = predict(c);
-    expect(predicted.keys.size).toBe(3);
-    const seen = observe(c, 5, ANSWER_TIMEOUT_MS, false);
-    expect(seen.size, JSON.stringify([...seen])).toBe(1);
-    expect([...predicted.keys.keys()]).toContain([...seen.keys()][0]);
+      expect(predicted.keys.size).toBe(3);
+      const seen = observe(c, 5, ANSWER_TIMEOUT_MS, false);
+      expect(seen.size, JSON.stringify([...seen])).toBe(1);
+      expect([...predicted.keys.keys()]).toContain([...seen.keys()][0]);
+    });
   });
+}
+
+describe.runIf(run)('trace predicts what the lab node does', () => {
+  labSuite('pods told by --cluster-cidr', (o) => {
+    o.clusterCIDRs = ['10.244.0.0/16'];
+  }, CASES, true);
+  // The pod links are kpg-p1, kpg-p2, …: the rules tell pods by `-i kpg-p+`, so the tracer has
+  // to match interface patterns, and packets the node sends have no input interface at all.
+  labSuite('pods told by interface (--detect-local-mode InterfaceNamePrefix)', (o) => {
+    o.detectLocalMode = 'InterfaceNamePrefix';
+    o.podInterfaceNamePrefix = 'kpg-p';
+  }, INTERFACE_CASES, false);
 });
