@@ -1,9 +1,9 @@
 /**
  * The tracer against the real kernel, for packets from other hosts, from pods and from the node:
  * a lab node (src/lab/, the same code as `kp-gen lab up` and the packet tests) is loaded with
- * kp-gen's rules for test/lab/packets.yaml and test/lab/trace.yaml, once telling pods by
- * --cluster-cidr and once by interface name, and for each packet of the tables below two sets
- * of outcomes must be equal:
+ * kp-gen's rules for test/lab/packets.yaml and test/lab/trace.yaml (three times: telling pods
+ * by --cluster-cidr, by interface name, and by --pod-cidr with --masquerade-all), and for each
+ * packet of the tables below two sets of outcomes must be equal:
  *
  * - predicted: `traceRules` over the very text loaded into the node, with the node's addresses;
  * - observed: N connections through the lab's probe. The pod that answers tells the DNAT target
@@ -117,6 +117,20 @@ const INTERFACE_CASES: PacketCase[] = [
   { name: 'NodePort, externalTrafficPolicy Local, no local endpoint', from: '10.244.1.11', dst: NODE_IP, dport: 30083 },
   { name: 'ClusterIP', from: 'node', dst: '10.96.1.1', dport: 80 },
   { name: 'NodePort, externalTrafficPolicy Local, two of three endpoints local', from: 'node', dst: NODE_IP, dport: 30091 },
+];
+
+/** For the lab with --masquerade-all, pods told by --pod-cidr and NodePorts on NODE_IP only. */
+const NODE_CIDR_CASES: PacketCase[] = [
+  { name: 'ClusterIP', from: 'client', dst: '10.96.1.1', dport: 80 },
+  { name: 'NodePort, externalTrafficPolicy Local, two of three endpoints local', from: 'client', dst: NODE_IP, dport: 30091 },
+  { name: 'NodePort, externalTrafficPolicy Local, no local endpoint', from: 'client', dst: NODE_IP, dport: 30083 },
+  { name: 'ClusterIP, hairpin', from: '10.244.1.11', dst: '10.96.1.1', dport: 80 },
+  { name: 'UDP ClusterIP', from: '10.244.1.11', protocol: 'udp', dst: '10.96.1.2', dport: 53 },
+  { name: 'LoadBalancer, externalTrafficPolicy Local', from: '10.244.1.11', dst: '203.0.113.30', dport: 80 },
+  { name: 'NodePort, externalTrafficPolicy Local, no local endpoint', from: '10.244.1.11', dst: NODE_IP, dport: 30083 },
+  { name: 'external IP', from: '10.244.1.11', dst: '203.0.113.10', dport: 80 },
+  { name: 'ClusterIP', from: 'node', dst: '10.96.1.1', dport: 80 },
+  { name: 'NodePort', from: 'node', dst: NODE_IP, dport: 30080 },
 ];
 
 /** Connections needed so that an outcome of probability `p` shows with odds 1 - MISS_ODDS. */
@@ -290,4 +304,10 @@ describe.runIf(run)('trace predicts what the lab node does', () => {
     o.detectLocalMode = 'InterfaceNamePrefix';
     o.podInterfaceNamePrefix = 'kpg-p';
   }, INTERFACE_CASES, false);
+  labSuite('--masquerade-all, pods told by --pod-cidr, NodePorts on the node IP only', (o) => {
+    o.masqueradeAll = true;
+    o.detectLocalMode = 'NodeCIDR';
+    o.podCIDRs = ['10.244.1.0/24'];
+    o.nodePortAddresses = [`${NODE_IP}/32`];
+  }, NODE_CIDR_CASES, false);
 });
