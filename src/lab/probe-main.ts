@@ -1,8 +1,10 @@
 /**
  * The probe, a process of its own run inside a lab namespace (`ip netns exec NS node
- * dist/lab/probe-main.js JSON`): makes `count` connections (TCP) or request datagrams (UDP),
- * one after the other, each from a new socket and so a new source port, and prints one JSON
- * array of outcomes on stdout. Every attempt is bounded by `timeoutMs`.
+ * dist/lab/probe-main.js JSON`), for a JSON array of requests, all served at the same time:
+ * each makes `count` connections (TCP) or request datagrams (UDP), one after the other (all at
+ * once with `concurrent`), each from a new socket and so a new source port. Prints one JSON
+ * array per request of its outcomes, in attempt order, on stdout. Every attempt is bounded by
+ * `timeoutMs`.
  */
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -52,11 +54,18 @@ function udpOnce(req: ProbeRequest): Promise<ProbeOutcome> {
   });
 }
 
-async function main(): Promise<void> {
-  const req = JSON.parse(process.argv[2] ?? '{}') as ProbeRequest;
+/** The attempts of one request, in order. */
+async function attempts(req: ProbeRequest): Promise<ProbeOutcome[]> {
+  const once = (): Promise<ProbeOutcome> => (req.protocol === 'UDP' ? udpOnce(req) : tcpOnce(req));
+  if (req.concurrent) return Promise.all(Array.from({ length: req.count }, once));
   const out: ProbeOutcome[] = [];
-  for (let i = 0; i < req.count; i++) out.push(await (req.protocol === 'UDP' ? udpOnce(req) : tcpOnce(req)));
-  process.stdout.write(`${JSON.stringify(out)}\n`);
+  for (let i = 0; i < req.count; i++) out.push(await once());
+  return out;
+}
+
+async function main(): Promise<void> {
+  const reqs = JSON.parse(process.argv[2] ?? '[]') as ProbeRequest[];
+  process.stdout.write(`${JSON.stringify(await Promise.all(reqs.map(attempts)))}\n`);
 }
 
 main().catch((e: unknown) => {

@@ -16,7 +16,8 @@
  * client's error (REJECT: refused at once; DROP: timeout). Choose N so that the least likely
  * outcome p is missed with probability (1-p)^N < 1e-6. Under session affinity all connections
  * from one client stick after the first, so there check that the one observed outcome is among
- * the predicted ones. test/trace-kernel.test.ts does this for packets sent by the node itself.
+ * the predicted ones. test/trace-kernel.test.ts does this for packets sent by the node itself,
+ * test/trace-lab.test.ts in the lab for packets from another host, from pods and from the node.
  */
 import { parseDump } from '../parse/dump.js';
 import type { Dump } from '../parse/types.js';

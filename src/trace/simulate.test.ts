@@ -82,6 +82,34 @@ describe('simulate', () => {
     expect(traceRules(rules, packet({ dst: ip('127.0.0.1') }), node).outcomes).toMatchObject([{ verdict: 'DROP', reason: 'localnet' }]);
   });
 
+  it('gives packets from the node no input interface, and lo when they loop back to it', () => {
+    const rules = [
+      '*nat', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ':KUBE-MARK-MASQ - [0:0]',
+      '-A OUTPUT -d 10.96.0.10 -i eth0 -j DNAT --to-destination 10.244.1.9:80',
+      '-A OUTPUT -d 10.96.0.10 ! -i kpg-p+ -j KUBE-MARK-MASQ',
+      '-A OUTPUT -d 10.96.0.10 -j DNAT --to-destination 10.244.1.5:8080',
+      '-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000',
+      '-A POSTROUTING -m mark --mark 0x4000/0x4000 -j MASQUERADE',
+      'COMMIT',
+      '*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -d 192.168.1.10 -p tcp --dport 22 -i lo -j REJECT', 'COMMIT', '',
+    ].join('\n');
+    // `-i eth0` cannot match a packet that no interface received (even if the caller names
+    // one), `! -i kpg-p+` always does; neither is a guess, so no warning.
+    const fromNode = traceRules(rules, packet({ src: ip('192.168.1.10'), from: 'node', inInterface: 'eth0' }), node);
+    expect(fromNode.outcomes.map(outcomeKey)).toEqual(['DNAT 10.244.1.5:8080 masquerade']);
+    expect(fromNode.warnings).toEqual([]);
+    // To the node's own address: filter INPUT sees it arrive on lo.
+    const toSelf = traceRules(rules, packet({ src: ip('192.168.1.10'), dst: ip('192.168.1.10'), dport: 22, from: 'node' }), node);
+    expect(toSelf.outcomes.map(outcomeKey)).toEqual(['REJECT']);
+    expect(toSelf.warnings).toEqual([]);
+    // From another host the interface is the caller's to give, and a guess (with a warning) if not.
+    const external = traceRules(rules.replace(':OUTPUT', ':PREROUTING').replace(/-A OUTPUT/g, '-A PREROUTING'), packet(), node);
+    expect(external.warnings).toEqual([
+      expect.stringContaining("the packet's input interface is unknown"),
+      expect.stringContaining("the packet's input interface is unknown"),
+    ]);
+  });
+
   it('warns about matches it cannot evaluate and assumes they do not match', () => {
     const r = traceRules(nat(':PREROUTING ACCEPT [0:0]\n-A PREROUTING -m set --match-set foo src -j DNAT --to-destination 10.0.0.1:80'), packet(), node);
     expect(r.outcomes.map(outcomeKey)).toEqual(['ACCEPT 10.96.0.10:80']);

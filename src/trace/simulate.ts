@@ -24,6 +24,10 @@ const MAX_DEPTH = 64;
 const MAX_STEPS = 20_000;
 const MAX_LEAVES = 20_000;
 
+/** The kernel's name for "no device", which `-i`/`-o` patterns are compared with. */
+const NO_DEVICE = '';
+const LOOPBACK = 'lo';
+
 const NON_TERMINATING_QUIET = new Set(['LOG', 'NFLOG', 'TRACE', 'ULOG', 'NFACCT']);
 
 interface Hook {
@@ -109,7 +113,9 @@ export function simulate(dump: Dump, packet: Packet, node: NodeContext): TraceRe
       mark: 0,
       ctStates: new Set(['NEW']),
       recent: new Set(),
-      inInterface: packet.from === 'node' ? undefined : packet.inInterface,
+      // A packet the node sends has no input device in OUTPUT and POSTROUTING: `-i X` cannot
+      // match it and `! -i X` always does (kube-proxy's `! -i <pod prefix>+` masquerades it).
+      inInterface: packet.from === 'node' ? NO_DEVICE : packet.inInterface,
       outInterface: packet.outInterface,
     },
     dnat: null,
@@ -255,8 +261,10 @@ function endHook(m: Machine, node: NodeContext, packet: Packet): void {
       ? [{ table: 'filter', chain: 'INPUT' }, { table: 'nat', chain: 'INPUT' }]
       : [{ table: 'filter', chain: 'FORWARD' }, { table: 'nat', chain: 'POSTROUTING' }]));
   } else if (packet.from === 'node' && hook.table === 'nat' && hook.chain === 'POSTROUTING' && local) {
-    // Delivered over loopback: conntrack has already done NAT, but filter INPUT still runs.
+    // Delivered over loopback: conntrack has already done NAT, but filter INPUT still runs,
+    // and there the packet comes in on lo.
     m.hooks.push({ table: 'filter', chain: 'INPUT' });
+    m.s.inInterface = LOOPBACK;
   }
 }
 

@@ -23,7 +23,10 @@ export interface Packet {
   sport: number;
   dport: number;
   from: Origin;
-  /** The interface it arrives on, for `-i` rules; unknown when undefined. */
+  /**
+   * The interface it arrives on, for `-i` rules; unknown when undefined. Ignored for packets
+   * from the node, which have none until they loop back to it (then `lo`).
+   */
   inInterface?: string;
   /** The interface it leaves by, for `-o` rules; unknown when undefined. */
   outInterface?: string;
