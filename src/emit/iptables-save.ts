@@ -32,10 +32,9 @@ export function* emitRestoreChunks(rs: Ruleset, chunkChars = CHUNK_CHARS): Gener
       const prefix = `-A ${chain.name}`;
       const prefixSpace = `${prefix} `;
       for (const rule of chain.rules) {
-        if (rule.args.length > 0) {
-          const args = rule.args.join(' ');
-          lines.push(prefixSpace, args, '\n');
-          size += prefixSpace.length + args.length + 1;
+        if (rule.text !== '') {
+          lines.push(prefixSpace, rule.text, '\n');
+          size += prefixSpace.length + rule.text.length + 1;
         } else {
           lines.push(prefix, '\n');
           size += prefix.length + 1;

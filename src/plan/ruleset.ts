@@ -10,8 +10,10 @@ export type TableName = 'filter' | 'nat';
 export interface Rule {
   /** The chain the rule is appended to (`-A CHAIN`). */
   chain: string;
-  /** The tokens after `-A CHAIN`, already quoted where kube-proxy quotes them. */
-  args: string[];
+  /** The text after `-A CHAIN `: tokens joined by single spaces, comments quoted as kube-proxy quotes them. */
+  readonly text: string;
+  /** The same as tokens (a quoted comment is one token, quotes included). */
+  readonly args: string[];
   /**
    * The rule's first `--comment` value without quotes, or undefined. The canonical order
    * sorts some chains by it (emit/canonical-order.ts).
@@ -57,43 +59,51 @@ export class TableBuilder {
 
   /** `-A chain tokens...`; tokens may be nested arrays, as LineBuffer.Write accepts. */
   append(chain: string, ...tokens: (string | readonly string[])[]): void {
-    // Sized exactly: a large cluster keeps 300k of these arrays until the output is written.
-    let n = 0;
-    for (const t of tokens) n += typeof t === 'string' ? 1 : t.length;
-    const args = new Array<string>(n);
-    let i = 0;
+    // The rule is kept as one flat string: a large cluster keeps 300k rules until the output
+    // is written, and one string per rule is far cheaper to hold (and to collect) than an
+    // array of tokens. Tokens are recovered on demand (save format, comments).
+    const parts: string[] = [];
     for (const t of tokens) {
-      if (typeof t === 'string') args[i++] = t;
-      else for (const s of t) args[i++] = s;
+      if (typeof t === 'string') parts.push(t);
+      else for (const s of t) parts.push(s);
     }
-    this.table.rules.push(new AppendedRule(chain, args));
+    this.table.rules.push(new AppendedRule(chain, parts.join(' ')));
   }
 }
 
-/**
- * A rule written by TableBuilder. Its comment is read from the arguments only when asked
- * (the canonical order needs it for two chains): a large cluster has 300k rules, and a
- * stored copy of each comment would be 300k more strings to keep.
- */
 class AppendedRule implements Rule {
   constructor(
     readonly chain: string,
-    readonly args: string[],
+    readonly text: string,
   ) {}
 
+  get args(): string[] {
+    return tokenizeRule(this.text);
+  }
+
   get comment(): string | undefined {
-    return firstComment(this.args);
+    return commentOf(this.text);
   }
 }
 
-/** `-m comment --comment TEXT`, quoted when the text has a space (kube-proxy quotes by hand). */
+/** Split rule text into tokens; a double-quoted comment stays one token, quotes included. */
+export function tokenizeRule(text: string): string[] {
+  return text === '' ? [] : (text.match(/"[^"]*"|\S+/g) ?? []);
+}
+
+function commentOf(text: string): string | undefined {
+  const at = text.startsWith('--comment ') ? 0 : text.indexOf(' --comment ');
+  if (at < 0) return undefined;
+  const start = at === 0 ? 10 : at + 11;
+  if (text[start] === '"') {
+    const end = text.indexOf('"', start + 1);
+    return end < 0 ? undefined : text.slice(start + 1, end);
+  }
+  const end = text.indexOf(' ', start);
+  return end < 0 ? text.slice(start) : text.slice(start, end);
+}
+
 export function comment(text: string): string[] {
   return ['-m', 'comment', '--comment', text.includes(' ') ? ['"', text, '"'].join('') : text];
 }
 
-function firstComment(args: readonly string[]): string | undefined {
-  const i = args.indexOf('--comment');
-  if (i < 0 || i + 1 >= args.length) return undefined;
-  const v = args[i + 1]!;
-  return v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
-}
