@@ -61,6 +61,15 @@ describe('loadYAMLDocuments', () => {
     expect((parallel[0] as { svc: { when: unknown } }).svc.when).toBeInstanceOf(Date);
   });
 
+  it('reads plain JSON-like documents the same on two threads (they cross threads as JSON text)', () => {
+    const plain = Array.from({ length: 12 }, (_, i) => `kind: Service\nmetadata: {name: s${i}, labels: {a: "1"}}\nspec: {ports: [{port: ${i + 1}, name: p}], ok: true, none: null}\n`).join('---\n');
+    const how: string[] = [];
+    const parallel = loadYAMLDocuments(plain, 'p.yaml', { parallelMinChars: 0, report: (h) => how.push(h) });
+    expect(how).toEqual(['two threads']);
+    expect(parallel).toEqual(serial(plain));
+    expect(parallel).toHaveLength(12);
+  });
+
   it('reports a syntax error in the second half at its line in the whole file', () => {
     const bad = `${many}---\na: [1, 2\n`;
     const e = errorOf(() => loadYAMLDocuments(bad, 'x.yaml', { parallelMinChars: 0 }));
