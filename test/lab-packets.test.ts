@@ -7,11 +7,10 @@
  * is bounded in count and time, and afterAll removes everything even when a test failed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labUp } from '../src/lab/lab.js';
 import type { LabPlan } from '../src/lab/plan.js';
 import { probe, type ProbeRequest, type ProbeResult } from '../src/lab/probe.js';
 import { defaultRunOptions } from '../src/options.js';
-import { cleanupLab, labNamespaces, newTestLab, requireLab } from './helpers/lab.js';
+import { cleanupLab, labNamespaces, newTestLab, requireLab, upTestLab } from './helpers/lab.js';
 
 const run = requireLab('lab packet tests');
 const NODE_IP = '192.0.2.1';
@@ -30,13 +29,7 @@ describe.runIf(run)('packets through the lab node', () => {
     opts.clusterCIDRs = ['10.244.0.0/16'];
     opts.hostnameOverride = 'node-1';
     opts.nodeIPs = [NODE_IP];
-    try {
-      const r = await labUp({ run: opts, name: lab.name, stateDir: lab.stateDir, clientIPs: [CLIENT, OTHER_CLIENT], readStdin: () => '' });
-      plan = r.state.plan;
-    } catch (e) {
-      cleanupLab(lab);
-      throw e;
-    }
+    plan = (await upTestLab(lab, opts, [CLIENT, OTHER_CLIENT])).state.plan;
   }, 30_000);
 
   afterAll(() => {

@@ -16,13 +16,12 @@
  * one observed outcome only has to be among the predicted ones.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labUp } from '../src/lab/lab.js';
 import { POD_GATEWAY, type LabPlan } from '../src/lab/plan.js';
 import { probe, probeAll, type ProbeRequest, type ProbeResult } from '../src/lab/probe.js';
 import { parseIP, type IP } from '../src/model/ip.js';
 import { defaultRunOptions, type RunOptions } from '../src/options.js';
 import { outcomeKey, traceRules, type Origin, type Packet, type Protocol } from '../src/trace/index.js';
-import { cleanupLab, labNamespaces, newTestLab, requireLab } from './helpers/lab.js';
+import { cleanupLab, labNamespaces, newTestLab, requireLab, upTestLab } from './helpers/lab.js';
 
 const run = requireLab('trace lab tests');
 const NODE_IP = '192.0.2.1';
@@ -174,15 +173,10 @@ function labSuite(title: string, flags: (o: RunOptions) => void, cases: readonly
     flags(opts);
 
     beforeAll(async () => {
-      try {
-        const r = await labUp({ run: opts, name: lab.name, stateDir: lab.stateDir, clientIPs: [CLIENT, OTHER_CLIENT], readStdin: () => '' });
-        expect(r.warnings).toEqual([]);
-        plan = r.state.plan;
-        rules = r.rules;
-      } catch (e) {
-        cleanupLab(lab);
-        throw e;
-      }
+      const r = await upTestLab(lab, opts, [CLIENT, OTHER_CLIENT]);
+      expect(r.warnings).toEqual([]);
+      plan = r.state.plan;
+      rules = r.rules;
     }, 30_000);
 
     afterAll(() => {

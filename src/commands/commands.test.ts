@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../cli.js';
 import { UsageError } from '../errors.js';
-import { runCli } from '../main.js';
+import { runKpGen } from '../../test/helpers/cli.js';
 
 const parse = (argv: string[]) => parseArgs(argv, { out: () => {} });
-
-async function run(argv: string[], tty = false): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: async (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-    readStdin: () => '',
-    stdoutIsTTY: tty,
-  });
-  return { code, out, err };
-}
 
 describe('sub-command wiring', () => {
   it.each([
@@ -58,8 +42,8 @@ describe('diff colours', () => {
   const a = 'fixtures/core/clusterip-basic/expected.rules';
   const b = 'fixtures/core/multi-port/expected.rules';
   it('colours with --color always, not when stdout is not a terminal, not with --color never', async () => {
-    expect((await run(['diff', '--color', 'always', a, b])).out).toContain('\u001b[');
-    expect((await run(['diff', a, b])).out).not.toContain('\u001b[');
-    expect((await run(['diff', '--color', 'never', a, b], true)).out).not.toContain('\u001b[');
+    expect((await runKpGen(['diff', '--color', 'always', a, b])).stdout).toContain('\u001b[');
+    expect((await runKpGen(['diff', a, b])).stdout).not.toContain('\u001b[');
+    expect((await runKpGen(['diff', '--color', 'never', a, b], '', { stdoutIsTTY: true })).stdout).not.toContain('\u001b[');
   });
 });

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError, UserError } from '../errors.js';
+import { errorOf } from '../../test/helpers/errors.js';
+import { UserError } from '../errors.js';
 import { expandPaths, loadFiles, parseText, type RawObject } from './files.js';
 
 function parse(text: string, file = 'x.yaml'): RawObject[] {
@@ -11,15 +12,6 @@ function parse(text: string, file = 'x.yaml'): RawObject[] {
   return out;
 }
 
-function errorOf(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('parseText', () => {
   it('reads multi-document YAML, skipping empty documents', () => {

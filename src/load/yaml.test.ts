@@ -1,19 +1,10 @@
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.js';
+import { errorOf } from '../../test/helpers/errors.js';
 import { cutPoint, loadYAMLDocuments, MANIFEST_SCHEMA } from './yaml.js';
 
 const serial = (text: string): unknown[] => yaml.loadAll(text, undefined, { schema: MANIFEST_SCHEMA });
 
-function errorOf(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 // Every kind of value whose reading depends on the schema, in both halves.
 const doc = (i: number): string =>

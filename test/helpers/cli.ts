@@ -7,7 +7,8 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runKpGen(argv: readonly string[], stdin = ''): Promise<CliResult> {
+/** `stdoutIsTTY` pretends stdout is a terminal (colour decisions). */
+export async function runKpGen(argv: readonly string[], stdin = '', opts: { stdoutIsTTY?: boolean } = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
@@ -18,6 +19,7 @@ export async function runKpGen(argv: readonly string[], stdin = ''): Promise<Cli
       stderr += s;
     },
     readStdin: () => stdin,
+    stdoutIsTTY: opts.stdoutIsTTY === true,
   });
   return { code, stdout, stderr };
 }

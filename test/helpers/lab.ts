@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labDown } from '../../src/lab/lab.js';
+import { labDown, labUp, type LabUpResult } from '../../src/lab/lab.js';
+import type { RunOptions } from '../../src/options.js';
 import { removeNamespaces } from '../../src/lab/netns.js';
 import { namespaceNames } from '../../src/lab/plan.js';
 import { stopServers } from '../../src/lab/servers.js';
@@ -61,4 +62,14 @@ export function cleanupLab(lab: TestLab): void {
 export function labNamespaces(lab: TestLab): string[] {
   const prefix = namespaceNames(lab.name).node.replace(/node$/, '');
   return listNamespaces().filter((n) => n.startsWith(prefix));
+}
+
+/** `lab up` for a test lab; if it fails half-way, whatever it made is removed before rethrowing. */
+export async function upTestLab(lab: TestLab, run: RunOptions, clientIPs: string[]): Promise<LabUpResult> {
+  try {
+    return await labUp({ run, name: lab.name, stateDir: lab.stateDir, clientIPs, readStdin: () => '' });
+  } catch (e) {
+    cleanupLab(lab);
+    throw e;
+  }
 }
