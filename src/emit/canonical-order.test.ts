@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TableBuilder, comment } from '../plan/ruleset.js';
+import { TableBuilder, comment, ruleTexts, tokenizeRule } from '../plan/ruleset.js';
 import { compareChainNames, orderTable } from './canonical-order.js';
 import { emitRestore } from './iptables-save.js';
 
@@ -21,7 +21,7 @@ describe('canonical order (kube-proxy sortIPTablesRules)', () => {
     nat.append('KUBE-SERVICES', comment('ns1/svc1 cluster IP'), '-j', 'X4');
     nat.append('KUBE-SERVICES', comment('ns10/svc cluster IP'), '-j', 'X5');
     const [chain] = orderTable(nat.table).chains;
-    expect(chain!.rules.map((r) => r.args.at(-1))).toEqual(['X2', 'X4', 'X5', 'X1', 'X3', 'KUBE-NODEPORTS']);
+    expect(ruleTexts(chain!).map((r) => tokenizeRule(r).at(-1))).toEqual(['X2', 'X4', 'X5', 'X1', 'X3', 'KUBE-NODEPORTS']);
   });
 
   it('sorts filter KUBE-SERVICES by service name but keeps other chains in written order', () => {
@@ -50,8 +50,8 @@ describe('canonical order (kube-proxy sortIPTablesRules)', () => {
   });
 
   it('quotes comments only when they contain a space', () => {
-    expect(comment('ns1/svc1:p80')).toEqual(['-m', 'comment', '--comment', 'ns1/svc1:p80']);
-    expect(comment('ns1/svc1:p80 cluster IP')).toEqual(['-m', 'comment', '--comment', '"ns1/svc1:p80 cluster IP"']);
+    expect(comment('ns1/svc1:p80')).toBe('-m comment --comment ns1/svc1:p80');
+    expect(comment('ns1/svc1:p80 cluster IP')).toBe('-m comment --comment "ns1/svc1:p80 cluster IP"');
   });
 
   it('prints a rule without arguments', () => {

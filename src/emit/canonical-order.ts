@@ -12,18 +12,11 @@
  *    before the first space or colon), with nat KUBE-SERVICES' "must be the last rule" rule last.
  */
 import { KUBE_NODEPORTS, KUBE_SERVICES } from '../plan/chain-names.js';
-import type { Rule, Ruleset, Table } from '../plan/ruleset.js';
-
-export interface OrderedChain {
-  name: string;
-  /** A built-in chain, declared with its policy. */
-  builtin: boolean;
-  rules: Rule[];
-}
+import { commentOf, ruleTexts, type Chain, type Ruleset, type Table } from '../plan/ruleset.js';
 
 export interface OrderedTable {
   name: string;
-  chains: OrderedChain[];
+  chains: Chain[];
 }
 
 function rank(name: string): number {
@@ -40,11 +33,10 @@ export function compareChainNames(a: string, b: string): number {
 }
 
 /** The service name of a rule's comment, or undefined when the rule has no comment. */
-function serviceNameOf(rule: Rule): string | undefined {
-  const c = rule.comment;
-  if (c === undefined) return undefined;
-  const i = c.search(/[ :]/);
-  return i === -1 ? c : c.slice(0, i);
+function serviceNameOf(comment: string | undefined): string | undefined {
+  if (comment === undefined) return undefined;
+  const i = comment.search(/[ :]/);
+  return i === -1 ? comment : comment.slice(0, i);
 }
 
 const LAST_RULE_MARKER = 'must be the last rule';
@@ -53,13 +45,16 @@ const LAST_RULE_MARKER = 'must be the last rule';
  * Stable sort by service name. Upstream's comparator treats a rule without a comment as
  * "not less" than anything; kp-gen only ever sorts chains whose rules all have comments.
  */
-function sortByServiceName(rules: Rule[], lastRuleLast: boolean): Rule[] {
-  const keyed = rules.map((rule, index) => ({
-    rule,
-    index,
-    last: lastRuleLast && rule.comment !== undefined && rule.comment.includes(LAST_RULE_MARKER),
-    name: serviceNameOf(rule) ?? '',
-  }));
+function sortByServiceName(rules: string[], lastRuleLast: boolean): string[] {
+  const keyed = rules.map((rule, index) => {
+    const c = commentOf(rule);
+    return {
+      rule,
+      index,
+      last: lastRuleLast && c !== undefined && c.includes(LAST_RULE_MARKER),
+      name: serviceNameOf(c) ?? '',
+    };
+  });
   keyed.sort((a, b) => {
     if (a.last !== b.last) return a.last ? 1 : -1;
     if (!a.last && a.name !== b.name) return a.name < b.name ? -1 : 1;
@@ -68,49 +63,13 @@ function sortByServiceName(rules: Rule[], lastRuleLast: boolean): Rule[] {
   return keyed.map((k) => k.rule);
 }
 
+/** The table's chains in the canonical order, KUBE-NODEPORTS and KUBE-SERVICES sorted. */
 export function orderTable(table: Table): OrderedTable {
-  // Group the rules by chain into arrays of their exact size (two passes: count, then fill).
-  // A large cluster has 100k two-rule KUBE-SEP chains, and growing an array by push
-  // reserves room for 16 or more.
-  const index = new Map<string, number>();
-  const names: string[] = [];
-  const indexOf = (chain: string): number => {
-    let i = index.get(chain);
-    if (i === undefined) {
-      // A rule in an undeclared chain is a planner bug; keep it visible rather than lose it.
-      i = names.length;
-      index.set(chain, i);
-      names.push(chain);
-    }
-    return i;
-  };
-  for (const chain of table.chains) indexOf(chain);
-  const ruleChain = new Int32Array(table.rules.length);
-  // Rules of one chain mostly come in a row: remember the last chain instead of a Map lookup.
-  let lastChain: string | undefined;
-  let lastIndex = -1;
-  table.rules.forEach((rule, r) => {
-    if (rule.chain !== lastChain) {
-      lastChain = rule.chain;
-      lastIndex = indexOf(lastChain);
-    }
-    ruleChain[r] = lastIndex;
-  });
-  const counts = new Int32Array(names.length);
-  for (const i of ruleChain) counts[i]!++;
-  const grouped: Rule[][] = Array.from(counts, (n) => new Array<Rule>(n));
-  const filled = new Int32Array(names.length);
-  table.rules.forEach((rule, r) => {
-    const i = ruleChain[r]!;
-    grouped[i]![filled[i]!++] = rule;
-  });
-
-  const builtins = new Set(table.builtins);
-  const chains = sortChainNames(names).map((name) => {
-    let rules = grouped[index.get(name)!]!;
-    if (name === KUBE_NODEPORTS) rules = sortByServiceName(rules, false);
-    else if (name === KUBE_SERVICES) rules = sortByServiceName(rules, table.name === 'nat');
-    return { name, builtin: builtins.has(name), rules };
+  const chains = sortChainNames([...table.chains.keys()]).map((name) => {
+    const chain = table.chains.get(name)!;
+    if (name !== KUBE_NODEPORTS && name !== KUBE_SERVICES) return chain;
+    const rules = sortByServiceName(ruleTexts(chain), name === KUBE_SERVICES && table.name === 'nat');
+    return { ...chain, rules };
   });
   return { name: table.name, chains };
 }

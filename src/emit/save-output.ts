@@ -23,7 +23,7 @@
 import type { IPFamily } from '../model/ip.js';
 import type { SaveBackend } from '../options.js';
 import { BUILTIN_CHAINS } from '../plan/jumps.js';
-import type { Ruleset } from '../plan/ruleset.js';
+import { ruleTexts, tokenizeRule, type Ruleset } from '../plan/ruleset.js';
 import { orderRuleset, type OrderedTable } from './canonical-order.js';
 import { saveRule } from './save-rule.js';
 
@@ -39,7 +39,7 @@ function byteOrder(a: string, b: string): number {
 
 function emitTable(table: OrderedTable, family: IPFamily, parts: string[]): void {
   const builtins = BUILTIN_CHAINS[table.name as keyof typeof BUILTIN_CHAINS] ?? [];
-  const rulesOf = new Map(table.chains.map((c) => [c.name, c.rules]));
+  const rulesOf = new Map(table.chains.map((c) => [c.name, ruleTexts(c)]));
   const userChains = table.chains.map((c) => c.name).filter((n) => !builtins.includes(n)).sort(byteOrder);
   const jumpable = new Set(userChains);
   parts.push(`*${table.name}\n`);
@@ -47,7 +47,7 @@ function emitTable(table: OrderedTable, family: IPFamily, parts: string[]): void
   for (const name of userChains) parts.push(`:${name} - [0:0]\n`);
   for (const name of [...builtins, ...userChains]) {
     for (const rule of rulesOf.get(name) ?? []) {
-      const text = saveRule(rule.args, family, jumpable);
+      const text = saveRule(tokenizeRule(rule), family, jumpable);
       parts.push(text === '' ? `-A ${name}\n` : `-A ${name} ${text}\n`);
     }
   }

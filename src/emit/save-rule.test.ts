@@ -3,14 +3,14 @@
 // against the kernel).
 import { describe, expect, it } from 'vitest';
 import { InternalError, UserError } from '../errors.js';
-import { comment } from '../plan/ruleset.js';
+import { comment, tokenizeRule } from '../plan/ruleset.js';
 import { saveRule } from './save-rule.js';
 
 const CHAINS = new Set(['KUBE-MARK-MASQ', 'KUBE-SVC-X', 'KUBE-SEP-X', 'KUBE-EXT-X', 'KUBE-NODEPORTS', 'KUBE-lower_case']);
 const TCP = ['-m', 'tcp', '-p', 'tcp'];
 
 function save(family: 4 | 6, ...tokens: (string | string[])[]): string {
-  return saveRule(tokens.flat(), family, CHAINS);
+  return saveRule(tokenizeRule(tokens.flat().join(' ')), family, CHAINS);
 }
 
 describe('saveRule: IP header fields first, in the order -s -d -i -o -p', () => {

@@ -60,11 +60,11 @@ export const BUILTIN_CHAINS: Record<TableName, string[]> = {
  */
 export function writeJumpRules(filter: TableBuilder, nat: TableBuilder): void {
   const tables = { filter, nat };
-  if (!filter.table.chains.includes(KUBE_FIREWALL)) filter.declare(KUBE_FIREWALL);
+  if (!filter.has(KUBE_FIREWALL)) filter.declare(KUBE_FIREWALL);
   for (const name of ['filter', 'nat'] as const) {
     for (const chain of BUILTIN_CHAINS[name]) tables[name].declareBuiltin(chain);
   }
   for (const j of [...JUMP_CHAINS].reverse()) {
-    tables[j.table].append(j.srcChain, j.extraArgs, j.comment ? comment(j.comment) : [], '-j', j.dstChain);
+    tables[j.table].append(j.srcChain, j.extraArgs, j.comment ? [comment(j.comment)] : [], '-j', j.dstChain);
   }
 }

@@ -1,34 +1,43 @@
 /**
  * The planned rules: what kube-proxy would pass to iptables-restore, before any text is
- * written. Chain declarations and rules are kept apart, as kube-proxy keeps its
- * filterChains/filterRules/natChains/natRules line buffers apart. Only the emitter knows
- * iptables-save syntax; here a rule is its chain plus argument tokens.
+ * written. Only the emitter knows iptables-save syntax (`:CHAIN - [0:0]`, `-A CHAIN `); here a
+ * rule is its chain plus its argument text, tokens joined by single spaces as kube-proxy's
+ * LineBuffer joins them.
+ *
+ * Most of a large cluster's rules — two per endpoint chain, one per endpoint in a service
+ * chain — are not held as text at all: the planner hands a chain a RuleWriter, which writes
+ * them when the output is written (emit/iptables-save.ts). 300k rule strings kept alive until
+ * then cost more to build, hold and collect than writing the text once, straight into the
+ * output. Everything else about a rule — its chain, its position — is decided at plan time.
  */
 
 export type TableName = 'filter' | 'nat';
 
-export interface Rule {
-  /** The chain the rule is appended to (`-A CHAIN`). */
-  chain: string;
-  /** The text after `-A CHAIN `: tokens joined by single spaces, comments quoted as kube-proxy quotes them. */
-  readonly text: string;
-  /** The same as tokens (a quoted comment is one token, quotes included). */
-  readonly args: string[];
+/** Receives rule texts (the text after `-A CHAIN `) in order. */
+export interface RuleSink {
+  rule(text: string): void;
+}
+
+/** Writes a run of a chain's rules, in order, when asked. Pure: the same rules every call. */
+export type RuleWriter = (out: RuleSink) => void;
+
+export interface Chain {
+  name: string;
   /**
-   * The rule's first `--comment` value without quotes, or undefined. The canonical order
-   * sorts some chains by it (emit/canonical-order.ts).
+   * Declared by the planner. A chain is also created, undeclared, by its first rule; the
+   * emitter declares every chain all the same, so that such a planner bug stays visible.
    */
-  comment: string | undefined;
+  declared: boolean;
+  /** A built-in chain (INPUT, PREROUTING, …), declared with its ACCEPT policy; --include-jumps only. */
+  builtin: boolean;
+  /** Rule texts, and writers standing for runs of rules, in the order kube-proxy writes them. */
+  rules: (string | RuleWriter)[];
 }
 
 export interface Table {
   name: TableName;
-  /** Declared chains in the order kube-proxy declares them; each at most once. */
-  chains: string[];
-  /** Built-in chains declared with a policy (`:INPUT ACCEPT [0:0]`), only with --include-jumps. */
-  builtins: string[];
-  /** Rules in the order kube-proxy writes them. */
-  rules: Rule[];
+  /** Every chain declared or written to, by name. */
+  chains: Map<string, Chain>;
 }
 
 export interface Ruleset {
@@ -39,51 +48,68 @@ export interface Ruleset {
 /** Builds one table, refusing to declare a chain twice (a planner bug, not an input problem). */
 export class TableBuilder {
   readonly table: Table;
-  private readonly declared = new Set<string>();
 
   constructor(name: TableName) {
-    this.table = { name, chains: [], builtins: [], rules: [] };
+    this.table = { name, chains: new Map() };
+  }
+
+  private chain(name: string): Chain {
+    let c = this.table.chains.get(name);
+    if (c === undefined) {
+      c = { name, declared: false, builtin: false, rules: [] };
+      this.table.chains.set(name, c);
+    }
+    return c;
+  }
+
+  has(chain: string): boolean {
+    return this.table.chains.get(chain)?.declared === true;
   }
 
   declare(chain: string): void {
-    if (this.declared.has(chain)) throw new Error(`chain ${chain} declared twice in ${this.table.name}`);
-    this.declared.add(chain);
-    this.table.chains.push(chain);
+    const c = this.chain(chain);
+    if (c.declared) throw new Error(`chain ${chain} declared twice in ${this.table.name}`);
+    c.declared = true;
   }
 
   /** A built-in chain (INPUT, PREROUTING, …), declared with its ACCEPT policy. */
   declareBuiltin(chain: string): void {
     this.declare(chain);
-    this.table.builtins.push(chain);
+    this.chain(chain).builtin = true;
   }
 
   /** `-A chain tokens...`; tokens may be nested arrays, as LineBuffer.Write accepts. */
   append(chain: string, ...tokens: (string | readonly string[])[]): void {
-    // The rule is kept as one flat string: a large cluster keeps 300k rules until the output
-    // is written, and one string per rule is far cheaper to hold (and to collect) than an
-    // array of tokens. Tokens are recovered on demand (save format, comments).
     const parts: string[] = [];
     for (const t of tokens) {
       if (typeof t === 'string') parts.push(t);
       else for (const s of t) parts.push(s);
     }
-    this.table.rules.push(new AppendedRule(chain, parts.join(' ')));
+    add(this.chain(chain), parts.join(' '));
+  }
+
+  /** Rules `write` will produce when the output is written, at this position in `chain`. */
+  appendLater(chain: string, write: RuleWriter): void {
+    add(this.chain(chain), write);
   }
 }
 
-class AppendedRule implements Rule {
-  constructor(
-    readonly chain: string,
-    readonly text: string,
-  ) {}
+function add(chain: Chain, rule: string | RuleWriter): void {
+  // Most chains get one or two entries (100k endpoint chains get one writer): an array made
+  // by a literal holds exactly that, where the first push into [] reserves room for 17.
+  if (chain.rules.length === 0) chain.rules = [rule];
+  else chain.rules.push(rule);
+}
 
-  get args(): string[] {
-    return tokenizeRule(this.text);
+/** A chain's rule texts, running its writers. */
+export function ruleTexts(chain: Chain): string[] {
+  const out: string[] = [];
+  const sink: RuleSink = { rule: (text) => void out.push(text) };
+  for (const r of chain.rules) {
+    if (typeof r === 'string') out.push(r);
+    else r(sink);
   }
-
-  get comment(): string | undefined {
-    return commentOf(this.text);
-  }
+  return out;
 }
 
 /** Split rule text into tokens; a double-quoted comment stays one token, quotes included. */
@@ -91,7 +117,8 @@ export function tokenizeRule(text: string): string[] {
   return text === '' ? [] : (text.match(/"[^"]*"|\S+/g) ?? []);
 }
 
-function commentOf(text: string): string | undefined {
+/** The rule's first `--comment` value without quotes, or undefined. */
+export function commentOf(text: string): string | undefined {
   const at = text.startsWith('--comment ') ? 0 : text.indexOf(' --comment ');
   if (at < 0) return undefined;
   const start = at === 0 ? 10 : at + 11;
@@ -103,7 +130,7 @@ function commentOf(text: string): string | undefined {
   return end < 0 ? text.slice(start) : text.slice(start, end);
 }
 
-export function comment(text: string): string[] {
-  return ['-m', 'comment', '--comment', text.includes(' ') ? ['"', text, '"'].join('') : text];
+/** `-m comment --comment TEXT`, quoted as kube-proxy quotes it: only when it has a space. */
+export function comment(text: string): string {
+  return text.includes(' ') ? `-m comment --comment "${text}"` : `-m comment --comment ${text}`;
 }
-

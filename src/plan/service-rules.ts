@@ -160,7 +160,7 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
 
   // Internal traffic: masquerade what does not come from a local pod (or everything).
   if (hasInternalEndpoints) {
-    const args = [...comment(`${svcPortNameString} cluster IP`), ...proto, '-d', svcInfo.clusterIP, '--dport', port];
+    const args = [comment(`${svcPortNameString} cluster IP`), ...proto, '-d', svcInfo.clusterIP, '--dport', port];
     if (cfg.masqueradeAll) {
       nat.append(internalTrafficChain, args, '-j', KUBE_MARK_MASQ);
     } else if (cfg.localDetector.ifNotLocal.length > 0) {
@@ -219,20 +219,24 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
     writeServiceToEndpointRules(ctx, svcPortNameString, sepChain, svcInfo.stickyMaxAgeSeconds, localPolicyChain, localEndpoints);
   }
 
-  // One KUBE-SEP chain per reachable endpoint.
+  // One KUBE-SEP chain per reachable endpoint, written out with the output (plan/ruleset.ts).
+  const sepComment = ctx.largeClusterMode ? '' : `${comment(svcPortNameString)} `;
+  const protoArgs = proto.join(' ');
   for (const ep of allReachableEndpoints) {
     const endpointChain = sepChain(ep);
     nat.declare(endpointChain);
-    const args = ctx.largeClusterMode ? [] : comment(svcPortNameString);
-    nat.append(endpointChain, args, '-s', ep.ip, '-j', KUBE_MARK_MASQ);
-    const affinity = svcInfo.stickyMaxAgeSeconds > 0 ? ['-m', 'recent', '--name', endpointChain, '--set'] : [];
-    nat.append(endpointChain, args, affinity, proto, '-j', 'DNAT', '--to-destination', ep.endpoint);
+    nat.appendLater(endpointChain, (out) => {
+      out.rule(`${sepComment}-s ${ep.ip} -j ${KUBE_MARK_MASQ}`);
+      const affinity = svcInfo.stickyMaxAgeSeconds > 0 ? `-m recent --name ${endpointChain} --set ` : '';
+      out.rule(`${sepComment}${affinity}${protoArgs} -j DNAT --to-destination ${ep.endpoint}`);
+    });
   }
 }
 
 /** An endpoint's KUBE-SEP chain name for the service port being written. */
 type SepChainOf = (ep: Endpoint) => string;
 
+/** The rules of a KUBE-SVC or KUBE-SVL chain that send a connection to one of `endpoints`. */
 function writeServiceToEndpointRules(
   ctx: PlanContext,
   svcPortNameString: string,
@@ -241,24 +245,23 @@ function writeServiceToEndpointRules(
   svcChain: string,
   endpoints: readonly Endpoint[],
 ): void {
-  const { nat } = ctx;
-  // Built with join() as one flat string: one such comment per endpoint stays in memory
-  // until the output is written.
-  const epComment = (ep: Endpoint): string[] =>
-    ctx.largeClusterMode ? [] : comment([svcPortNameString, ep.endpoint].join(' -> '));
-  // Session affinity: a client seen recently goes back to its endpoint.
-  if (stickyMaxAgeSeconds > 0) {
-    for (const ep of endpoints) {
-      const chain = sepChain(ep);
-      nat.append(svcChain, epComment(ep), '-m', 'recent', '--name', chain,
-        '--rcheck', '--seconds', String(stickyMaxAgeSeconds), '--reap', '-j', chain);
+  // Names now (they are hashes, and the chains are declared by now); text when written.
+  const chains = endpoints.map(sepChain);
+  const largeClusterMode = ctx.largeClusterMode;
+  ctx.nat.appendLater(svcChain, (out) => {
+    const epComment = (i: number): string =>
+      largeClusterMode ? '' : `${comment(`${svcPortNameString} -> ${endpoints[i]!.endpoint}`)} `;
+    // Session affinity: a client seen recently goes back to its endpoint.
+    if (stickyMaxAgeSeconds > 0) {
+      chains.forEach((chain, i) => {
+        out.rule(`${epComment(i)}-m recent --name ${chain} --rcheck --seconds ${stickyMaxAgeSeconds} --reap -j ${chain}`);
+      });
     }
-  }
-  // Load balancing: endpoint i of n is chosen with probability 1/(n-i); the last always matches.
-  const n = endpoints.length;
-  endpoints.forEach((ep, i) => {
-    const chain = sepChain(ep);
-    const stat = i < n - 1 ? ['-m', 'statistic', '--mode', 'random', '--probability', probability(n - i)] : [];
-    nat.append(svcChain, epComment(ep), stat, '-j', chain);
+    // Load balancing: endpoint i of n is chosen with probability 1/(n-i); the last always matches.
+    const n = chains.length;
+    chains.forEach((chain, i) => {
+      const stat = i < n - 1 ? `-m statistic --mode random --probability ${probability(n - i)} ` : '';
+      out.rule(`${epComment(i)}${stat}-j ${chain}`);
+    });
   });
 }
