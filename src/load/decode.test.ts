@@ -33,3 +33,37 @@ describe('decodeManifests field paths', () => {
     );
   });
 });
+
+describe('decodeManifests endpoints', () => {
+  const endpointsOf = (endpoints: unknown[]): unknown =>
+    decodeManifests([{ value: slice(endpoints), file: 'x.yaml', doc: 1 }]).slices[0]!.endpoints;
+
+  it('reads conditions and node names, null as absent', () => {
+    expect(
+      endpointsOf([
+        { addresses: ['10.0.0.1'], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'n1', zone: 'z' },
+        { addresses: ['10.0.0.2'], conditions: { ready: null, serving: false }, nodeName: null, hints: null },
+        { addresses: ['10.0.0.3'], conditions: null },
+        { addresses: [] },
+      ]),
+    ).toEqual([
+      { addresses: ['10.0.0.1'], ready: true, serving: true, terminating: false, nodeName: 'n1' },
+      { addresses: ['10.0.0.2'], serving: false },
+      { addresses: ['10.0.0.3'] },
+      { addresses: [] },
+    ]);
+  });
+
+  it('reads hints', () => {
+    expect(endpointsOf([{ addresses: ['10.0.0.1'], hints: { forZones: [{ name: 'a' }], forNodes: [{ name: 'n' }] } }])).toEqual([
+      { addresses: ['10.0.0.1'], zoneHints: ['a'], nodeHints: ['n'] },
+    ]);
+    expect(endpointsOf([{ addresses: ['10.0.0.1'], hints: {} }])).toEqual([{ addresses: ['10.0.0.1'] }]);
+  });
+
+  it('names the field of a wrongly typed node name or conditions', () => {
+    expect(fieldOf(slice([{ addresses: ['10.0.0.1'], nodeName: 7 }]))).toBe('endpoints[0].nodeName');
+    expect(fieldOf(slice([{ addresses: ['10.0.0.1'] }, { addresses: ['10.0.0.1'], conditions: [] }]))).toBe('endpoints[1].conditions');
+    expect(fieldOf(slice([{ addresses: '10.0.0.1' }]))).toBe('endpoints[0].addresses');
+  });
+});

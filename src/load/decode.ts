@@ -100,10 +100,14 @@ class Reader {
   }
 
   objList(key: string): Reader[] {
-    return this.list(key).map((v, i) => {
-      if (!isRecord(v)) this.fail(`${key}[${i}]`, `must be an object, not ${describe(v)}`);
-      return new Reader(this.loc, v, this, key, i);
-    });
+    return this.list(key).map((_, i) => this.objAt(key, i));
+  }
+
+  /** Item `i` of the list `key`, which must be an object. */
+  objAt(key: string, i: number): Reader {
+    const v = this.list(key)[i];
+    if (!isRecord(v)) this.fail(`${key}[${i}]`, `must be an object, not ${describe(v)}`);
+    return new Reader(this.loc, v, this, key, i);
   }
 
   protocol(key: string): Protocol {
@@ -230,26 +234,11 @@ function decodeEndpointPort(p: Reader): EndpointPortManifest {
 
 function decodeSlice(top: Reader, source: ObjectSource, meta: Reader): EndpointSliceManifest {
   const labels = meta.obj_('labels');
-  const endpoints: EndpointManifest[] = top.objList('endpoints').map((e) => {
-    const ep: EndpointManifest = { addresses: e.strList('addresses') };
-    const cond = e.obj_('conditions');
-    const ready = cond?.bool('ready');
-    const serving = cond?.bool('serving');
-    const terminating = cond?.bool('terminating');
-    if (ready !== undefined) ep.ready = ready;
-    if (serving !== undefined) ep.serving = serving;
-    if (terminating !== undefined) ep.terminating = terminating;
-    const nodeName = e.str('nodeName');
-    if (nodeName !== undefined) ep.nodeName = nodeName;
-    const hints = e.obj_('hints');
-    if (hints) {
-      const zones = hints.objList('forZones').map((z) => z.str('name') ?? '');
-      const nodes = hints.objList('forNodes').map((z) => z.str('name') ?? '');
-      if (hints.raw('forZones') !== undefined && hints.raw('forZones') !== null) ep.zoneHints = zones;
-      if (hints.raw('forNodes') !== undefined && hints.raw('forNodes') !== null) ep.nodeHints = nodes;
-    }
-    return ep;
-  });
+  const list = top.list('endpoints');
+  const endpoints: EndpointManifest[] = new Array<EndpointManifest>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    endpoints[i] = plainEndpoint(list[i]) ?? decodeEndpoint(top.objAt('endpoints', i));
+  }
   return {
     source,
     serviceName: labels?.str('kubernetes.io/service-name') ?? '',
@@ -257,6 +246,55 @@ function decodeSlice(top: Reader, source: ObjectSource, meta: Reader): EndpointS
     ports: top.objList('ports').map(decodeEndpointPort),
     endpoints,
   };
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isOptionalBool = (v: unknown): v is boolean | null | undefined => v === undefined || v === null || typeof v === 'boolean';
+
+/**
+ * The common endpoint — string addresses, boolean conditions, a node name, no hints — read with
+ * plain property reads, as decodeEndpoint would read it; undefined for anything else, which
+ * decodeEndpoint then reads with its checks and messages. A large input has 100k endpoints.
+ */
+function plainEndpoint(v: unknown): EndpointManifest | undefined {
+  if (!isRecord(v)) return undefined;
+  const { addresses, conditions, nodeName, hints } = v;
+  if ((hints !== undefined && hints !== null) || !(nodeName === undefined || nodeName === null || isString(nodeName))) {
+    return undefined;
+  }
+  if (!Array.isArray(addresses) || !addresses.every(isString)) return undefined;
+  const ep: EndpointManifest = { addresses };
+  if (conditions !== undefined && conditions !== null) {
+    if (!isRecord(conditions)) return undefined;
+    const { ready, serving, terminating } = conditions;
+    if (!isOptionalBool(ready) || !isOptionalBool(serving) || !isOptionalBool(terminating)) return undefined;
+    if (ready !== undefined && ready !== null) ep.ready = ready;
+    if (serving !== undefined && serving !== null) ep.serving = serving;
+    if (terminating !== undefined && terminating !== null) ep.terminating = terminating;
+  }
+  if (nodeName !== undefined && nodeName !== null) ep.nodeName = nodeName;
+  return ep;
+}
+
+function decodeEndpoint(e: Reader): EndpointManifest {
+  const ep: EndpointManifest = { addresses: e.strList('addresses') };
+  const cond = e.obj_('conditions');
+  const ready = cond?.bool('ready');
+  const serving = cond?.bool('serving');
+  const terminating = cond?.bool('terminating');
+  if (ready !== undefined) ep.ready = ready;
+  if (serving !== undefined) ep.serving = serving;
+  if (terminating !== undefined) ep.terminating = terminating;
+  const nodeName = e.str('nodeName');
+  if (nodeName !== undefined) ep.nodeName = nodeName;
+  const hints = e.obj_('hints');
+  if (hints) {
+    const zones = hints.objList('forZones').map((z) => z.str('name') ?? '');
+    const nodes = hints.objList('forNodes').map((z) => z.str('name') ?? '');
+    if (hints.raw('forZones') !== undefined && hints.raw('forZones') !== null) ep.zoneHints = zones;
+    if (hints.raw('forNodes') !== undefined && hints.raw('forNodes') !== null) ep.nodeHints = nodes;
+  }
+  return ep;
 }
 
 function decodeEndpoints(top: Reader, source: ObjectSource, meta: Reader): EndpointsManifest {
