@@ -5,15 +5,16 @@
  *
  *   node bench/parse-only.mjs FILE
  */
-import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
+// kp-gen's own file reader (an ASCII fast path): reading is part of parsing the input.
+import { readText } from '../dist/load/files.js';
 
 const file = process.argv[2];
 if (!file) {
   process.stderr.write('usage: node bench/parse-only.mjs FILE\n');
   process.exit(2);
 }
-const text = readFileSync(file, 'utf8');
+const text = readText(file);
 // The schema kp-gen's loader uses (src/load/files.ts).
 const t = yaml.types;
 const schema = yaml.CORE_SCHEMA.extend({ implicit: [t.merge], explicit: [t.timestamp, t.binary, t.omap, t.pairs, t.set] });

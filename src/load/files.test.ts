@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../test/helpers/errors.js';
 import { UserError } from '../errors.js';
-import { expandPaths, loadFiles, parseText, type RawObject } from './files.js';
+import { expandPaths, loadFiles, parseText, readText, type RawObject } from './files.js';
 
 function parse(text: string, file = 'x.yaml'): RawObject[] {
   const out: RawObject[] = [];
@@ -97,5 +97,17 @@ describe('files and directories', () => {
   it('names a missing path', () => {
     expect(() => loadFiles(['/nonexistent/kp-gen.yaml'], () => '')).toThrow(UserError);
     expect(() => loadFiles(['/nonexistent/kp-gen.yaml'], () => '')).toThrow(/cannot read \/nonexistent\/kp-gen\.yaml: ENOENT/);
+  });
+});
+
+describe('readText', () => {
+  it('decodes UTF-8, and ASCII through its fast path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kp-gen-read-'));
+    const ascii = join(dir, 'a.yaml');
+    const utf8 = join(dir, 'u.yaml');
+    writeFileSync(ascii, 'name: plain\n');
+    writeFileSync(utf8, 'name: caf\u00e9 \u2013 \u{1f600}\n');
+    expect(readText(ascii)).toBe('name: plain\n');
+    expect(readText(utf8)).toBe('name: caf\u00e9 \u2013 \u{1f600}\n');
   });
 });

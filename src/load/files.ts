@@ -4,6 +4,7 @@
  * `-` reads stdin. Each file may be JSON, a single YAML document or multi-document YAML;
  * `kind: List` (and typed lists such as `ServiceList`) are flattened into their items.
  */
+import { isAscii } from 'node:buffer';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, UserError } from '../errors.js';
@@ -65,13 +66,22 @@ export function loadFiles(paths: readonly string[], readStdin: () => string): Ra
   for (const file of expandPaths(paths)) {
     let text: string;
     try {
-      text = file === '-' ? readStdin() : readFileSync(file, 'utf8');
+      text = file === '-' ? readStdin() : readText(file);
     } catch (e) {
       throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
     parseText(text, file, objects);
   }
   return objects;
+}
+
+/**
+ * A file's text, decoded as UTF-8. Manifests are almost always ASCII, and an ASCII file can be
+ * copied into a string as is: for a 25 MB input that is ~50 ms faster than decoding UTF-8.
+ */
+export function readText(file: string): string {
+  const bytes = readFileSync(file);
+  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }
 
 /** Parse one file's text into `out`. Exported for tests and stdin. */
