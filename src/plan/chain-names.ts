@@ -24,8 +24,8 @@ export const SEP_PREFIX = 'KUBE-SEP-';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** Appends the char codes of the first `chars` base32 characters of `data` to `codes`. */
-function pushBase32Codes(data: Uint8Array, chars: number, codes: number[]): void {
+/** Writes the char codes of the first `chars` base32 characters of `data` into `codes` from `at`. */
+function writeBase32Codes(data: Uint8Array, chars: number, codes: number[], at: number): void {
   let n = 0;
   let buffer = 0;
   let bits = 0;
@@ -33,44 +33,40 @@ function pushBase32Codes(data: Uint8Array, chars: number, codes: number[]): void
     buffer = ((buffer << 8) | byte) & 0xffff;
     bits += 8;
     while (bits >= 5) {
-      codes.push(BASE32.charCodeAt((buffer >> (bits - 5)) & 31));
+      codes[at + n] = BASE32.charCodeAt((buffer >> (bits - 5)) & 31);
       bits -= 5;
       if (++n === chars) return;
     }
   }
-  if (bits > 0 && n < chars) codes.push(BASE32.charCodeAt((buffer << (5 - bits)) & 31));
+  if (bits > 0 && n < chars) codes[at + n] = BASE32.charCodeAt((buffer << (5 - bits)) & 31);
 }
 
 /** The first `chars` characters of the standard base32 encoding of `data`. */
 export function base32Prefix(data: Uint8Array, chars: number): string {
-  const codes: number[] = [];
-  pushBase32Codes(data, chars, codes);
+  const codes = new Array<number>(Math.min(chars, Math.ceil((data.length * 8) / 5))).fill(0);
+  writeBase32Codes(data, chars, codes, 0);
   return String.fromCharCode(...codes);
 }
 
-function sha256(text: string): Uint8Array {
-  return sha256Ascii(text) ?? crypto.createHash('sha256').update(text, 'utf8').digest();
+function sha256(a: string, b: string, c = ''): Uint8Array {
+  return sha256Ascii(a, b, c) ?? crypto.createHash('sha256').update(a + b + c, 'utf8').digest();
 }
 
 /**
- * `prefix` + the 16-character hash of `text`, built as one flat string: a large cluster keeps
- * 100k of these names as Set and Map keys, where a concatenation would be a cons string to be
+ * `prefix` + the 16-character hash of `a + b + c`, built as one flat string: a large cluster
+ * keeps 100k of these names as Map keys, where a concatenation would be a cons string to be
  * flattened (and copied) again on first use.
  */
-function hashedName(prefix: string, text: string): string {
-  const codes: number[] = [];
-  for (let i = 0; i < prefix.length; i++) codes.push(prefix.charCodeAt(i));
-  pushBase32Codes(sha256(text), 16, codes);
+function hashedName(prefix: string, a: string, b: string, c?: string): string {
+  const codes = new Array<number>(prefix.length + 16).fill(0);
+  for (let i = 0; i < prefix.length; i++) codes[i] = prefix.charCodeAt(i);
+  writeBase32Codes(sha256(a, b, c), 16, codes, prefix.length);
   return String.fromCharCode(...codes);
-}
-
-function hash16(text: string): string {
-  return hashedName('', text);
 }
 
 /** portProtoHash: `protocol` is lower-case (`tcp`, `udp`, `sctp`). */
 export function portProtoHash(servicePortName: string, protocol: string): string {
-  return hash16(servicePortName + protocol);
+  return hashedName('', servicePortName, protocol);
 }
 
 /** The per-service-port chain names, computed once per port. */
@@ -97,5 +93,5 @@ export function servicePortChains(servicePortName: string, protocol: string): Se
 
 /** KUBE-SEP-…: `endpoint` is `ip:port`, IPv6 bracketed. */
 export function endpointChainName(servicePortName: string, protocol: string, endpoint: string): string {
-  return hashedName(SEP_PREFIX, servicePortName + protocol + endpoint);
+  return hashedName(SEP_PREFIX, servicePortName, protocol, endpoint);
 }

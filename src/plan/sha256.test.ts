@@ -22,6 +22,14 @@ describe('sha256Ascii', () => {
     }
   });
 
+  it('hashes its parts as one string', () => {
+    const whole = 'default/data-product:data-producttcp10.180.0.1:8080';
+    for (const [a, b, c] of [['default/data-product:data-product', 'tcp', '10.180.0.1:8080'], [whole, '', ''], ['', whole, ''], ['d', '', whole.slice(1)]]) {
+      expect(hex(sha256Ascii(a!, b, c))).toBe(hex(sha256Ascii(whole)));
+    }
+    expect(sha256Ascii('a', 'b', '\u00e9')).toBeNull();
+  });
+
   it('refuses non-ASCII text (the caller hashes its UTF-8 with node:crypto)', () => {
     expect(sha256Ascii('ns/caf\u00e9:http')).toBeNull();
   });

@@ -27,18 +27,15 @@ let block = new Uint8Array(128);
 const digest = new Uint8Array(32);
 
 /**
- * The digest of `text`, or null when it has a character above U+007F. The returned array is
- * shared and overwritten by the next call: copy what you keep.
+ * The digest of `a + b + c` (hashed without building that string: chain names hash a
+ * concatenation per endpoint), or null when it has a character above U+007F. The returned
+ * array is shared and overwritten by the next call: copy what you keep.
  */
-export function sha256Ascii(text: string): Uint8Array | null {
-  const len = text.length;
+export function sha256Ascii(a: string, b = '', c = ''): Uint8Array | null {
+  const len = a.length + b.length + c.length;
   const total = ((len + 9 + 63) >>> 6) << 6;
   if (block.length < total) block = new Uint8Array(total);
-  for (let i = 0; i < len; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0x7f) return null;
-    block[i] = c;
-  }
+  if (!copyAscii(a, 0) || !copyAscii(b, a.length) || !copyAscii(c, a.length + b.length)) return null;
   block[len] = 0x80;
   block.fill(0, len + 1, total - 8);
   // Message length in bits, 64-bit big-endian.
@@ -64,6 +61,16 @@ export function sha256Ascii(text: string): Uint8Array | null {
     digest[4 * i + 3] = h;
   }
   return digest;
+}
+
+/** Copies `text` into the block at `at`; false at the first non-ASCII character. */
+function copyAscii(text: string, at: number): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return false;
+    block[at + i] = code;
+  }
+  return true;
 }
 
 function compress(off: number): void {
