@@ -66,10 +66,12 @@ export class TableBuilder {
     return this.table.chains.get(chain)?.declared === true;
   }
 
-  declare(chain: string): void {
+  /** Declare `chain`; with `write`, also its first rules (appendLater), in one lookup. */
+  declare(chain: string, write?: RuleWriter): void {
     const c = this.chain(chain);
     if (c.declared) throw new Error(`chain ${chain} declared twice in ${this.table.name}`);
     c.declared = true;
+    if (write) add(c, write);
   }
 
   /** A built-in chain (INPUT, PREROUTING, …), declared with its ACCEPT policy. */

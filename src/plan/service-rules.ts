@@ -224,8 +224,7 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
   const protoArgs = proto.join(' ');
   for (const ep of allReachableEndpoints) {
     const endpointChain = sepChain(ep);
-    nat.declare(endpointChain);
-    nat.appendLater(endpointChain, (out) => {
+    nat.declare(endpointChain, (out) => {
       out.rule(`${sepComment}-s ${ep.ip} -j ${KUBE_MARK_MASQ}`);
       const affinity = svcInfo.stickyMaxAgeSeconds > 0 ? `-m recent --name ${endpointChain} --set ` : '';
       out.rule(`${sepComment}${affinity}${protoArgs} -j DNAT --to-destination ${ep.endpoint}`);
@@ -249,8 +248,9 @@ function writeServiceToEndpointRules(
   const chains = endpoints.map(sepChain);
   const largeClusterMode = ctx.largeClusterMode;
   ctx.nat.appendLater(svcChain, (out) => {
+    // comment() of a text with a space: always quoted.
     const epComment = (i: number): string =>
-      largeClusterMode ? '' : `${comment(`${svcPortNameString} -> ${endpoints[i]!.endpoint}`)} `;
+      largeClusterMode ? '' : `-m comment --comment "${svcPortNameString} -> ${endpoints[i]!.endpoint}" `;
     // Session affinity: a client seen recently goes back to its endpoint.
     if (stickyMaxAgeSeconds > 0) {
       chains.forEach((chain, i) => {
