@@ -41,13 +41,27 @@ function locationOf(src: ObjectSource, field?: string): InputLocation {
   return loc;
 }
 
-function portKey(namespace: string, service: string, portName: string, protocol: Protocol): string {
-  // NUL cannot appear in names, so the key is unambiguous.
-  return `${namespace}\0${service}\0${portName}\0${protocol}`;
+/** A port of a known service, by `portName\0protocol` (NUL cannot appear in a port name). */
+function portKey(portName: string, protocol: Protocol): string {
+  return `${portName}\0${protocol}`;
 }
 
 function serviceKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
+}
+
+/** A service port and its endpoints so far, by `endpoint` (deduplicated across slices). */
+interface PortEndpoints {
+  svcPort: ServicePort;
+  endpoints: Map<string, Endpoint>;
+}
+
+/**
+ * A Service of the input, by `namespace/name`: its ports for this family, none when kube-proxy
+ * skips the Service (the entry still tells a slice that its Service exists).
+ */
+interface ServiceEntry {
+  ports: Map<string, PortEndpoints>;
 }
 
 export function normalize(manifests: Manifests, opts: NormalizeOptions): NormalizedInput {
@@ -59,28 +73,21 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
   rejectDuplicates(manifests);
 
   // Services → service ports.
-  const ports = new Map<string, ServicePort>();
-  /** Services present in the input (even those skipped), for slice diagnostics. */
-  const knownServices = new Set<string>();
-  /** Services that produced at least one port for this family. */
-  const portsByService = new Map<string, ServicePort[]>();
+  const services = new Map<string, ServiceEntry>();
   for (const svc of manifests.services) {
-    knownServices.add(serviceKey(svc.source.namespace, svc.source.name));
+    const entry: ServiceEntry = { ports: new Map() };
+    services.set(serviceKey(svc.source.namespace, svc.source.name), entry);
     const label = ignoredByLabel(svc.source);
     if (label) {
       warn(svc.source, `metadata.labels['${label}']`, `${IGNORING_LABELS[label]}; kube-proxy does not watch it; skipped`);
       continue;
     }
     for (const sp of servicePorts(svc, opts.ipFamily, warn)) {
-      const key = portKey(sp.namespace, sp.service, sp.portName, sp.protocol);
-      if (ports.has(key)) {
+      const key = portKey(sp.portName, sp.protocol);
+      if (entry.ports.has(key)) {
         warn(svc.source, 'spec.ports', `port ${JSON.stringify(sp.portName)} (${sp.protocol}) is listed twice; the last one is used`);
       }
-      ports.set(key, sp);
-      const k = serviceKey(sp.namespace, sp.service);
-      const list = portsByService.get(k) ?? [];
-      list.push(sp);
-      portsByService.set(k, list);
+      entry.ports.set(key, { svcPort: sp, endpoints: new Map() });
     }
   }
 
@@ -98,16 +105,15 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
   // kube-proxy merges a service's slices in map order; sorting by name makes the
   // (rare) duplicate-endpoint tie-break independent of file order.
   slices.sort((a, b) => byteCompare(a.source.namespace, b.source.namespace) || byteCompare(a.source.name, b.source.name));
-  const endpointsByPort = new Map<string, Map<string, Endpoint>>();
-  for (const slice of slices) {
-    addSlice(slice, opts, ports, knownServices, portsByService, endpointsByPort, warn);
-  }
+  for (const slice of slices) addSlice(slice, opts, services, warn);
 
   const result: ServicePortWithEndpoints[] = [];
-  for (const [key, svcPort] of ports) {
-    const eps = [...(endpointsByPort.get(key)?.values() ?? [])];
-    eps.sort((a, b) => byteCompare(a.endpoint, b.endpoint));
-    result.push({ svcPort, endpoints: eps });
+  for (const service of services.values()) {
+    for (const { svcPort, endpoints } of service.ports.values()) {
+      const eps = Array.from(endpoints.values());
+      eps.sort((a, b) => byteCompare(a.endpoint, b.endpoint));
+      result.push({ svcPort, endpoints: eps });
+    }
   }
   result.sort((a, b) => compareServicePorts(a.svcPort, b.svcPort));
   return { ports: result, warnings };
@@ -299,10 +305,7 @@ function mirrorEndpoints(ep: EndpointsManifest, warn: Warn): EndpointSliceManife
 function addSlice(
   slice: EndpointSliceManifest,
   opts: NormalizeOptions,
-  ports: ReadonlyMap<string, ServicePort>,
-  knownServices: ReadonlySet<string>,
-  portsByService: ReadonlyMap<string, ServicePort[]>,
-  endpointsByPort: Map<string, Map<string, Endpoint>>,
+  services: ReadonlyMap<string, ServiceEntry>,
   warn: Warn,
 ): void {
   const src = slice.source;
@@ -323,7 +326,8 @@ function addSlice(
     return;
   }
   const svcKey = serviceKey(src.namespace, slice.serviceName);
-  if (!knownServices.has(svcKey)) {
+  const service = services.get(svcKey);
+  if (!service) {
     warn(
       src,
       isEndpoints ? undefined : "metadata.labels['kubernetes.io/service-name']",
@@ -331,7 +335,6 @@ function addSlice(
     );
     return;
   }
-  const svcPorts = portsByService.get(svcKey);
   const portsField = isEndpoints ? 'subsets[].ports' : 'ports';
 
   slice.ports.forEach((p, pi) => {
@@ -344,10 +347,10 @@ function addSlice(
       warn(src, `${field}.port`, `${p.port} is not a valid port; port skipped`);
       return;
     }
-    const key = portKey(src.namespace, slice.serviceName, p.name, p.protocol);
-    if (!ports.has(key)) {
+    const port = service.ports.get(portKey(p.name, p.protocol));
+    if (!port) {
       // A skipped service (headless, other family, bad IP) was already reported.
-      if (svcPorts && svcPorts.length > 0) {
+      if (service.ports.size > 0) {
         warn(
           src,
           `${field}.name`,
@@ -356,11 +359,7 @@ function addSlice(
       }
       return;
     }
-    let set = endpointsByPort.get(key);
-    if (!set) {
-      set = new Map();
-      endpointsByPort.set(key, set);
-    }
+    const set = port.endpoints;
     // Field paths only for warnings: built when one is given, not for each of 100k endpoints.
     const endpointField = (ei: number): string => (isEndpoints ? 'subsets[].addresses' : `endpoints[${ei}].addresses`);
     slice.endpoints.forEach((e, ei) => {
@@ -394,7 +393,7 @@ function addSlice(
       if (e.zoneHints && e.zoneHints.length > 0) ep.zoneHints = new Set(e.zoneHints);
       if (opts.readNodeHints && e.nodeHints && e.nodeHints.length > 0) ep.nodeHints = new Set(e.nodeHints);
       // De-duplicate across slices: a non-terminating endpoint replaces a terminating one.
-      if (!set!.has(endpoint) || !ep.terminating) set!.set(endpoint, ep);
+      if (!ep.terminating || !set.has(endpoint)) set.set(endpoint, ep);
     });
   });
 }
