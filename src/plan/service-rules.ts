@@ -244,7 +244,7 @@ function writeServiceToEndpointRules(
   svcChain: string,
   endpoints: readonly Endpoint[],
 ): void {
-  // Names now (they are hashes, and the chains are declared by now); text when written.
+  // The names now (hashing them is planning); the text when the output is written.
   const chains = endpoints.map(sepChain);
   const largeClusterMode = ctx.largeClusterMode;
   ctx.nat.appendLater(svcChain, (out) => {
