@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { TableBuilder, ruleTexts, type Ruleset } from '../plan/ruleset.js';
+import { emitRestore, emitRestoreChunks } from './iptables-save.js';
+
+/** A nat table mixing rule texts and writers, with more endpoint chains than fit one small chunk. */
+function ruleset(): Ruleset {
+  const nat = new TableBuilder('nat');
+  nat.declare('KUBE-SERVICES');
+  nat.declare('KUBE-SVC-B');
+  nat.append('KUBE-SVC-B', '-m', 'comment', '--comment', '"b cluster IP"', '-j', 'KUBE-MARK-MASQ');
+  nat.appendLater('KUBE-SVC-B', (out) => {
+    out.rule('-m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-Z');
+    out.rule('-j KUBE-SEP-A');
+  });
+  nat.append('KUBE-SVC-B', '-j', 'RETURN');
+  for (const sep of ['KUBE-SEP-Z', 'KUBE-SEP-A']) {
+    nat.declare(sep, (out) => {
+      out.rule(`-s 10.0.0.1 -j KUBE-MARK-MASQ`);
+      out.rule(`-m tcp -p tcp -j DNAT --to-destination 10.0.0.1:80`);
+    });
+  }
+  nat.declare('KUBE-FW-X');
+  nat.append('KUBE-FW-X');
+  nat.append('KUBE-SERVICES', '-m', 'comment', '--comment', '"b cluster IP"', '-j', 'KUBE-SVC-B');
+  return { filter: new TableBuilder('filter').table, nat: nat.table };
+}
+
+describe('emitRestoreChunks', () => {
+  it('writes a writer\'s rules at its place in the chain, chains in the canonical order', () => {
+    expect(emitRestore(ruleset())).toBe(
+      [
+        '*filter',
+        'COMMIT',
+        '*nat',
+        ':KUBE-SERVICES - [0:0]',
+        ':KUBE-FW-X - [0:0]',
+        ':KUBE-SEP-A - [0:0]',
+        ':KUBE-SEP-Z - [0:0]',
+        ':KUBE-SVC-B - [0:0]',
+        '-A KUBE-SERVICES -m comment --comment "b cluster IP" -j KUBE-SVC-B',
+        '-A KUBE-FW-X',
+        '-A KUBE-SEP-A -s 10.0.0.1 -j KUBE-MARK-MASQ',
+        '-A KUBE-SEP-A -m tcp -p tcp -j DNAT --to-destination 10.0.0.1:80',
+        '-A KUBE-SEP-Z -s 10.0.0.1 -j KUBE-MARK-MASQ',
+        '-A KUBE-SEP-Z -m tcp -p tcp -j DNAT --to-destination 10.0.0.1:80',
+        '-A KUBE-SVC-B -m comment --comment "b cluster IP" -j KUBE-MARK-MASQ',
+        '-A KUBE-SVC-B -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-Z',
+        '-A KUBE-SVC-B -j KUBE-SEP-A',
+        '-A KUBE-SVC-B -j RETURN',
+        'COMMIT',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('gives the same text in chunks of any size, each cut after a whole line', () => {
+    const rs = ruleset();
+    const whole = emitRestore(rs);
+    for (const size of [1, 40, 100, 1000]) {
+      const chunks = [...emitRestoreChunks(rs, size)];
+      expect(chunks.join('')).toBe(whole);
+      for (const c of chunks.slice(0, -1)) expect(c.endsWith('\n')).toBe(true);
+      if (size <= 100) expect(chunks.length).toBeGreaterThan(2);
+    }
+  });
+
+  it('runs writers anew on every emission, and ruleTexts sees what the emitter writes', () => {
+    const rs = ruleset();
+    expect(emitRestore(rs)).toBe(emitRestore(rs));
+    expect(ruleTexts(rs.nat.chains.get('KUBE-SVC-B')!)).toEqual([
+      '-m comment --comment "b cluster IP" -j KUBE-MARK-MASQ',
+      '-m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-Z',
+      '-j KUBE-SEP-A',
+      '-j RETURN',
+    ]);
+  });
+});
