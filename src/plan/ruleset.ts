@@ -24,8 +24,9 @@ export type RuleWriter = (out: RuleSink) => void;
 export interface Chain {
   name: string;
   /**
-   * Declared by the planner. A chain is also created, undeclared, by its first rule; the
-   * emitter declares every chain all the same, so that such a planner bug stays visible.
+   * Declared by the planner. A chain may get rules before it is declared (a KUBE-SVC chain's
+   * masquerade rule comes first); one never declared would be a planner bug, and the emitter
+   * declares every chain all the same, so that the bug stays visible.
    */
   declared: boolean;
   /** A built-in chain (INPUT, PREROUTING, …), declared with its ACCEPT policy; --include-jumps only. */
