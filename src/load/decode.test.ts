@@ -67,3 +67,21 @@ describe('decodeManifests endpoints', () => {
     expect(fieldOf(slice([{ addresses: '10.0.0.1' }]))).toBe('endpoints[0].addresses');
   });
 });
+
+describe('decodeManifests labels', () => {
+  const labelsOf = (labels: unknown): unknown =>
+    decodeManifests([{ value: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', labels } }, file: 'x.yaml', doc: 1 }]).services[0]!
+      .source.labels;
+
+  it('reads string labels, a null value as "", no labels as none', () => {
+    expect(labelsOf({ app: 'a', 'service.kubernetes.io/headless': '' })).toEqual({ app: 'a', 'service.kubernetes.io/headless': '' });
+    expect(labelsOf({ app: null })).toEqual({ app: '' });
+    expect(labelsOf(null)).toEqual({});
+    expect(labelsOf(undefined)).toEqual({});
+  });
+
+  it('names a label that is not a string', () => {
+    expect(fieldOf({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', labels: { app: 7 } } })).toBe('metadata.labels.app');
+    expect(fieldOf({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', labels: ['x'] } })).toBe('metadata.labels');
+  });
+});

@@ -118,6 +118,9 @@ class Reader {
   }
 }
 
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isOptionalBool = (v: unknown): v is boolean | null | undefined => v === undefined || v === null || typeof v === 'boolean';
+
 function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (v === null) return 'null';
@@ -153,11 +156,7 @@ export function decodeManifests(raw: readonly RawObject[]): Manifests {
     if (!name) {
       throw new InputError({ ...loc, object: `${kindName} ${namespace}/?`, field: 'metadata.name' }, 'missing');
     }
-    const labels: Record<string, string> = {};
-    const labelsReader = meta!.obj_('labels');
-    for (const key of Object.keys((r.value.metadata as Record<string, unknown>).labels ?? {})) {
-      labels[key] = labelsReader!.str(key) ?? '';
-    }
+    const labels = decodeLabels(meta!, (r.value.metadata as Json).labels);
     const source: ObjectSource = { file: r.file, doc: r.doc, kind: known.kind, namespace, name, labels };
     if (r.item !== undefined) source.item = r.item;
     const objLoc: InputLocation = { ...loc, object: `${kindName} ${namespace}/${name}` };
@@ -175,6 +174,19 @@ export function decodeManifests(raw: readonly RawObject[]): Manifests {
     }
   }
   return out;
+}
+
+/**
+ * `metadata.labels`, a null value read as "". Labels that are all strings are used as parsed
+ * (most are: one object less per manifest); anything else is read through `meta`'s checks.
+ */
+function decodeLabels(meta: Reader, raw: unknown): Readonly<Record<string, string>> {
+  if (raw === undefined || raw === null) return {};
+  if (isRecord(raw) && Object.values(raw).every(isString)) return raw as Record<string, string>;
+  const labels: Record<string, string> = {};
+  const reader = meta.obj_('labels')!;
+  for (const key of Object.keys(raw as Json)) labels[key] = reader.str(key) ?? '';
+  return labels;
 }
 
 function docLabel(r: RawObject): string {
@@ -248,8 +260,6 @@ function decodeSlice(top: Reader, source: ObjectSource, meta: Reader): EndpointS
   };
 }
 
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isOptionalBool = (v: unknown): v is boolean | null | undefined => v === undefined || v === null || typeof v === 'boolean';
 
 /**
  * The common endpoint — string addresses, boolean conditions, a node name, no hints — read with
