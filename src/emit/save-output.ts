@@ -39,14 +39,16 @@ function byteOrder(a: string, b: string): number {
 
 function emitTable(table: OrderedTable, family: IPFamily, parts: string[]): void {
   const builtins = BUILTIN_CHAINS[table.name as keyof typeof BUILTIN_CHAINS] ?? [];
-  const rulesOf = new Map(table.chains.map((c) => [c.name, ruleTexts(c)]));
+  const chainOf = new Map(table.chains.map((c) => [c.name, c]));
   const userChains = table.chains.map((c) => c.name).filter((n) => !builtins.includes(n)).sort(byteOrder);
   const jumpable = new Set(userChains);
   parts.push(`*${table.name}\n`);
   for (const name of builtins) parts.push(`:${name} ACCEPT [0:0]\n`);
   for (const name of userChains) parts.push(`:${name} - [0:0]\n`);
   for (const name of [...builtins, ...userChains]) {
-    for (const rule of rulesOf.get(name) ?? []) {
+    const chain = chainOf.get(name);
+    // Each chain's rules are written out (plan/ruleset.ts writers) only while it is printed.
+    for (const rule of chain ? ruleTexts(chain) : []) {
       const text = saveRule(tokenizeRule(rule), family, jumpable);
       parts.push(text === '' ? `-A ${name}\n` : `-A ${name} ${text}\n`);
     }
