@@ -50,10 +50,10 @@ function serviceKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
-/** A service port and its endpoints so far, by `endpoint` (deduplicated across slices). */
+/** A service port and its endpoints so far, in slice order, duplicates included. */
 interface PortEndpoints {
   svcPort: ServicePort;
-  endpoints: Map<string, Endpoint>;
+  endpoints: Endpoint[];
 }
 
 /**
@@ -87,7 +87,7 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
       if (entry.ports.has(key)) {
         warn(svc.source, 'spec.ports', `port ${JSON.stringify(sp.portName)} (${sp.protocol}) is listed twice; the last one is used`);
       }
-      entry.ports.set(key, { svcPort: sp, endpoints: new Map() });
+      entry.ports.set(key, { svcPort: sp, endpoints: [] });
     }
   }
 
@@ -110,13 +110,32 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
   const result: ServicePortWithEndpoints[] = [];
   for (const service of services.values()) {
     for (const { svcPort, endpoints } of service.ports.values()) {
-      const eps = Array.from(endpoints.values());
-      eps.sort((a, b) => byteCompare(a.endpoint, b.endpoint));
-      result.push({ svcPort, endpoints: eps });
+      result.push({ svcPort, endpoints: sortedUnique(endpoints) });
     }
   }
   result.sort((a, b) => compareServicePorts(a.svcPort, b.svcPort));
   return { ports: result, warnings };
+}
+
+/**
+ * The endpoints sorted by `endpoint`, each once. Of an endpoint found in several slices
+ * (EndpointSliceCache merges them in slice order), a non-terminating copy replaces an earlier
+ * one, a terminating copy does not: the last non-terminating copy wins, else the first.
+ */
+function sortedUnique(endpoints: Endpoint[]): Endpoint[] {
+  // Stable: copies of one endpoint stay in slice order.
+  endpoints.sort((a, b) => byteCompare(a.endpoint, b.endpoint));
+  const out: Endpoint[] = [];
+  for (let i = 0; i < endpoints.length; ) {
+    let pick = endpoints[i]!;
+    let j = i + 1;
+    for (; j < endpoints.length && endpoints[j]!.endpoint === pick.endpoint; j++) {
+      if (!endpoints[j]!.terminating) pick = endpoints[j]!;
+    }
+    out.push(pick);
+    i = j;
+  }
+  return out;
 }
 
 /** kp-gen's processing order: (namespace, service name, port name, protocol), byte-wise. */
@@ -359,7 +378,7 @@ function addSlice(
       }
       return;
     }
-    const set = port.endpoints;
+    const found = port.endpoints;
     // Field paths only for warnings: built when one is given, not for each of 100k endpoints.
     const endpointField = (ei: number): string => (isEndpoints ? 'subsets[].addresses' : `endpoints[${ei}].addresses`);
     slice.endpoints.forEach((e, ei) => {
@@ -392,8 +411,8 @@ function addSlice(
       };
       if (e.zoneHints && e.zoneHints.length > 0) ep.zoneHints = new Set(e.zoneHints);
       if (opts.readNodeHints && e.nodeHints && e.nodeHints.length > 0) ep.nodeHints = new Set(e.nodeHints);
-      // De-duplicate across slices: a non-terminating endpoint replaces a terminating one.
-      if (!ep.terminating || !set.has(endpoint)) set.set(endpoint, ep);
+      // Copies of an endpoint (several slices, or twice in one) are resolved by sortedUnique.
+      found.push(ep);
     });
   });
 }
