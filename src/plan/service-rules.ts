@@ -219,14 +219,27 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
     writeServiceToEndpointRules(ctx, svcPortNameString, sepChain, svcInfo.stickyMaxAgeSeconds, localPolicyChain, localEndpoints);
   }
 
-  // One KUBE-SEP chain per reachable endpoint, written out with the output (plan/ruleset.ts).
+  // One KUBE-SEP chain per reachable endpoint.
+  const endpointChains = allReachableEndpoints.map((ep) => ({ ep, chain: sepChain(ep) }));
+  writeEndpointChains(ctx, svcPortNameString, proto.join(' '), svcInfo.stickyMaxAgeSeconds, endpointChains);
+}
+
+/**
+ * Declares each endpoint's KUBE-SEP chain, with a writer for its two rules (plan/ruleset.ts).
+ * A function of its own so that the writers keep alive only what they print.
+ */
+function writeEndpointChains(
+  ctx: PlanContext,
+  svcPortNameString: string,
+  protoArgs: string,
+  stickyMaxAgeSeconds: number,
+  endpoints: readonly { ep: Endpoint; chain: string }[],
+): void {
   const sepComment = ctx.largeClusterMode ? '' : `${comment(svcPortNameString)} `;
-  const protoArgs = proto.join(' ');
-  for (const ep of allReachableEndpoints) {
-    const endpointChain = sepChain(ep);
-    nat.declare(endpointChain, (out) => {
+  for (const { ep, chain: endpointChain } of endpoints) {
+    ctx.nat.declare(endpointChain, (out) => {
       out.rule(`${sepComment}-s ${ep.ip} -j ${KUBE_MARK_MASQ}`);
-      const affinity = svcInfo.stickyMaxAgeSeconds > 0 ? `-m recent --name ${endpointChain} --set ` : '';
+      const affinity = stickyMaxAgeSeconds > 0 ? `-m recent --name ${endpointChain} --set ` : '';
       out.rule(`${sepComment}${affinity}${protoArgs} -j DNAT --to-destination ${ep.endpoint}`);
     });
   }
