@@ -1,0 +1,758 @@
+/**
+ * A fast reader for the block-style YAML that `kubectl get -o yaml` and js-yaml's `dump` write,
+ * used before js-yaml (src/load/yaml.ts). js-yaml is general and careful, and so takes about
+ * 2 s for the 26 MB of a 10k-Service cluster; this reader handles only a small subset of YAML,
+ * line by line, and reads the same file several times faster.
+ *
+ * The contract is all-or-nothing, per file: either every document of the text is in the subset
+ * and the result deep-equals (values, types and key order) what
+ * `yaml.loadAll(text, undefined, { schema: MANIFEST_SCHEMA })` returns, or the answer is
+ * "not mine" and the caller parses the whole text with js-yaml, which stays the only source
+ * of values outside the subset and of every error message (with its line and column). So
+ * whenever a construct is not certain to read exactly as js-yaml reads it, the reader bails:
+ * a bail only costs speed, a wrong value would be a bug.
+ *
+ * The subset:
+ * - documents separated by `---` lines (nothing but spaces or a comment after the marker),
+ *   each one a block mapping, a block sequence or a one-line scalar starting at column 0;
+ *   empty documents; full-line and trailing (` #`) comments; blank lines; CRLF line ends;
+ * - block mappings whose keys are one-line plain or quoted scalars that read as strings, and
+ *   block sequences, nested in each other, including `- key: value` (a mapping inside a
+ *   sequence entry), `- - x` and a sequence at its parent key's indentation (`key:\n- a`);
+ * - one-line scalars: plain ones whose type is certain (strings, the null and boolean words,
+ *   decimal integers in the safe range, plain decimal fractions), single-quoted ones and
+ *   double-quoted ones with any js-yaml escape; the empty flow collections `{}` and `[]`;
+ * - literal block scalars (`|`, with `-`/`+` chomping and an indentation indicator) as the
+ *   value of a mapping key or of a sequence entry.
+ *
+ * Everything else bails: anchors, aliases, tags, merge keys, directives, `...`, explicit keys
+ * (`? `), non-empty flow collections, folded block scalars (`>`), multi-line plain and quoted
+ * scalars, numbers in any other form (`0x1F`, `1e3`, `+1`, `.inf`, `007`, ...), duplicate keys,
+ * `__proto__`, keys that read as something other than a string (`80:`, `true:`, `~:`), tabs
+ * anywhere, characters js-yaml refuses or treats specially (control characters, lone
+ * surrogates, a BOM, U+0085, U+2028, U+2029), a lone CR, nesting deeper than MAX_DEPTH and
+ * documents whose top node is indented.
+ */
+
+/** Why the reader left a text to js-yaml, and where (for tests and diagnostics). */
+export interface BlockYAMLBail {
+  reason: string;
+  /** 1-based line in the text as given. */
+  line: number;
+}
+
+export type BlockYAMLResult = { ok: true; docs: unknown[] } | { ok: false; bail: BlockYAMLBail };
+
+/** The documents of `text`, or undefined when some part of it is outside the subset. */
+export function parseBlockYAML(text: string): unknown[] | undefined {
+  const r = readBlockYAML(text);
+  return r.ok ? r.docs : undefined;
+}
+
+/** As parseBlockYAML, but says why it bailed. */
+export function readBlockYAML(text: string): BlockYAMLResult {
+  const pre = precheck(text);
+  if (typeof pre !== 'string') return { ok: false, bail: pre };
+  const reader = new Reader(pre);
+  try {
+    return { ok: true, docs: reader.stream() };
+  } catch (e) {
+    if (e instanceof Bail) return { ok: false, bail: { reason: e.reason, line: lineOf(pre, e.at) } };
+    throw e;
+  }
+}
+
+/**
+ * js-yaml stops with an error at the first nesting level past 100; well below that, so the
+ * reader never returns what js-yaml would refuse.
+ */
+const MAX_DEPTH = 64;
+
+/** keyCache has this many entries, plus one. */
+const KEY_CACHE_MASK = 4095;
+
+/** Thrown inside the reader, caught in readBlockYAML: not an Error, it needs no stack. */
+class Bail {
+  constructor(
+    readonly reason: string,
+    readonly at: number,
+  ) {}
+}
+
+function bail(reason: string, at: number): never {
+  throw new Bail(reason, at);
+}
+
+/**
+ * Characters that js-yaml rejects (control characters other than tab, LF and CR; U+FFFE,
+ * U+FFFF), treats as line breaks in some modes (U+0085, U+2028, U+2029), or strips (a BOM),
+ * and the tab, whose meaning depends on where it stands.
+ */
+// eslint-disable-next-line no-control-regex
+const AWKWARD_CHARS = /[\x00-\x08\x09\x0B\x0C\x0E-\x1F\x7F-\x9F\uFEFF\uFFFE\uFFFF\u2028\u2029]/;
+/** A surrogate that is not half of a pair (the `u` flag matches pairs as one character). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** The text with CRLF turned into LF, or why it is not for this reader. */
+function precheck(text: string): string | BlockYAMLBail {
+  const awkward = AWKWARD_CHARS.exec(text);
+  if (awkward) return { reason: `character U+${awkward[0].charCodeAt(0).toString(16).padStart(4, '0')}`, line: lineOf(text, awkward.index) };
+  const lone = LONE_SURROGATE.exec(text);
+  if (lone) return { reason: 'lone surrogate', line: lineOf(text, lone.index) };
+  if (text.includes('\r')) {
+    // js-yaml reads CRLF exactly as LF everywhere the subset goes (line ends, trimming,
+    // block scalar contents); a CR on its own is a line break to it, and rare enough to leave.
+    const cr = /\r(?!\n)/.exec(text);
+    if (cr) return { reason: 'CR without LF', line: lineOf(text, cr.index) };
+    return text.replace(/\r\n/g, '\n');
+  }
+  return text;
+}
+
+function lineOf(text: string, at: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+const SPACE = 0x20;
+const LF = 0x0a;
+const HASH = 0x23;
+const DASH = 0x2d;
+const COLON = 0x3a;
+const DQUOTE = 0x22;
+const SQUOTE = 0x27;
+
+/**
+ * Reads the text line by line. `ls`..`le` is the current line (without its LF), `ind` its
+ * indentation and `cs` where its content starts. Blank and comment lines are skipped when
+ * the reader moves to a line (`seek`); at the end of the text and on a `---` line `ind` is
+ * -1, below every collection's indentation, so every open collection ends there.
+ */
+class Reader {
+  private readonly s: string;
+  private readonly n: number;
+  private ls = 0;
+  private le = 0;
+  private ind = 0;
+  private cs = 0;
+  private atEnd = false;
+  private atMarker = false;
+  private depth = 0;
+
+  constructor(s: string) {
+    this.s = s;
+    this.n = s.length;
+  }
+
+  /** Every document of the text, in order. */
+  stream(): unknown[] {
+    this.seek(0);
+    if (this.atEnd && !this.atMarker) return this.contentless();
+    const docs: unknown[] = [];
+    // A `---` before the first document only opens it; without one the first document starts
+    // at the first content line.
+    if (this.atMarker) this.seek(this.le + 1);
+    for (;;) {
+      docs.push(this.document());
+      if (!this.atMarker) return docs;
+      this.seek(this.le + 1);
+    }
+  }
+
+  /**
+   * A text with no content and no `---`: js-yaml reads one empty document, unless the text
+   * (with the LF it adds when the last line has none) is at most one character longer than
+   * its first run of spaces, in which case it reads none.
+   */
+  private contentless(): unknown[] {
+    const s = this.s;
+    const length = s.length === 0 || s.charCodeAt(s.length - 1) === LF ? s.length : s.length + 1;
+    let spaces = 0;
+    while (s.charCodeAt(spaces) === SPACE) spaces++;
+    return spaces < length - 1 ? [null] : [];
+  }
+
+  /** One document's top node, from the current line to the next `---` or the end. */
+  private document(): unknown {
+    if (this.atEnd) return null;
+    if (this.ind !== 0) bail('indented top-level node', this.cs);
+    const value = this.node(-1);
+    if (!this.atEnd) bail('content after the top-level node', this.cs);
+    return value;
+  }
+
+  /**
+   * Moves to the first content line at or after `from` (a line start). Blank and comment
+   * lines are skipped; a `---` line sets atMarker (and atEnd), the end of the text atEnd.
+   */
+  private seek(from: number): void {
+    const s = this.s;
+    const n = this.n;
+    while (from < n) {
+      let le = s.indexOf('\n', from);
+      if (le === -1) le = n;
+      let i = from;
+      while (i < le && s.charCodeAt(i) === SPACE) i++;
+      if (i === le || s.charCodeAt(i) === HASH) {
+        from = le + 1;
+        continue;
+      }
+      this.ls = from;
+      this.le = le;
+      if (i === from) {
+        const c = s.charCodeAt(i);
+        if ((c === DASH || c === 0x2e) && s.charCodeAt(i + 1) === c && s.charCodeAt(i + 2) === c && (i + 3 === le || s.charCodeAt(i + 3) === SPACE)) {
+          if (c === 0x2e) bail('document end marker', i);
+          // A document marker: only spaces or a comment may follow it here.
+          let j = i + 3;
+          while (j < le && s.charCodeAt(j) === SPACE) j++;
+          if (j < le && s.charCodeAt(j) !== HASH) bail('content on a --- line', j);
+          this.ind = -1;
+          this.cs = i;
+          this.atEnd = true;
+          this.atMarker = true;
+          return;
+        }
+      }
+      this.ind = i - from;
+      this.cs = i;
+      this.atEnd = false;
+      this.atMarker = false;
+      return;
+    }
+    this.ls = this.le = this.cs = n;
+    this.ind = -1;
+    this.atEnd = true;
+    this.atMarker = false;
+  }
+
+  /** Moves past the current line. */
+  private nextLine(): void {
+    this.seek(this.le + 1);
+  }
+
+  /** Whether the current line is a sequence entry (`-` then a space or the line end). */
+  private atDash(): boolean {
+    const c = this.cs;
+    return this.s.charCodeAt(c) === DASH && (c + 1 === this.le || this.s.charCodeAt(c + 1) === SPACE);
+  }
+
+  /**
+   * The node starting at `p` on the current line (its first content, or what follows a
+   * sequence entry's `- `), inside a collection indented `parent` (-1 at the top). Leaves the
+   * reader on the first content line after the node.
+   */
+  private node(parent: number, p = this.cs): unknown {
+    const s = this.s;
+    const col = p - this.ls;
+    if (s.charCodeAt(p) === DASH && (p + 1 === this.le || s.charCodeAt(p + 1) === SPACE)) return this.sequence(col, p);
+    if (this.keyAt(p)) return this.mapping(col, p);
+    if (s.charCodeAt(p) === 0x7c) {
+      // After `- ` a literal block scalar belongs to the entry; on a line of its own (the
+      // value of `key:` on the next line, or a top-level node) js-yaml measures its
+      // indentation from elsewhere: left to js-yaml.
+      if (p === this.cs) bail('block scalar on a line of its own', p);
+      return this.literal(p, parent);
+    }
+    return this.scalar(p, parent);
+  }
+
+  /** A block sequence whose first `-` is at `p`, in column `col`. */
+  private sequence(col: number, p: number): unknown[] {
+    if (++this.depth > MAX_DEPTH) bail('nesting too deep', p);
+    const s = this.s;
+    const out: unknown[] = [];
+    for (;;) {
+      let q = p + 1;
+      while (q < this.le && s.charCodeAt(q) === SPACE) q++;
+      if (q === this.le || s.charCodeAt(q) === HASH) {
+        // `-` alone: the entry is the node on the next lines, if they are indented deeper.
+        this.nextLine();
+        out.push(this.ind > col ? this.node(col) : null);
+      } else {
+        out.push(this.node(col, q));
+      }
+      if (this.ind === col && this.atDash()) {
+        p = this.cs;
+        continue;
+      }
+      if (this.ind > col) bail('bad indentation after a sequence entry', this.cs);
+      break;
+    }
+    this.depth--;
+    return out;
+  }
+
+  /**
+   * A block mapping in column `col` whose first key starts at `p`; keyAt(p) has just read
+   * that key.
+   */
+  private mapping(col: number, p: number): Record<string, unknown> {
+    if (++this.depth > MAX_DEPTH) bail('nesting too deep', p);
+    const s = this.s;
+    const out: Record<string, unknown> = {};
+    for (let first = true; ; first = false) {
+      if (!first && !this.keyAt(p)) bail('not a mapping key', p);
+      const key = this.key;
+      if (key === '__proto__') bail('__proto__ key', p);
+      if (Object.prototype.hasOwnProperty.call(out, key)) bail('duplicate key', p);
+      let q = this.afterKey;
+      while (q < this.le && s.charCodeAt(q) === SPACE) q++;
+      let value: unknown;
+      if (q === this.le || s.charCodeAt(q) === HASH) {
+        // `key:` alone: the value is on the next lines, indented deeper, or a sequence at
+        // this mapping's own indentation; otherwise it is empty (null).
+        this.nextLine();
+        if (this.ind > col) value = this.node(col);
+        else if (this.ind === col && this.atDash()) value = this.sequence(col, this.cs);
+        else value = null;
+      } else {
+        value = this.inlineValue(q, col);
+      }
+      out[key] = value;
+      if (this.ind === col) {
+        p = this.cs;
+        continue;
+      }
+      if (this.ind > col) bail('bad indentation after a mapping entry', this.cs);
+      break;
+    }
+    this.depth--;
+    return out;
+  }
+
+  // Set by keyAt.
+  private key = '';
+  private afterKey = 0;
+  /**
+   * Plain keys read so far, by a hash of their text: manifests repeat the same few keys, and
+   * handing V8 the same string again (already internalized as a property name) makes both
+   * the slice and the property store cheaper.
+   */
+  private readonly keyCache: string[] = new Array<string>(KEY_CACHE_MASK + 1).fill('');
+
+  /**
+   * Whether a mapping key starts at `p`: a one-line plain or quoted scalar followed by `:`
+   * and a space or the line end. On success `key` is the key and `afterKey` the position after
+   * the colon. A key that would not read as a string bails.
+   */
+  private keyAt(p: number): boolean {
+    const s = this.s;
+    const le = this.le;
+    const c = s.charCodeAt(p);
+    if (c === DQUOTE || c === SQUOTE) {
+      const text = c === DQUOTE ? this.doubleQuoted(p) : this.singleQuoted(p);
+      let q = this.tokenEnd;
+      while (q < le && s.charCodeAt(q) === SPACE) q++;
+      if (s.charCodeAt(q) !== COLON || (q + 1 < le && s.charCodeAt(q + 1) !== SPACE)) return false;
+      this.key = text;
+      this.afterKey = q + 1;
+      return true;
+    }
+    if (!plainStart(s, p, le)) return false;
+    // Scan for `: ` (or `:` at the line end); a comment or the line end first means no key.
+    // The hash of the characters passed finds the key in keyCache.
+    let h = c;
+    let i = p + 1;
+    for (;;) {
+      if (i >= le) return false;
+      const ch = s.charCodeAt(i);
+      if (ch === COLON && (i + 1 === le || s.charCodeAt(i + 1) === SPACE)) break;
+      if (ch === HASH && s.charCodeAt(i - 1) === SPACE) return false;
+      h = (Math.imul(h, 31) + ch) | 0;
+      i++;
+    }
+    this.afterKey = i + 1;
+    const slot = (h ^ (h >>> 15)) & KEY_CACHE_MASK;
+    const cached = this.keyCache[slot]!;
+    if (cached.length === i - p && s.startsWith(cached, p)) {
+      this.key = cached;
+      return true;
+    }
+    let end = i;
+    while (s.charCodeAt(end - 1) === SPACE) end--;
+    const text = s.slice(p, end);
+    if (typeof plainValue(text, p) !== 'string') bail('key that does not read as a string', p);
+    this.key = text;
+    if (end === i) this.keyCache[slot] = text;
+    return true;
+  }
+
+  /**
+   * The value after `key: ` or `- ` at `p` on the current line, in a collection indented
+   * `parent`: a one-line scalar, `{}`, `[]` or a literal block scalar.
+   */
+  private inlineValue(p: number, parent: number): unknown {
+    const c = this.s.charCodeAt(p);
+    if (c === 0x7c) return this.literal(p, parent);
+    return this.scalar(p, parent);
+  }
+
+  /** A one-line scalar (or `{}`/`[]`) at `p`; then moves to the next content line. */
+  private scalar(p: number, parent: number): unknown {
+    const s = this.s;
+    const le = this.le;
+    const c = s.charCodeAt(p);
+    let value: unknown;
+    let end: number;
+    if (c === DQUOTE || c === SQUOTE) {
+      value = c === DQUOTE ? this.doubleQuoted(p) : this.singleQuoted(p);
+      end = this.tokenEnd;
+    } else if (c === 0x7b || c === 0x5b) {
+      value = this.flowCollection(p);
+      end = this.tokenEnd;
+    } else {
+      if (!plainStart(s, p, le)) bail('not a plain scalar', p);
+      let i = p + 1;
+      for (; i < le; i++) {
+        const ch = s.charCodeAt(i);
+        if (ch === COLON && (i + 1 === le || s.charCodeAt(i + 1) === SPACE)) bail('mapping in a scalar position', i);
+        if (ch === HASH && s.charCodeAt(i - 1) === SPACE) break;
+      }
+      end = i;
+      while (s.charCodeAt(end - 1) === SPACE) end--;
+      value = plainValue(s.slice(p, end), p);
+      end = le; // the scan stopped at the line end or at a comment
+    }
+    this.endOfLine(end);
+    this.nextLine();
+    // A deeper line after a plain scalar would continue it; after anything else it is an error.
+    // The collection that reads on checks that (ind > its column bails), except at the top:
+    if (parent < 0 && !this.atEnd) bail('content after a top-level scalar', this.cs);
+    return value;
+  }
+
+  /**
+   * A flow collection (`[a, b]`, `{k: v}`, nested) that ends on the line it starts on, at `p`.
+   * As in js-yaml: a trailing comma is allowed, an entry of a flow mapping without `:` has
+   * the value null, an empty value after `:` is null, and `k: v` in a flow sequence is a
+   * mapping of one pair. Comments and line breaks inside bail.
+   */
+  private flowCollection(p: number): unknown[] | Record<string, unknown> {
+    if (++this.depth > MAX_DEPTH) bail('nesting too deep', p);
+    const s = this.s;
+    const isMapping = s.charCodeAt(p) === 0x7b;
+    const close = isMapping ? 0x7d : 0x5d;
+    const map: Record<string, unknown> = {};
+    const seq: unknown[] = [];
+    let q = p + 1;
+    for (let wantEntry = true; ; ) {
+      q = this.flowSpace(q);
+      const c = s.charCodeAt(q);
+      if (c === close) break;
+      if (!wantEntry) bail('missing comma in a flow collection', q);
+      const start = q;
+      const node = this.flowNode(q);
+      q = this.flowSpace(this.tokenEnd);
+      if (s.charCodeAt(q) === COLON) {
+        q = this.flowSpace(q + 1);
+        const v = s.charCodeAt(q);
+        let value: unknown = null;
+        if (v !== 0x2c && v !== close) {
+          value = this.flowNode(q);
+          q = this.flowSpace(this.tokenEnd);
+        }
+        if (isMapping) this.flowPair(map, node, value, start);
+        else seq.push(this.flowPair({}, node, value, start));
+      } else if (isMapping) {
+        this.flowPair(map, node, null, start);
+      } else {
+        seq.push(node);
+      }
+      wantEntry = s.charCodeAt(q) === 0x2c;
+      if (wantEntry) q++;
+    }
+    this.tokenEnd = q + 1;
+    this.depth--;
+    return isMapping ? map : seq;
+  }
+
+  /** Adds key → value to a flow mapping, with the checks of a block mapping's keys. */
+  private flowPair(out: Record<string, unknown>, key: unknown, value: unknown, at: number): Record<string, unknown> {
+    if (typeof key !== 'string') bail('flow key that does not read as a string', at);
+    if (key === '__proto__') bail('__proto__ key', at);
+    if (Object.prototype.hasOwnProperty.call(out, key)) bail('duplicate key', at);
+    out[key] = value;
+    return out;
+  }
+
+  /** Skips spaces inside a flow collection; the line may not end there, nor a comment start. */
+  private flowSpace(q: number): number {
+    const s = this.s;
+    while (q < this.le && s.charCodeAt(q) === SPACE) q++;
+    if (q >= this.le) bail('multi-line flow collection', q);
+    if (s.charCodeAt(q) === HASH) bail('comment in a flow collection', q);
+    return q;
+  }
+
+  /**
+   * One node inside a flow collection at `q`: a nested collection, a quoted scalar, or a plain
+   * scalar, which there also ends at `,`, `[`, `]`, `{`, `}` and at `:` before one of them.
+   */
+  private flowNode(q: number): unknown {
+    const s = this.s;
+    const le = this.le;
+    const c = s.charCodeAt(q);
+    if (c === 0x7b || c === 0x5b) return this.flowCollection(q);
+    if (c === DQUOTE) return this.doubleQuoted(q);
+    if (c === SQUOTE) return this.singleQuoted(q);
+    if (!plainStart(s, q, le) || ((c === DASH || c === 0x3f || c === COLON) && isFlowIndicator(s.charCodeAt(q + 1)))) {
+      bail('no node in a flow collection', q);
+    }
+    let i = q + 1;
+    for (; i < le; i++) {
+      const ch = s.charCodeAt(i);
+      if (isFlowIndicator(ch)) break;
+      if (ch === COLON) {
+        const next = s.charCodeAt(i + 1);
+        if (i + 1 === le || next === SPACE || isFlowIndicator(next)) break;
+      }
+      if (ch === HASH && s.charCodeAt(i - 1) === SPACE) break;
+    }
+    this.tokenEnd = i;
+    let end = i;
+    while (s.charCodeAt(end - 1) === SPACE) end--;
+    return plainValue(s.slice(q, end), q);
+  }
+
+  /** Only spaces, then optionally a comment (after a space), may follow `p` on this line. */
+  private endOfLine(p: number): void {
+    const s = this.s;
+    let q = p;
+    while (q < this.le && s.charCodeAt(q) === SPACE) q++;
+    if (q < this.le && (s.charCodeAt(q) !== HASH || q === p)) bail('unexpected text after a scalar', q);
+  }
+
+  // Set by singleQuoted, doubleQuoted, flowCollection and flowNode: where the token ends.
+  private tokenEnd = 0;
+
+  /** A single-quoted scalar on one line, starting at `p`. */
+  private singleQuoted(p: number): string {
+    const s = this.s;
+    const le = this.le;
+    let out = '';
+    let from = p + 1;
+    for (let i = from; ; i++) {
+      if (i >= le) bail('multi-line single-quoted scalar', p);
+      if (s.charCodeAt(i) === SQUOTE) {
+        out += s.slice(from, i);
+        if (s.charCodeAt(i + 1) !== SQUOTE) {
+          this.tokenEnd = i + 1;
+          return out;
+        }
+        // `''` is one quote.
+        out += "'";
+        from = ++i + 1;
+      }
+    }
+  }
+
+  /** A double-quoted scalar on one line, starting at `p`, with its escapes. */
+  private doubleQuoted(p: number): string {
+    const s = this.s;
+    const le = this.le;
+    let out = '';
+    let from = p + 1;
+    for (let i = from; ; ) {
+      if (i >= le) bail('multi-line double-quoted scalar', p);
+      const c = s.charCodeAt(i);
+      if (c === DQUOTE) {
+        this.tokenEnd = i + 1;
+        return out + s.slice(from, i);
+      }
+      if (c !== 0x5c) {
+        i++;
+        continue;
+      }
+      out += s.slice(from, i);
+      if (i + 1 >= le) bail('escaped line break in a double-quoted scalar', i);
+      const e = s.charCodeAt(i + 1);
+      const simple = SIMPLE_ESCAPES.get(e);
+      if (simple !== undefined) {
+        out += simple;
+        i += 2;
+      } else {
+        const digits = e === 0x78 ? 2 : e === 0x75 ? 4 : e === 0x55 ? 8 : 0;
+        if (digits === 0) bail('unknown escape in a double-quoted scalar', i);
+        const hex = s.slice(i + 2, i + 2 + digits);
+        if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits) bail('bad hexadecimal escape', i);
+        const code = parseInt(hex, 16);
+        if (code > 0x10ffff) bail('escape beyond Unicode', i);
+        out += String.fromCodePoint(code);
+        i += 2 + digits;
+      }
+      from = i;
+    }
+  }
+
+  /**
+   * A literal block scalar (`|`, `|-`, `|+`, `|2`, ...) whose header is at `p`, the value of an
+   * entry of a collection indented `parent`. Its lines are those indented deeper than
+   * `parent` (or by the indicator), blank lines included; then the reader moves on to the
+   * first content line after them.
+   */
+  private literal(p: number, parent: number): string {
+    const s = this.s;
+    const n = this.n;
+    let chomp: '' | '-' | '+' = '';
+    let explicit = 0;
+    let q = p + 1;
+    for (let k = 0; k < 2; k++) {
+      const c = s.charCodeAt(q);
+      if ((c === DASH || c === 0x2b) && chomp === '') {
+        chomp = c === DASH ? '-' : '+';
+        q++;
+      } else if (c >= 0x31 && c <= 0x39 && explicit === 0) {
+        explicit = c - 0x30;
+        q++;
+      }
+    }
+    // Only spaces, then optionally a comment after a space, may follow the header.
+    if (q < this.le && s.charCodeAt(q) !== SPACE) bail('block scalar header', q);
+    this.endOfLine(q);
+
+    // With an indicator the content indentation is `parent` plus the indicator; without one
+    // it is that of the first non-blank line. Blank lines before that line may not be
+    // indented deeper than it (YAML calls that an error; js-yaml reads it differently).
+    let indent = explicit > 0 ? parent + explicit : -1;
+    let out = '';
+    let blank = 0; // blank lines since the last content line (or the header)
+    let sawContent = false;
+    let maxLeadingBlank = 0;
+    let from = this.le + 1;
+    while (from < n) {
+      let le = s.indexOf('\n', from);
+      if (le === -1) le = n;
+      let sp = from;
+      const limit = indent < 0 ? le : Math.min(le, from + indent);
+      while (sp < limit && s.charCodeAt(sp) === SPACE) sp++;
+      if (sp === le) {
+        // Nothing after the indentation: a blank line (spaces past the indentation would be
+        // content, which `limit` keeps).
+        if (indent < 0) maxLeadingBlank = Math.max(maxLeadingBlank, sp - from);
+        blank++;
+        from = le + 1;
+        continue;
+      }
+      if (indent < 0) {
+        if (sp - from <= parent) break; // no content line: an empty scalar
+        indent = sp - from;
+        if (maxLeadingBlank > indent) bail('leading blank line indented past the block scalar', from);
+      } else if (sp - from < indent) {
+        break;
+      }
+      out += (sawContent ? '\n'.repeat(blank + 1) : '\n'.repeat(blank)) + s.slice(from + indent, le);
+      sawContent = true;
+      blank = 0;
+      from = le + 1;
+    }
+    if (chomp === '+') out += '\n'.repeat(sawContent ? blank + 1 : blank);
+    else if (chomp === '' && sawContent) out += '\n';
+    this.seek(from);
+    return out;
+  }
+}
+
+/**
+ * Whether a plain scalar may start at `p`: not at an indicator, and `-`, `?` and `:` only
+ * when something other than a space follows them.
+ */
+function plainStart(s: string, p: number, le: number): boolean {
+  const c = s.charCodeAt(p);
+  switch (c) {
+    case 0x2d: // -
+    case 0x3f: // ?
+    case 0x3a: // :
+      return p + 1 < le && s.charCodeAt(p + 1) !== SPACE;
+    case 0x2c: // ,
+    case 0x5b: // [
+    case 0x5d: // ]
+    case 0x7b: // {
+    case 0x7d: // }
+    case 0x23: // #
+    case 0x26: // &
+    case 0x2a: // *
+    case 0x21: // !
+    case 0x7c: // |
+    case 0x3e: // >
+    case 0x27: // '
+    case 0x22: // "
+    case 0x25: // %
+    case 0x40: // @
+    case 0x60: // `
+    case SPACE:
+      return false;
+    default:
+      return p < le;
+  }
+}
+
+function isFlowIndicator(c: number): boolean {
+  return c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d;
+}
+
+/** js-yaml's one-character escapes in double-quoted scalars (YAML 1.2, 5.7). */
+const SIMPLE_ESCAPES = new Map<number, string>([
+  [0x30, '\x00'], // 0
+  [0x61, '\x07'], // a
+  [0x62, '\x08'], // b
+  [0x74, '\x09'], // t
+  [0x6e, '\x0a'], // n
+  [0x76, '\x0b'], // v
+  [0x66, '\x0c'], // f
+  [0x72, '\x0d'], // r
+  [0x65, '\x1b'], // e
+  [0x20, ' '], // space
+  [0x22, '"'],
+  [0x2f, '/'],
+  [0x5c, '\\'],
+  [0x4e, '\x85'], // N
+  [0x5f, '\xa0'], // _
+  [0x4c, '\u2028'], // L
+  [0x50, '\u2029'], // P
+]);
+
+/** A decimal integer that is certainly an int, and exact as a double. */
+const DECIMAL_INT = /^(?:0|-?[1-9][0-9]{0,14})$/;
+/** A decimal fraction that is certainly a float (finite). */
+const DECIMAL_FRACTION = /^-?(?:0|[1-9][0-9]{0,14})\.[0-9]{1,20}$/;
+/**
+ * Everything the core schema's int and float types could accept (a superset: underscores,
+ * any digits after 0b/0o/0x, exponents, .inf, .nan): a plain scalar matching this but not
+ * one of the two simple forms above bails.
+ */
+const NUMBER_LIKE = /^[-+]?(?:0[box][0-9a-fA-F_]*|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9_]+)?|\.[0-9_]+(?:[eE][-+]?[0-9_]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN))$/;
+
+/**
+ * A plain scalar's value under the core schema (null, bool, int, float, else string), for
+ * the forms whose reading is certain; bails on the others (and on `<<`, a merge key).
+ */
+function plainValue(t: string, at: number): unknown {
+  const c = t.charCodeAt(0);
+  switch (c) {
+    case 0x6e: // n
+    case 0x4e: // N
+      return t === 'null' || t === 'Null' || t === 'NULL' ? null : t;
+    case 0x74: // t
+    case 0x54: // T
+      return t === 'true' || t === 'True' || t === 'TRUE' ? true : t;
+    case 0x66: // f
+    case 0x46: // F
+      return t === 'false' || t === 'False' || t === 'FALSE' ? false : t;
+    case 0x7e: // ~
+      return t.length === 1 ? null : t;
+    case 0x3c: // <
+      if (t === '<<') bail('merge key', at);
+      return t;
+    case 0x2b: // +
+    case 0x2d: // -
+    case 0x2e: // .
+      break;
+    default:
+      if (c < 0x30 || c > 0x39) return t;
+  }
+  if (DECIMAL_INT.test(t) || DECIMAL_FRACTION.test(t)) return Number(t);
+  if (NUMBER_LIKE.test(t)) bail(`number form ${JSON.stringify(t)}`, at);
+  return t;
+}
