@@ -55,7 +55,7 @@ export function readBlockYAML(text: string): BlockYAMLResult {
   if (typeof pre !== 'string') return { ok: false, bail: pre };
   const reader = new Reader(pre);
   try {
-    return { ok: true, docs: reader.stream() };
+    return { ok: true, docs: reader.stream() ?? contentless(text) };
   } catch (e) {
     if (e instanceof Bail) return { ok: false, bail: { reason: e.reason, line: lineOf(pre, e.at) } };
     throw e;
@@ -124,6 +124,20 @@ const DQUOTE = 0x22;
 const SQUOTE = 0x27;
 
 /**
+ * The documents js-yaml reads from a text with no content and no `---` (as given, before
+ * CRLF is turned into LF): one empty document, unless the text (with the LF js-yaml adds
+ * when the last line has none) is at most one character longer than its first run of
+ * spaces, in which case none.
+ */
+function contentless(s: string): unknown[] {
+  const last = s.charCodeAt(s.length - 1);
+  const length = s.length === 0 || last === LF || last === 0x0d ? s.length : s.length + 1;
+  let spaces = 0;
+  while (s.charCodeAt(spaces) === SPACE) spaces++;
+  return spaces < length - 1 ? [null] : [];
+}
+
+/**
  * Reads the text line by line. `ls`..`le` is the current line (without its LF), `ind` its
  * indentation and `cs` where its content starts. Blank and comment lines are skipped when
  * the reader moves to a line (`seek`); at the end of the text and on a `---` line `ind` is
@@ -145,10 +159,10 @@ class Reader {
     this.n = s.length;
   }
 
-  /** Every document of the text, in order. */
-  stream(): unknown[] {
+  /** Every document of the text, in order; undefined if it has no content and no `---`. */
+  stream(): unknown[] | undefined {
     this.seek(0);
-    if (this.atEnd && !this.atMarker) return this.contentless();
+    if (this.atEnd && !this.atMarker) return undefined;
     const docs: unknown[] = [];
     // A `---` before the first document only opens it; without one the first document starts
     // at the first content line.
@@ -158,19 +172,6 @@ class Reader {
       if (!this.atMarker) return docs;
       this.seek(this.le + 1);
     }
-  }
-
-  /**
-   * A text with no content and no `---`: js-yaml reads one empty document, unless the text
-   * (with the LF it adds when the last line has none) is at most one character longer than
-   * its first run of spaces, in which case it reads none.
-   */
-  private contentless(): unknown[] {
-    const s = this.s;
-    const length = s.length === 0 || s.charCodeAt(s.length - 1) === LF ? s.length : s.length + 1;
-    let spaces = 0;
-    while (s.charCodeAt(spaces) === SPACE) spaces++;
-    return spaces < length - 1 ? [null] : [];
   }
 
   /** One document's top node, from the current line to the next `---` or the end. */
@@ -202,7 +203,17 @@ class Reader {
       this.le = le;
       if (i === from) {
         const c = s.charCodeAt(i);
-        if ((c === DASH || c === 0x2e) && s.charCodeAt(i + 1) === c && s.charCodeAt(i + 2) === c && (i + 3 === le || s.charCodeAt(i + 3) === SPACE)) {
+        if ((c === DASH || c === 0x2e) && s.charCodeAt(i + 1) === c && s.charCodeAt(i + 2) === c) {
+          // js-yaml takes `---x` for a marker and `x` at the start of a document, and for a
+          // plain scalar inside one; `...` is a document end marker.
+          if (i + 3 < le && s.charCodeAt(i + 3) !== SPACE) {
+            if (c === DASH) bail('text right after ---', i);
+            this.ind = 0;
+            this.cs = i;
+            this.atEnd = false;
+            this.atMarker = false;
+            return;
+          }
           if (c === 0x2e) bail('document end marker', i);
           // A document marker: only spaces or a comment may follow it here.
           let j = i + 3;
@@ -269,7 +280,12 @@ class Reader {
       if (q === this.le || s.charCodeAt(q) === HASH) {
         // `-` alone: the entry is the node on the next lines, if they are indented deeper.
         this.nextLine();
-        out.push(this.ind > col ? this.node(col) : null);
+        if (this.ind > col) out.push(this.node(col));
+        else if (this.ind >= 0 && this.ind < col && this.atDash()) {
+          // After an empty entry js-yaml reads on without checking the indentation, so that
+          // a shallower `- ` joins this sequence.
+          bail('empty sequence entry before a shallower one', this.cs);
+        } else out.push(null);
       } else {
         out.push(this.node(col, q));
       }
