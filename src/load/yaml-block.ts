@@ -768,6 +768,9 @@ function plainValue(t: string, at: number): unknown {
     default:
       if (c < 0x30 || c > 0x39) return t;
   }
+  // Two dots (an IP address, a version) make a string: a number has at most one.
+  const dot = t.indexOf('.');
+  if (dot !== -1 && t.indexOf('.', dot + 1) !== -1) return t;
   if (DECIMAL_INT.test(t) || DECIMAL_FRACTION.test(t)) return Number(t);
   if (NUMBER_LIKE.test(t)) bail(`number form ${JSON.stringify(t)}`, at);
   return t;
