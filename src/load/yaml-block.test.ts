@@ -166,7 +166,11 @@ type Tree =
   | { t: 'map'; w: number; sameIndentSeq: boolean; entries: { key: string; value: Tree; before: string }[] }
   | { t: 'seq'; w: number; items: { value: Tree; compact: boolean }[] };
 
+// In scalars, \u0001 and \u0002 stand for a line break and an indentation one or two deeper
+// than the collection, \u0003 for one at its indentation, \u0004 for a bare line break.
 const scalarText = fc.constantFrom(
+  'x\u0001y', 'x \u0002y z ', 'x\u0004\u0002y', 'x\u0003y', 'x\u0001- y', 'x\u0001y: z', 'x\u0001y #c', 'x #c\u0001y', 'x\u0001#c\u0001y',
+  '"a\u0001b"', '"a \u0002 b"', '"a\\\u0002b"', '"a\\\u0004\u0001b"', '"a\u0003b"', '"x\u0001"', '"\u0001x"', "'a\u0001b'", "'a''\u0004\u0002b'",
   'x', 'y z', 'http://h:8/p', 'k.io/x', '1', '-2', '0', '1.5', '-0.0', 'true', 'False', 'null', 'NULL', '~', 'yes', '10.0.0.1',
   'a#b', 'a:b', '-x', '?x', ':x', '"d q"', '"e\\tf\\u00e9\\U0001F600"', '"\\x41\\/\\q"', "'s q'", "'it''s'", "''", '""', '{}', '[]',
   '[a, b]', '[a, b, ]', '{a: 1, b: [c, {d: e}]}', '{a, b: }', '[a: 1]', '{"k":v}', '[ ]', '{ }', '[a,,b]', '{a: 1, a: 2}', 'é',
@@ -208,8 +212,10 @@ const renderBlock = (b: { header: string; body: string[] }, indent: number): str
 /** `node` as the value after `key:` or `-` in a collection at column `col`. */
 function renderValue(node: Tree, col: number, inSeq: boolean, sameIndentSeq: boolean): string {
   switch (node.t) {
-    case 'scalar':
-      return ` ${node.text}${node.trail}\n`;
+    case 'scalar': {
+      const text = node.text.replace(/[\u0001-\u0004]/g, (c) => `\n${pad(c === '\u0004' ? 0 : col + [1, 2, 0][c.charCodeAt(0) - 1]!)}`);
+      return ` ${text}${node.trail}\n`;
+    }
     case 'empty':
       return '\n';
     case 'block':
@@ -329,6 +335,9 @@ const READS: [string, unknown[]][] = [
   ['a: |\nb: |+\n\nc: |-\n', [{ a: '', b: '\n', c: '' }]],
   ['a: | # c\n  x\n  \n    \n', [{ a: 'x\n\n  \n' }]],
   ['a: |\n  x\n---\nb: 1', [{ a: 'x\n' }, { b: 1 }]],
+  // Scalars over several lines.
+  ['a: b\n  c\n\n  d  e \n\n\n   f # g\nh:\n  i\n  j\nk: "l  \n   m\n\n  n"\no: \'p \'\'\n  q\'\n', [{ a: 'b c\nd  e\n\nf', h: 'i j', k: 'l m\nn', o: "p ' q" }]],
+  ['- b\n  c\n- d: e\n    f\n  g: "h\\\n    i\\t \n   j"\n', [['b c', { d: 'e f', g: 'hi\t j' }]]],
   // Line ends.
   ['a:\r\n  - b\r\n  - "c d"\r\nx: |\r\n  y\r\n  z\r\n', [{ a: ['b', 'c d'], x: 'y\nz\n' }]],
 ];
@@ -350,12 +359,18 @@ const BAILS: [string, string][] = [
   ['a: |\n\n   \n  x\n', 'leading blank line indented past the block scalar'],
   ['a: |x\n', 'block scalar header'],
   ['a: |0\n', 'block scalar header'],
-  ['a: b\n  c\n', 'bad indentation after a mapping entry'],
-  ['- b\n  c\n', 'bad indentation after a sequence entry'],
+  ['a: b #c\n  c\n', 'bad indentation after a mapping entry'],
+  ['a: b\n  # c\n  d\n', 'bad indentation after a mapping entry'],
+  ['- b #c\n  c\n', 'bad indentation after a sequence entry'],
+  ['a: b\n  - c\n', 'plain scalar continued with an indicator'],
+  ['a: b\n  "c"\n', 'plain scalar continued with an indicator'],
+  ['a: b\n  c: d\n', 'mapping in a plain scalar continuation'],
   ['x\ny\n', 'content after a top-level scalar'],
-  ['a: "b\n  c"\n', 'multi-line double-quoted scalar'],
-  ["a: 'b\n  c'\n", 'multi-line single-quoted scalar'],
-  ['a: "b\\\n  c"\n', 'escaped line break'],
+  ['- a\nb: 1\n', 'content after the top-level node'],
+  ['a: "b\nc"\n', 'quoted scalar continued at a shallower line'],
+  ["- 'b\nc'\n", 'quoted scalar continued at a shallower line'],
+  ['"a\n b": 1\n', 'quoted scalar continued at a shallower line'],
+  ['a: "b\\\n\n  c"\n', 'escaped line break'],
   ['a: "\\q"\n', 'unknown escape'],
   ['a: "\\x4"\n', 'bad hexadecimal escape'],
   ['a: "\\UFFFFFFFF"\n', 'escape beyond Unicode'],

@@ -358,7 +358,9 @@ class Reader {
     const le = this.le;
     const c = s.charCodeAt(p);
     if (c === DQUOTE || c === SQUOTE) {
+      // A quoted scalar that goes on to the next line is no key (js-yaml: an error).
       const text = c === DQUOTE ? this.doubleQuoted(p) : this.singleQuoted(p);
+      if (text === undefined) return false;
       let q = this.tokenEnd;
       while (q < le && s.charCodeAt(q) === SPACE) q++;
       if (s.charCodeAt(q) !== COLON || (q + 1 < le && s.charCodeAt(q + 1) !== SPACE)) return false;
@@ -413,7 +415,7 @@ class Reader {
     let value: unknown;
     let end: number;
     if (c === DQUOTE || c === SQUOTE) {
-      value = c === DQUOTE ? this.doubleQuoted(p) : this.singleQuoted(p);
+      value = c === DQUOTE ? this.doubleQuoted(p, parent) : this.singleQuoted(p, parent);
       end = this.tokenEnd;
     } else if (c === 0x7b || c === 0x5b) {
       value = this.flowCollection(p);
@@ -428,8 +430,12 @@ class Reader {
       }
       end = i;
       while (s.charCodeAt(end - 1) === SPACE) end--;
-      value = plainValue(s.slice(p, end), p);
-      end = le; // the scan stopped at the line end or at a comment
+      let text = s.slice(p, end);
+      // Unless a comment ended it, the scalar may go on over deeper lines (not at the top,
+      // where any line would continue it).
+      if (i === le && parent >= 0) text = this.plainContinued(text, parent);
+      value = plainValue(text, p);
+      end = this.le; // the scan stopped at a line end or at a comment
     }
     this.endOfLine(end);
     this.nextLine();
@@ -511,8 +517,11 @@ class Reader {
     const le = this.le;
     const c = s.charCodeAt(q);
     if (c === 0x7b || c === 0x5b) return this.flowCollection(q);
-    if (c === DQUOTE) return this.doubleQuoted(q);
-    if (c === SQUOTE) return this.singleQuoted(q);
+    if (c === DQUOTE || c === SQUOTE) {
+      const text = c === DQUOTE ? this.doubleQuoted(q) : this.singleQuoted(q);
+      if (text === undefined) bail('multi-line flow collection', q);
+      return text;
+    }
     if (!plainStart(s, q, le) || ((c === DASH || c === 0x3f || c === COLON) && isFlowIndicator(s.charCodeAt(q + 1)))) {
       bail('no node in a flow collection', q);
     }
@@ -543,15 +552,26 @@ class Reader {
   // Set by singleQuoted, doubleQuoted, flowCollection and flowNode: where the token ends.
   private tokenEnd = 0;
 
-  /** A single-quoted scalar on one line, starting at `p`. */
-  private singleQuoted(p: number): string {
+  /**
+   * A single-quoted scalar starting at `p`. With `parent` undefined it must end on this line
+   * (else undefined: not a key); otherwise it may go on over lines indented deeper than
+   * `parent`, which fold as in YAML (one line break is a space, n + 1 are n line feeds, the
+   * spaces around a break go).
+   */
+  private singleQuoted(p: number, parent?: number): string | undefined {
     const s = this.s;
-    const le = this.le;
     let out = '';
     let from = p + 1;
-    for (let i = from; ; i++) {
-      if (i >= le) bail('multi-line single-quoted scalar', p);
-      if (s.charCodeAt(i) === SQUOTE) {
+    let end = from; // after the last non-space character since `from`
+    for (let i = from; ; ) {
+      if (i >= this.le) {
+        if (parent === undefined) return undefined;
+        out += s.slice(from, end) + this.foldQuoted(parent, p);
+        i = from = end = this.foldAt;
+        continue;
+      }
+      const c = s.charCodeAt(i);
+      if (c === SQUOTE) {
         out += s.slice(from, i);
         if (s.charCodeAt(i + 1) !== SQUOTE) {
           this.tokenEnd = i + 1;
@@ -559,19 +579,28 @@ class Reader {
         }
         // `''` is one quote.
         out += "'";
-        from = ++i + 1;
+        i += 2;
+        from = end = i;
+        continue;
       }
+      i++;
+      if (c !== SPACE) end = i;
     }
   }
 
-  /** A double-quoted scalar on one line, starting at `p`, with its escapes. */
-  private doubleQuoted(p: number): string {
+  /** A double-quoted scalar starting at `p`, with its escapes; lines as in singleQuoted. */
+  private doubleQuoted(p: number, parent?: number): string | undefined {
     const s = this.s;
-    const le = this.le;
     let out = '';
     let from = p + 1;
+    let end = from; // after the last non-space character since `from`
     for (let i = from; ; ) {
-      if (i >= le) bail('multi-line double-quoted scalar', p);
+      if (i >= this.le) {
+        if (parent === undefined) return undefined;
+        out += s.slice(from, end) + this.foldQuoted(parent, p);
+        i = from = end = this.foldAt;
+        continue;
+      }
       const c = s.charCodeAt(i);
       if (c === DQUOTE) {
         this.tokenEnd = i + 1;
@@ -579,10 +608,20 @@ class Reader {
       }
       if (c !== 0x5c) {
         i++;
+        if (c !== SPACE) end = i;
         continue;
       }
       out += s.slice(from, i);
-      if (i + 1 >= le) bail('escaped line break in a double-quoted scalar', i);
+      if (i + 1 >= this.le) {
+        // An escaped line break joins the lines with nothing between them. js-yaml drops the
+        // blank lines that may follow it, which YAML keeps: left to js-yaml.
+        if (parent === undefined) return undefined;
+        const at = this.peekLine();
+        if (at < 0 || parent < 0 || at - this.peekLs <= parent || this.peekBreaks !== 1) bail('escaped line break in a double-quoted scalar', i);
+        this.takeLine(at);
+        i = from = end = at;
+        continue;
+      }
       const e = s.charCodeAt(i + 1);
       const simple = SIMPLE_ESCAPES.get(e);
       if (simple !== undefined) {
@@ -598,7 +637,87 @@ class Reader {
         out += String.fromCodePoint(code);
         i += 2 + digits;
       }
-      from = i;
+      from = end = i;
+    }
+  }
+
+  /**
+   * At the end of a line inside a quoted scalar (starting at `p`): moves to the next line with
+   * content, which must be indented deeper than `parent`, sets foldAt to its first non-space
+   * character, and returns what the line breaks fold into.
+   */
+  private foldQuoted(parent: number, p: number): string {
+    const at = this.peekLine();
+    if (at < 0 || parent < 0 || at - this.peekLs <= parent) bail('quoted scalar continued at a shallower line', p);
+    return this.takeLine(at);
+  }
+
+  // Set by peekLine and foldQuoted.
+  private peekLs = 0;
+  private peekLe = 0;
+  private peekBreaks = 0;
+  private foldAt = 0;
+
+  /**
+   * The first non-space character of the next line after the current one that has one (-1 at
+   * the end of the text), with that line's bounds in peekLs/peekLe and the number of line
+   * breaks crossed in peekBreaks. Does not move the reader.
+   */
+  private peekLine(): number {
+    const s = this.s;
+    const n = this.n;
+    let breaks = 0;
+    for (let from = this.le + 1; from <= n; ) {
+      breaks++;
+      let le = s.indexOf('\n', from);
+      if (le === -1) le = n;
+      let i = from;
+      while (i < le && s.charCodeAt(i) === SPACE) i++;
+      if (i < le) {
+        this.peekLs = from;
+        this.peekLe = le;
+        this.peekBreaks = breaks;
+        return i;
+      }
+      from = le + 1;
+    }
+    return -1;
+  }
+
+  /** Makes the line peekLine found the current one; returns the folded line breaks. */
+  private takeLine(at: number): string {
+    this.ls = this.peekLs;
+    this.le = this.peekLe;
+    this.foldAt = at;
+    return this.peekBreaks === 1 ? ' ' : '\n'.repeat(this.peekBreaks - 1);
+  }
+
+  /**
+   * The lines that continue a plain scalar (`first`, which ended at the end of the current
+   * line) in a collection indented `parent`: lines indented deeper than `parent`, up to a
+   * comment line or a shallower line. To stay clear of what would be an error or a surprise
+   * to js-yaml, a continuation line may not start with an indicator nor hold `: `.
+   */
+  private plainContinued(first: string, parent: number): string {
+    const s = this.s;
+    let out = first;
+    for (;;) {
+      const at = this.peekLine();
+      if (at < 0 || at - this.peekLs <= parent || s.charCodeAt(at) === HASH) return out;
+      if (!plainStart(s, at, this.peekLe) || s.charCodeAt(at) === DASH || s.charCodeAt(at) === 0x3f || s.charCodeAt(at) === COLON) {
+        bail('plain scalar continued with an indicator', at);
+      }
+      const le = this.peekLe;
+      let i = at + 1;
+      for (; i < le; i++) {
+        const ch = s.charCodeAt(i);
+        if (ch === COLON && (i + 1 === le || s.charCodeAt(i + 1) === SPACE)) bail('mapping in a plain scalar continuation', i);
+        if (ch === HASH && s.charCodeAt(i - 1) === SPACE) break;
+      }
+      let end = i;
+      while (s.charCodeAt(end - 1) === SPACE) end--;
+      out += this.takeLine(at) + s.slice(at, end);
+      if (i < le) return out; // a comment ends the scalar
     }
   }
 
