@@ -700,6 +700,11 @@ class Reader {
    */
   private plainContinued(first: string, parent: number): string {
     const s = this.s;
+    // The common case first, cheaply: the next line has content at or left of `parent`.
+    let k = this.le + 1;
+    const deep = k + parent + 1;
+    while (k < deep && s.charCodeAt(k) === SPACE) k++;
+    if (k < deep && k < this.n && s.charCodeAt(k) !== LF) return first;
     let out = first;
     for (;;) {
       const at = this.peekLine();
