@@ -185,8 +185,8 @@ const tree = fc.letrec((tie) => ({
       weight: 1,
       arbitrary: fc.record({
         t: fc.constant('block' as const),
-        header: fc.constantFrom('|', '|-', '|+', '|1', '|2', '|-2', '|+1', '|2+', '| #c', '|  ', '>', '>-', '|x', '|0'),
-        body: fc.array(fc.constantFrom('text', '  more', '', ' ', '# not a comment', '---', '...', 'a: b', '- x', '    deep'), { maxLength: 4 }),
+        header: fc.constantFrom('|', '|-', '|+', '|1', '|2', '|-2', '|+1', '|2+', '| #c', '|  ', '>', '>-', '>+', '>2', '>1-', '> #c', '|x', '|0'),
+        body: fc.array(fc.constantFrom('text', 'more text', '  more', ' one', '', ' ', '   ', '# not a comment', '---', '...', 'a: b', '- x', '    deep'), { maxLength: 6 }),
       }),
     },
     { weight: 2, arbitrary: tie('map') },
@@ -335,6 +335,7 @@ const READS: [string, unknown[]][] = [
   ['a: |\nb: |+\n\nc: |-\n', [{ a: '', b: '\n', c: '' }]],
   ['a: | # c\n  x\n  \n    \n', [{ a: 'x\n\n  \n' }]],
   ['a: |\n  x\n---\nb: 1', [{ a: 'x\n' }, { b: 1 }]],
+  ['a: >\n  x\n  y\n\n  z\n   w\n   v\n\n  u\n  t\nb: >-\n\n  x\n   \n  y\nc: >+\n  x\n\nd: >2-\n    e\n   f\n  g\n', [{ a: 'x y\nz\n w\n v\n\nu t\n', b: '\nx\n \ny', c: 'x\n\n', d: '  e\n f\ng' }]],
   // Scalars over several lines.
   ['a: b\n  c\n\n  d  e \n\n\n   f # g\nh:\n  i\n  j\nk: "l  \n   m\n\n  n"\no: \'p \'\'\n  q\'\n', [{ a: 'b c\nd  e\n\nf', h: 'i j', k: 'l m\nn', o: "p ' q" }]],
   ['- b\n  c\n- d: e\n    f\n  g: "h\\\n    i\\t \n   j"\n', [['b c', { d: 'e f', g: 'hi\t j' }]]],
@@ -353,7 +354,7 @@ const BAILS: [string, string][] = [
   ['--- a: 1\n', 'content on a --- line'],
   ['---x\n', 'text right after ---'],
   ['? a\n: b\n', 'not a plain scalar'],
-  ['a: >\n  x\n', 'not a plain scalar'],
+  ['a:\n  >\n    x\n', 'block scalar on a line of its own'],
   ['a:\n  |\n    x\n', 'block scalar on a line of its own'],
   ['|\n  x\n', 'block scalar on a line of its own'],
   ['a: |\n\n   \n  x\n', 'leading blank line indented past the block scalar'],

@@ -19,19 +19,22 @@
  * - block mappings whose keys are one-line plain or quoted scalars that read as strings, and
  *   block sequences, nested in each other, including `- key: value` (a mapping inside a
  *   sequence entry), `- - x` and a sequence at its parent key's indentation (`key:\n- a`);
- * - one-line scalars: plain ones whose type is certain (strings, the null and boolean words,
- *   decimal integers in the safe range, plain decimal fractions), single-quoted ones and
- *   double-quoted ones with any js-yaml escape; the empty flow collections `{}` and `[]`;
- * - literal block scalars (`|`, with `-`/`+` chomping and an indentation indicator) as the
- *   value of a mapping key or of a sequence entry.
+ * - plain scalars whose type is certain (strings, the null and boolean words, decimal
+ *   integers in the safe range, plain decimal fractions), single- and double-quoted scalars
+ *   with every js-yaml escape, and all three over several lines (folded, as go-yaml writes
+ *   long strings) when the lines are indented deeper than the collection;
+ * - flow collections that end on the line they start on (`{}`, `[a, b]`, `{k: v}`);
+ * - literal and folded block scalars (`|`, `>`, with `-`/`+` chomping and an indentation
+ *   indicator) as the value of a mapping key or of a sequence entry.
  *
  * Everything else bails: anchors, aliases, tags, merge keys, directives, `...`, explicit keys
- * (`? `), non-empty flow collections, folded block scalars (`>`), multi-line plain and quoted
- * scalars, numbers in any other form (`0x1F`, `1e3`, `+1`, `.inf`, `007`, ...), duplicate keys,
- * `__proto__`, keys that read as something other than a string (`80:`, `true:`, `~:`), tabs
- * anywhere, characters js-yaml refuses or treats specially (control characters, lone
- * surrogates, a BOM, U+0085, U+2028, U+2029), a lone CR, nesting deeper than MAX_DEPTH and
- * documents whose top node is indented.
+ * (`? `), flow collections over several lines or with comments, block scalars on a line of
+ * their own, scalar continuation lines that start with an indicator or hold `: `, numbers in
+ * any other form (`0x1F`, `1e3`, `+1`, `.inf`, `007`, ...), duplicate keys, `__proto__`, keys
+ * that read as something other than a string (`80:`, `true:`, `~:`), tabs anywhere,
+ * characters js-yaml refuses or treats specially (control characters, lone surrogates, a BOM,
+ * U+0085, U+2028, U+2029), a lone CR, nesting deeper than MAX_DEPTH, documents whose top node
+ * is indented, and a few js-yaml quirks (`---x`, an empty `-` entry before a shallower one).
  */
 
 /** Why the reader left a text to js-yaml, and where (for tests and diagnostics). */
@@ -259,12 +262,13 @@ class Reader {
     const col = p - this.ls;
     if (s.charCodeAt(p) === DASH && (p + 1 === this.le || s.charCodeAt(p + 1) === SPACE)) return this.sequence(col, p);
     if (this.keyAt(p)) return this.mapping(col, p);
-    if (s.charCodeAt(p) === 0x7c) {
-      // After `- ` a literal block scalar belongs to the entry; on a line of its own (the
-      // value of `key:` on the next line, or a top-level node) js-yaml measures its
-      // indentation from elsewhere: left to js-yaml.
+    const c = s.charCodeAt(p);
+    if (c === 0x7c || c === 0x3e) {
+      // After `- ` a block scalar belongs to the entry; on a line of its own (the value of
+      // `key:` on the next line, or a top-level node) js-yaml measures its indentation from
+      // elsewhere: left to js-yaml.
       if (p === this.cs) bail('block scalar on a line of its own', p);
-      return this.literal(p, parent);
+      return this.blockScalar(p, parent);
     }
     return this.scalar(p, parent);
   }
@@ -403,7 +407,7 @@ class Reader {
    */
   private inlineValue(p: number, parent: number): unknown {
     const c = this.s.charCodeAt(p);
-    if (c === 0x7c) return this.literal(p, parent);
+    if (c === 0x7c || c === 0x3e) return this.blockScalar(p, parent);
     return this.scalar(p, parent);
   }
 
@@ -727,14 +731,15 @@ class Reader {
   }
 
   /**
-   * A literal block scalar (`|`, `|-`, `|+`, `|2`, ...) whose header is at `p`, the value of an
-   * entry of a collection indented `parent`. Its lines are those indented deeper than
-   * `parent` (or by the indicator), blank lines included; then the reader moves on to the
-   * first content line after them.
+   * A block scalar, literal (`|`, `|-`, `|+`, `|2`, ...) or folded (`>`, ...), whose header is
+   * at `p`, the value of an entry of a collection indented `parent`. Its lines are those
+   * indented deeper than `parent` (or by the indicator), blank lines included; then the reader
+   * moves on to the first content line after them.
    */
-  private literal(p: number, parent: number): string {
+  private blockScalar(p: number, parent: number): string {
     const s = this.s;
     const n = this.n;
+    const folded = s.charCodeAt(p) === 0x3e;
     let chomp: '' | '-' | '+' = '';
     let explicit = 0;
     let q = p + 1;
@@ -760,6 +765,7 @@ class Reader {
     let blank = 0; // blank lines since the last content line (or the header)
     let sawContent = false;
     let maxLeadingBlank = 0;
+    let moreIndented = false; // the last content line started with a space (folded only)
     let from = this.le + 1;
     while (from < n) {
       let le = s.indexOf('\n', from);
@@ -782,7 +788,16 @@ class Reader {
       } else if (sp - from < indent) {
         break;
       }
-      out += (sawContent ? '\n'.repeat(blank + 1) : '\n'.repeat(blank)) + s.slice(from + indent, le);
+      // Line breaks: all kept in a literal scalar. In a folded one, one between two lines that
+      // are not more indented becomes a space (the breaks of blank lines between them stay),
+      // and those next to a more-indented line (one starting with a space) are all kept.
+      let breaks = sawContent ? blank + 1 : blank;
+      if (folded) {
+        const more = s.charCodeAt(from + indent) === SPACE;
+        if (!more && !moreIndented && sawContent) breaks = blank;
+        moreIndented = more;
+      }
+      out += (breaks === 0 && folded && sawContent ? ' ' : '\n'.repeat(breaks)) + s.slice(from + indent, le);
       sawContent = true;
       blank = 0;
       from = le + 1;
