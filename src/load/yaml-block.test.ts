@@ -86,6 +86,45 @@ describe('the block-style YAML reader on the repository', () => {
     expect(bails).toEqual([]);
   });
 
+  it('reads a List as `kubectl get svc -o yaml` prints it', () => {
+    const text = [
+      'apiVersion: v1',
+      'items:',
+      '- apiVersion: v1',
+      '  kind: Service',
+      '  metadata:',
+      '    annotations:',
+      '      kubectl.kubernetes.io/last-applied-configuration: |',
+      '        {"apiVersion":"v1","kind":"Service","metadata":{"annotations":{},"name":"web","namespace":"default"},"spec":{"ports":[{"port":80,"targetPort":8080}]}}',
+      '      note: this annotation is long enough for go-yaml to fold it over two lines when it',
+      '        prints it, as it does past eighty columns',
+      '    creationTimestamp: "2024-05-01T10:00:00Z"',
+      '    name: web',
+      '    namespace: default',
+      '    resourceVersion: "12345"',
+      '    uid: 0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+      '  spec:',
+      '    clusterIP: 10.96.12.34',
+      '    clusterIPs:',
+      '    - 10.96.12.34',
+      '    ports:',
+      '    - name: http',
+      '      port: 80',
+      '      protocol: TCP',
+      '      targetPort: 8080',
+      '    selector:',
+      '      app: web',
+      '    type: ClusterIP',
+      '  status:',
+      '    loadBalancer: {}',
+      'kind: List',
+      'metadata:',
+      '  resourceVersion: ""',
+      '',
+    ].join('\n');
+    expect(compare(text)).toBe('fast');
+  });
+
   it('reads the benchmark cluster as js-yaml writes it', () => {
     const text = toMultiDocYAML(generateCluster(200), yaml.dump);
     expect(compare(text)).toBe('fast');
