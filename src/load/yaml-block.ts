@@ -414,40 +414,48 @@ class Reader {
   /** A one-line scalar (or `{}`/`[]`) at `p`; then moves to the next content line. */
   private scalar(p: number, parent: number): unknown {
     const s = this.s;
-    const le = this.le;
     const c = s.charCodeAt(p);
     let value: unknown;
-    let end: number;
-    if (c === DQUOTE || c === SQUOTE) {
-      value = c === DQUOTE ? this.doubleQuoted(p, parent) : this.singleQuoted(p, parent);
-      end = this.tokenEnd;
-    } else if (c === 0x7b || c === 0x5b) {
-      value = this.flowCollection(p);
-      end = this.tokenEnd;
+    if (c === DQUOTE || c === SQUOTE || c === 0x7b || c === 0x5b) {
+      if (c === DQUOTE) value = this.doubleQuoted(p, parent);
+      else if (c === SQUOTE) value = this.singleQuoted(p, parent);
+      else value = this.flowCollection(p);
+      this.endOfLine(this.tokenEnd);
+      this.nextLine();
     } else {
-      if (!plainStart(s, p, le)) bail('not a plain scalar', p);
-      let i = p + 1;
-      for (; i < le; i++) {
-        const ch = s.charCodeAt(i);
-        if (ch === COLON && (i + 1 === le || s.charCodeAt(i + 1) === SPACE)) bail('mapping in a scalar position', i);
-        if (ch === HASH && s.charCodeAt(i - 1) === SPACE) break;
-      }
-      end = i;
-      while (s.charCodeAt(end - 1) === SPACE) end--;
-      let text = s.slice(p, end);
-      // Unless a comment ended it, the scalar may go on over deeper lines (not at the top,
-      // where any line would continue it).
-      if (i === le && parent >= 0) text = this.plainContinued(text, parent);
-      value = plainValue(text, p);
-      end = this.le; // the scan stopped at a line end or at a comment
+      value = this.plainScalar(p, parent);
     }
-    this.endOfLine(end);
-    this.nextLine();
-    // A deeper line after a plain scalar would continue it; after anything else it is an error.
-    // The collection that reads on checks that (ind > its column bails), except at the top:
+    // A deeper line after the scalar is an error; the collection that reads on checks that
+    // (a line deeper than its column bails), except at the top:
     if (parent < 0 && !this.atEnd) bail('content after a top-level scalar', this.cs);
     return value;
   }
+
+  /** A plain scalar at `p` in a collection indented `parent`; then to the next content line. */
+  private plainScalar(p: number, parent: number): unknown {
+    const s = this.s;
+    const le = this.le;
+    if (!plainStart(s, p, le)) bail('not a plain scalar', p);
+    let i = p + 1;
+    for (; i < le; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch === COLON && (i + 1 === le || s.charCodeAt(i + 1) === SPACE)) bail('mapping in a scalar position', i);
+      if (ch === HASH && s.charCodeAt(i - 1) === SPACE) break;
+    }
+    let end = i;
+    while (s.charCodeAt(end - 1) === SPACE) end--;
+    let text = s.slice(p, end);
+    this.nextLine();
+    // Unless a comment ended it, the scalar goes on over lines deeper than `parent` (not at
+    // the top, where any line would continue it): rarely, so only then back to its line.
+    if (this.ind > parent && i === le && parent >= 0) {
+      this.le = le;
+      text = this.plainContinued(text, parent);
+      this.nextLine();
+    }
+    return plainValue(text, p);
+  }
+
 
   /**
    * A flow collection (`[a, b]`, `{k: v}`, nested) that ends on the line it starts on, at `p`.
@@ -704,11 +712,6 @@ class Reader {
    */
   private plainContinued(first: string, parent: number): string {
     const s = this.s;
-    // The common case first, cheaply: the next line has content at or left of `parent`.
-    let k = this.le + 1;
-    const deep = k + parent + 1;
-    while (k < deep && s.charCodeAt(k) === SPACE) k++;
-    if (k < deep && k < this.n && s.charCodeAt(k) !== LF) return first;
     let out = first;
     for (;;) {
       const at = this.peekLine();
