@@ -402,8 +402,8 @@ class Reader {
   }
 
   /**
-   * The value after `key: ` or `- ` at `p` on the current line, in a collection indented
-   * `parent`: a one-line scalar, `{}`, `[]` or a literal block scalar.
+   * The value after `key: ` at `p` on the current line, in a mapping indented `parent`: a
+   * scalar, a flow collection or a block scalar.
    */
   private inlineValue(p: number, parent: number): unknown {
     const c = this.s.charCodeAt(p);
@@ -411,7 +411,10 @@ class Reader {
     return this.scalar(p, parent);
   }
 
-  /** A one-line scalar (or `{}`/`[]`) at `p`; then moves to the next content line. */
+  /**
+   * A plain or quoted scalar, or a one-line flow collection, at `p` in a collection indented
+   * `parent` (-1 at the top); then moves to the next content line.
+   */
   private scalar(p: number, parent: number): unknown {
     const s = this.s;
     const c = s.charCodeAt(p);
