@@ -82,7 +82,7 @@ describe('the block-style YAML reader on the repository', () => {
       const rel = file.slice(ROOT.length + 1);
       if (compare(text) === 'bail' && jsYaml(text).ok && !KNOWN_BAILS.has(rel)) bails.push(`${rel}: ${JSON.stringify(readBlockYAML(text))}`);
     }
-    // A new fixture outside the subset (anchors, folded scalars, ...) belongs in KNOWN_BAILS.
+    // A new fixture outside the subset (anchors, tags, ...) belongs in KNOWN_BAILS.
     expect(bails).toEqual([]);
   });
 
