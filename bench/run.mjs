@@ -6,7 +6,7 @@
  * endpoints each), writes it as one JSON List and as multi-document YAML, then runs, each as a
  * whole `node` process, REPS times:
  *   - kp-gen on the file, stdout to a file;
- *   - bench/parse-only.mjs on the same file (read + JSON.parse / js-yaml loadAll, nothing else).
+ *   - bench/parse-only.mjs on the same file (read + JSON.parse / kp-gen's YAML loader, nothing else).
  * It prints the best wall time and the median peak RSS of each, kp-gen's output size and rule count,
  * and kp-gen's cost as a ratio to the parse-only run. Then the growth from size to size (marginal
  * cost per 1000 Services, and cost ratios net of the fixed cost), and the targets of the scale

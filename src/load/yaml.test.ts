@@ -55,10 +55,31 @@ describe('loadYAMLDocuments', () => {
   it('reads plain JSON-like documents the same on two threads (they cross threads as JSON text)', () => {
     const plain = Array.from({ length: 12 }, (_, i) => `kind: Service\nmetadata: {name: s${i}, labels: {a: "1"}}\nspec: {ports: [{port: ${i + 1}, name: p}], ok: true, none: null}\n`).join('---\n');
     const how: string[] = [];
-    const parallel = loadYAMLDocuments(plain, 'p.yaml', { parallelMinChars: 0, report: (h) => how.push(h) });
+    // The block-style reader would take these; this test is about the threads.
+    const parallel = loadYAMLDocuments(plain, 'p.yaml', { parallelMinChars: 0, fastPath: false, report: (h) => how.push(h) });
     expect(how).toEqual(['two threads']);
     expect(parallel).toEqual(serial(plain));
     expect(parallel).toHaveLength(12);
+  });
+
+  it('reads block-style YAML with the fast path, and the same documents as js-yaml', () => {
+    const plain = Array.from({ length: 5 }, (_, i) => `kind: Service\nmetadata:\n  name: s${i}\n  labels: {a: "1"}\nspec:\n  ports:\n  - port: ${i + 1}\n    name: p\n`).join('---\n');
+    const how: string[] = [];
+    const docs = loadYAMLDocuments(plain, 'p.yaml', { parallelMinChars: 0, report: (h) => how.push(h) });
+    expect(how).toEqual(['fast path']);
+    expect(docs).toEqual(serial(plain));
+    expect(docs).toHaveLength(5);
+  });
+
+  it('leaves invalid YAML to js-yaml, so errors and their positions are unchanged', () => {
+    const bad = 'a: 1\nb:\n  - x\n  y: 2\n';
+    const how: string[] = [];
+    const e = errorOf(() => loadYAMLDocuments(bad, 'x.yaml', { report: (h) => how.push(h) }));
+    const expected = errorOf(() => loadYAMLDocuments(bad, 'x.yaml', { fastPath: false }));
+    expect(how).toEqual(['one piece']);
+    expect(e.message).toBe(expected.message);
+    expect(e.location).toEqual(expected.location);
+    expect(e.location).toEqual({ file: 'x.yaml', line: 4, column: 3 });
   });
 
   it('reports a syntax error in the second half at its line in the whole file', () => {
