@@ -12,7 +12,7 @@
  * cost per 1000 Services, and cost ratios net of the fixed cost), and the targets of the scale
  * issue with PASS/MISS.
  *
- *   npm run bench [-- --sizes 1000,2500,5000,10000] [--reps 3] [--keep DIR]
+ *   npm run bench [-- --sizes 1000,2500,5000,10000] [--reps 5] [--keep DIR]
  *
  * Peak RSS comes from getrusage in the child (bench/maxrss.mjs, preloaded with --import), so
  * /usr/bin/time is not needed.
@@ -34,7 +34,7 @@ const PRELOAD = pathToFileURL(join(here, 'maxrss.mjs')).href;
 const TARGETS = { jsonSeconds: 2, jsonRssMB: 400, yamlSeconds: 3, parseRatio: 2.5, growthTolerance: 0.25 };
 
 function parseArgs(argv) {
-  const opts = { sizes: [1000, 2500, 5000, 10000], reps: 3, keep: undefined };
+  const opts = { sizes: [1000, 2500, 5000, 10000], reps: 5, keep: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
