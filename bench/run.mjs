@@ -242,8 +242,11 @@ function main() {
     const times = growthOk.map((g) => g.marginalTime);
     const rsss = growthOk.map((g) => g.marginalRss);
     const perSize = growthOk.flatMap((g) => [g.time, g.rss]);
-    console.log(`  time grows linearly (each step's marginal cost within 1 ± ${tol} of the whole range's): ${range(times)} ${verdict(times.every(within))}`);
-    console.log(`  peak RSS grows linearly (each step's marginal cost within 1 ± ${tol} of the whole range's): ${range(rsss)} ${verdict(rsss.every(within))}`);
+    // With two sizes there is one step, the whole range itself: nothing to compare.
+    const steps = opts.sizes.length - 1;
+    const linear = (xs) => (steps < 2 ? 'needs 3 sizes or more' : `${range(xs)} ${verdict(xs.every(within))}`);
+    console.log(`  time grows linearly (each step's marginal cost within 1 ± ${tol} of the whole range's): ${linear(times)}`);
+    console.log(`  peak RSS grows linearly (each step's marginal cost within 1 ± ${tol} of the whole range's): ${linear(rsss)}`);
     console.log(`  neither grows faster than linearly (per size ≤ ${1 + tol}, net of the fixed cost): ${range(perSize)} ${verdict(perSize.every(atMost))}`);
   }
 }
