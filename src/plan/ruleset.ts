@@ -133,7 +133,11 @@ export function commentOf(text: string): string | undefined {
   return end < 0 ? text.slice(start) : text.slice(start, end);
 }
 
-/** `-m comment --comment TEXT`, quoted as kube-proxy quotes it: only when it has a space. */
-export function comment(text: string): string {
-  return text.includes(' ') ? `-m comment --comment "${text}"` : `-m comment --comment ${text}`;
+/**
+ * `-m comment --comment TEXT`, quoted as kube-proxy quotes it: only when it has a space. A
+ * caller that knows (a text built around ` -> `, one per endpoint) passes `hasSpace` and saves
+ * the search, which on a freshly concatenated text would also flatten it.
+ */
+export function comment(text: string, hasSpace = text.includes(' ')): string {
+  return hasSpace ? `-m comment --comment "${text}"` : `-m comment --comment ${text}`;
 }

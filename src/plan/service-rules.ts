@@ -220,8 +220,7 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
   }
 
   // One KUBE-SEP chain per reachable endpoint.
-  const endpointChains = allReachableEndpoints.map((ep) => ({ ep, chain: sepChain(ep) }));
-  writeEndpointChains(ctx, svcPortNameString, proto.join(' '), svcInfo.stickyMaxAgeSeconds, endpointChains);
+  writeEndpointChains(ctx, svcPortNameString, proto.join(' '), svcInfo.stickyMaxAgeSeconds, sepChain, allReachableEndpoints);
 }
 
 /**
@@ -233,10 +232,12 @@ function writeEndpointChains(
   svcPortNameString: string,
   protoArgs: string,
   stickyMaxAgeSeconds: number,
-  endpoints: readonly { ep: Endpoint; chain: string }[],
+  sepChain: SepChainOf,
+  endpoints: readonly Endpoint[],
 ): void {
   const sepComment = ctx.largeClusterMode ? '' : `${comment(svcPortNameString)} `;
-  for (const { ep, chain: endpointChain } of endpoints) {
+  for (const ep of endpoints) {
+    const endpointChain = sepChain(ep);
     ctx.nat.declare(endpointChain, (out) => {
       out.rule(`${sepComment}-s ${ep.ip} -j ${KUBE_MARK_MASQ}`);
       const affinity = stickyMaxAgeSeconds > 0 ? `-m recent --name ${endpointChain} --set ` : '';
@@ -261,9 +262,8 @@ function writeServiceToEndpointRules(
   const chains = endpoints.map(sepChain);
   const largeClusterMode = ctx.largeClusterMode;
   ctx.nat.appendLater(svcChain, (out) => {
-    // comment() of a text with a space: always quoted.
     const epComment = (i: number): string =>
-      largeClusterMode ? '' : `-m comment --comment "${svcPortNameString} -> ${endpoints[i]!.endpoint}" `;
+      largeClusterMode ? '' : `${comment(`${svcPortNameString} -> ${endpoints[i]!.endpoint}`, true)} `;
     // Session affinity: a client seen recently goes back to its endpoint.
     if (stickyMaxAgeSeconds > 0) {
       chains.forEach((chain, i) => {
