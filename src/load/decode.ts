@@ -100,12 +100,15 @@ class Reader {
   }
 
   objList(key: string): Reader[] {
-    return this.list(key).map((_, i) => this.objAt(key, i));
+    return this.list(key).map((v, i) => this.item(key, v, i));
   }
 
   /** Item `i` of the list `key`, which must be an object. */
   objAt(key: string, i: number): Reader {
-    const v = this.list(key)[i];
+    return this.item(key, this.list(key)[i], i);
+  }
+
+  private item(key: string, v: unknown, i: number): Reader {
     if (!isRecord(v)) this.fail(`${key}[${i}]`, `must be an object, not ${describe(v)}`);
     return new Reader(this.loc, v, this, key, i);
   }
