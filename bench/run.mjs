@@ -10,14 +10,16 @@
  * It prints the best wall time and the median peak RSS of each, kp-gen's output size and rule count,
  * and kp-gen's cost as a ratio to the parse-only run. Then the growth from size to size (marginal
  * cost per 1000 Services, and cost ratios net of the fixed cost), and the targets of the scale
- * issue with PASS/MISS.
+ * issue with PASS/MISS. Last, the two-CPU ceiling: two half-size JSON clusters run at once, as
+ * two processes, against the whole one in one process — what splitting kp-gen's work over this
+ * machine's CPUs could at best gain.
  *
  *   npm run bench [-- --sizes 1000,2500,5000,10000] [--reps 5] [--keep DIR]
  *
  * Peak RSS comes from getrusage in the child (bench/maxrss.mjs, preloaded with --import), so
  * /usr/bin/time is not needed.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -68,6 +70,29 @@ function measure(args, stdoutFile, rssFile) {
   return { seconds, rssMB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
 }
 
+/**
+ * Run `node args…` twice at once, each with its own stdout file; wall time (s) until both exit.
+ * Run on two half-size clusters, this is what a perfect split of kp-gen's work over two CPUs
+ * could at best achieve: no parse done twice, nothing to hand over or merge.
+ */
+function measureTwoAtOnce(argsA, argsB, outA, outB) {
+  const start = process.hrtime.bigint();
+  const one = (args, out) =>
+    new Promise((resolve, reject) => {
+      const fd = openSync(out, 'w');
+      const child = spawn(process.execPath, args, { stdio: ['ignore', fd, 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        closeSync(fd);
+        if (code === 0) resolve();
+        else reject(new Error(`node ${args.join(' ')} exited ${code ?? signal}:\n${err.slice(0, 2000)}`));
+      });
+    });
+  return Promise.all([one(argsA, outA), one(argsB, outB)]).then(() => Number(process.hrtime.bigint() - start) / 1e9);
+}
+
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -111,7 +136,7 @@ function machine() {
   return `${cpus().length} CPUs (${cpu}), Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
-function main() {
+async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const dir = opts.keep ?? mkdtempSync(join(tmpdir(), 'kp-gen-bench-'));
   mkdirSync(dir, { recursive: true });
@@ -124,6 +149,7 @@ function main() {
   const fixed = measureMedian(opts.reps, [BIN, ...BENCH_FLAGS, tiny], join(dir, 'tiny.rules'), rssFile);
 
   const results = [];
+  let halves;
   try {
     for (const n of opts.sizes) {
       const objects = generateCluster(n);
@@ -150,6 +176,23 @@ function main() {
         process.stderr.write(`  ${n} ${format}: ${fmt(run.seconds)} s, ${fmt(run.rssMB, 0)} MB\n`);
         if (!opts.keep) rmSync(out);
       }
+    }
+    // The two-CPU ceiling, on the largest JSON case: two half-size clusters run at once, each
+    // in its own process, interleaved with runs of the whole cluster in one process.
+    const largestN = Math.max(...opts.sizes);
+    if (largestN >= 2) {
+      const half = join(dir, `cluster-${largestN >> 1}-half.json`);
+      writeFileSync(half, toJSONList(generateCluster(largestN >> 1)));
+      const whole = join(dir, `cluster-${largestN}.json`);
+      const outs = [join(dir, 'half-a.rules'), join(dir, 'half-b.rules'), join(dir, 'whole.rules')];
+      const pairs = [];
+      const singles = [];
+      for (let i = 0; i < opts.reps; i++) {
+        pairs.push(await measureTwoAtOnce([BIN, ...BENCH_FLAGS, half], [BIN, ...BENCH_FLAGS, half], outs[0], outs[1]));
+        singles.push(measure([BIN, ...BENCH_FLAGS, whole], outs[2], rssFile).seconds);
+      }
+      halves = { n: largestN, half: largestN >> 1, pair: Math.min(...pairs), whole: Math.min(...singles) };
+      if (!opts.keep) for (const f of outs) rmSync(f);
     }
   } finally {
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
@@ -234,6 +277,13 @@ function main() {
     const ratio = r.run.seconds / r.parse.seconds;
     console.log(`  ${r.format.toUpperCase()} time ≤ ${TARGETS.parseRatio}x parse-only: ${fmt(ratio)}x ${verdict(ratio <= TARGETS.parseRatio)}`);
   }
+  if (halves) {
+    // Only the ratio to the parse-only run measured earlier is a target's; the rest explains it.
+    console.log(
+      `  two-CPU ceiling: two ${halves.half}-Service JSON runs at once take ${fmt(halves.pair)} s, one ${halves.n}-Service run ` +
+        `${fmt(halves.whole)} s in the same pass: a perfect two-way split would be at ${fmt(halves.pair / json.parse.seconds)}x parse-only`,
+    );
+  }
   if (growthOk.length > 0) {
     const tol = TARGETS.growthTolerance;
     const within = (x) => Math.abs(x - 1) <= tol;
@@ -251,9 +301,7 @@ function main() {
   }
 }
 
-try {
-  main();
-} catch (e) {
+main().catch((e) => {
   process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = 1;
-}
+});

@@ -45,5 +45,6 @@ describe('bench: runner', () => {
     expect(r.stdout).toContain('50 svc / 500 ep, yaml');
     expect(r.stdout).toMatch(/Growth/);
     expect(r.stdout).toMatch(/JSON wall ≤ 2 s: [\d.]+ s (PASS|MISS)/);
+    expect(r.stdout).toMatch(/two-CPU ceiling: two 25-Service JSON runs at once take [\d.]+ s, one 50-Service run [\d.]+ s/);
   }, 60_000);
 });
