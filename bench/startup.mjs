@@ -4,6 +4,7 @@
  * `npm test`). Editor loops run kp-gen on a few manifests, where loading modules is most of
  * the time, so this compares whole `node` processes:
  *   - import:  node -e "import('<root>/dist/main.js')"   (module loading alone)
+ *   - load:    the same import, timed inside the process  (without node's own start: less noise)
  *   - example: kp-gen --cluster-cidr 10.244.0.0/16 --hostname-override node-1 examples/
  *   - diff:    kp-gen diff of two small dumps             (a sub-command, so it cannot hide a cost there)
  *
@@ -42,24 +43,36 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** The cases, as node arguments for a checkout at `root`; inputs always come from this checkout. */
+/**
+ * The cases, as node arguments for a checkout at `root`; inputs always come from this checkout.
+ * A self-timed case prints its own time in ms on stdout instead of being timed from outside.
+ */
 function cases(root) {
   const bin = join(root, 'bin', 'kp-gen.js');
+  const main = JSON.stringify(join(root, 'dist', 'main.js'));
   const dumps = ['clusterip-basic', 'multi-port'].map((f) => join(here, 'fixtures', 'core', f, 'expected.rules'));
   return {
-    import: ['-e', `import(${JSON.stringify(join(root, 'dist', 'main.js'))})`],
-    example: [bin, '--cluster-cidr', '10.244.0.0/16', '--hostname-override', 'node-1', join(here, 'examples')],
-    diff: [bin, 'diff', ...dumps],
+    node: { args: ['-e', '0'] },
+    import: { args: ['-e', `import(${main})`] },
+    load: {
+      args: ['--input-type=module', '-e', `const t = performance.now(); await import(${main}); console.log(performance.now() - t);`],
+      selfTimed: true,
+    },
+    example: { args: [bin, '--cluster-cidr', '10.244.0.0/16', '--hostname-override', 'node-1', join(here, 'examples')] },
+    diff: { args: [bin, 'diff', ...dumps] },
   };
 }
 
-/** One run: wall time in ms, exit code and stdout. */
-function runOnce(args) {
+/** One run: time in ms (wall, or as the case reports it), exit code and output. */
+function runOnce({ args, selfTimed }) {
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { cwd: here, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.error) throw r.error;
-  return { ms, code: r.status, stdout: r.stdout, stderr: r.stderr };
+  if (!selfTimed) return { ms: wall, code: r.status, stdout: r.stdout, stderr: r.stderr };
+  const ms = Number(r.stdout);
+  if (r.status !== 0 || !Number.isFinite(ms)) throw new Error(`${args.join(' ')}: exit ${r.status}, printed ${JSON.stringify(r.stdout + r.stderr)}`);
+  return { ms, code: r.status, stdout: '', stderr: r.stderr };
 }
 
 function median(xs) {

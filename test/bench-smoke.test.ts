@@ -54,6 +54,6 @@ describe('bench: start-up', () => {
     const r = spawnSync(process.execPath, ['bench/startup.mjs', '--against', '.', '--pairs', '1'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    for (const c of ['import', 'example', 'diff']) expect(r.stdout).toMatch(new RegExp(`^${c} +\\d+ +\\d+ +[\\d.]+$`, 'm'));
+    for (const c of ['node', 'import', 'load', 'example', 'diff']) expect(r.stdout).toMatch(new RegExp(`^${c} +\\d+ +\\d+ +[\\d.]+$`, 'm'));
   }, 60_000);
 });
