@@ -3,7 +3,8 @@
  * src/commands/<name>/index.ts only declares its command, and its run.ts (with the dump
  * parser, the comparer, the tracer, the lab) is imported when that command runs. Small runs
  * in editor loops are mostly module loading, so an import that drags one of them back into
- * the main path is a regression in start-up time.
+ * the main path is a regression in start-up time. The same goes for src/report.ts (and chalk),
+ * which main.ts loads only when there is a warning or an error to print.
  *
  * Checked on the real binary (built by `npm test`), with module hooks that record every module
  * node loads: no timing involved.
@@ -59,6 +60,15 @@ describe('start-up: the main command loads no sub-command implementation', () =>
     for (const name of ['diff', 'trace', 'lab']) expect(r.modules).toContain(`dist/commands/${name}/index.js`);
     // ...but none of their implementations is loaded.
     expect(r.modules.filter((m) => SUBCOMMAND_ONLY.test(m))).toEqual([]);
+    // Nor the diagnostics' formatting (and chalk with it): there is nothing to report.
+    expect(r.modules).not.toContain('dist/report.js');
+  });
+
+  it('loads the diagnostics when there is something to report', () => {
+    const r = loadedBy(['no-such-dir/']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: /);
+    expect(r.modules).toContain('dist/report.js');
   });
 
   it('a sub-command still loads its implementation when it runs', () => {
