@@ -8,7 +8,6 @@ import { basename, dirname, join } from 'node:path';
 import { parseArgs } from './cli.js';
 import { ClusterError, UsageError, UserError } from './errors.js';
 import type { CliIO } from './io.js';
-import { errorLines, internalErrorLines, warningLine } from './report.js';
 import { generateFromSources } from './run.js';
 
 export const EXIT_OK = 0;
@@ -76,11 +75,15 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       env: io.env ?? {},
       ...(io.stderrIsTTY ? { progress: io.stderr } : {}),
     });
-    if (!opts.quiet) for (const w of result.warnings) err(warningLine(w));
+    if (!opts.quiet && result.warnings.length > 0) {
+      const { warningLine } = await report();
+      for (const w of result.warnings) err(warningLine(w));
+    }
     if (opts.output !== undefined) writeFileAtomic(opts.output, result.chunks());
     else for (const chunk of result.chunks()) await io.stdout(chunk);
     return EXIT_OK;
   } catch (e) {
+    const { errorLines, internalErrorLines } = await report();
     if (e instanceof UsageError) {
       err(errorLines(e.message, e.hint));
       return EXIT_USAGE;
@@ -96,6 +99,14 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     err(internalErrorLines(e));
     return EXIT_INTERNAL;
   }
+}
+
+/**
+ * The diagnostics' formatting, loaded only when there is something to report: it loads chalk,
+ * which a clean run (most runs of an editor loop) does not need.
+ */
+function report(): Promise<typeof import('./report.js')> {
+  return import('./report.js');
 }
 
 function writeStdout(text: string): Promise<void> {

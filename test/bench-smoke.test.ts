@@ -48,3 +48,12 @@ describe('bench: runner', () => {
     expect(r.stdout).toMatch(/two-CPU ceiling: two 25-Service JSON runs at once take [\d.]+ s, one 50-Service run [\d.]+ s/);
   }, 60_000);
 });
+
+describe('bench: start-up', () => {
+  it('compares two checkouts case by case (here: this one with itself)', () => {
+    const r = spawnSync(process.execPath, ['bench/startup.mjs', '--against', '.', '--pairs', '1'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    for (const c of ['node', 'import', 'load', 'example', 'diff']) expect(r.stdout).toMatch(new RegExp(`^${c} +\\d+ +\\d+ +[\\d.]+$`, 'm'));
+  }, 60_000);
+});

@@ -1,25 +1,10 @@
 /**
- * Pieces the dump-reading commands (diff, trace) share: reading a dump file or stdin, and
- * checking that generation flags are only given where rules are generated from manifests.
+ * Parse-time pieces the dump-reading commands (diff, trace) share: checking that generation
+ * flags are only given where rules are generated from manifests. (Reading a dump is in
+ * read-dump.ts, which only runs with the command.)
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UsageError, UserError } from '../errors.js';
-import type { CliIO } from '../io.js';
-import { parseDump } from '../parse/dump.js';
-import type { Dump } from '../parse/types.js';
-
-/** Read and parse a dump; `-` is stdin. Unreadable files are UserErrors. */
-export function readDump(path: string, io: Pick<CliIO, 'readStdin'>): Dump {
-  let text: string;
-  try {
-    text = path === '-' ? io.readStdin() : readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot read ${path}: ${code ?? String(e)}`);
-  }
-  return parseDump(text, path);
-}
+import { UsageError } from '../errors.js';
 
 /** Every generation option's attribute key and flag, as addGenerationOptions declares them. */
 export function generationOptionKeys(cmd: Command, own: readonly string[]): { key: string; flag: string }[] {

@@ -10,8 +10,6 @@ import { UserError } from '../errors.js';
 import type { LabPlan } from './plan.js';
 import type { ServerRecord } from './servers.js';
 
-export const DEFAULT_STATE_DIR = '/run/kp-gen-lab';
-
 export interface LabState {
   version: 1;
   plan: LabPlan;

@@ -3,22 +3,18 @@
  * [--proto P] [--from F] [--json]`: follow the first packet of a connection through the
  * rules and print every outcome with its probability. Exit codes as the main command:
  * 0 traced, 1 input problem, 2 usage error.
+ *
+ * This module declares the command and checks its usage; run.ts, loaded only when the command
+ * runs, does the tracing (the main command never loads it).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { addGenerationOptions, integer, readGenerationOptions } from '../../cli.js';
-import { UsageError, UserError } from '../../errors.js';
-import type { CliIO } from '../../io.js';
-import { parseIP, type IP } from '../../model/ip.js';
+import { UsageError } from '../../errors.js';
+import { parseIP } from '../../model/ip.js';
 import type { RunOptions } from '../../options.js';
-import { DumpParseError, parseDump } from '../../parse/dump.js';
-import type { Dump } from '../../parse/types.js';
-import { ValueError } from '../../parse/values.js';
-import { generate } from '../../run.js';
-import { traceDump, TraceError, type NodeContext, type Origin, type Packet, type Protocol } from '../../trace/index.js';
-import { outcomesJSON, renderTrace } from '../../trace/render.js';
-import { warningLine } from '../../report.js';
+import type { Origin, Packet, Protocol } from '../../trace/index.js';
 import type { OnParsed } from '../index.js';
-import { generationOptionKeys, readDump, rejectOptions } from '../shared.js';
+import { generationOptionKeys, rejectOptions } from '../shared.js';
 
 const OWN_OPTIONS = ['rules', 'src', 'dst', 'dport', 'sport', 'proto', 'from', 'inInterface', 'outInterface', 'json'];
 /** Generation flags that also make sense with --rules: they say which addresses are the node's. */
@@ -111,55 +107,8 @@ export function register(program: Command, onParsed: OnParsed): void {
     onParsed({
       kind: 'command',
       name: 'trace',
-      run: async (io) => runTrace(io, { rules: f.rules, gen, packet, addressTexts, json: f.json === true }),
+      run: async (io) => (await import('./run.js')).runTrace(io, { rules: f.rules, gen, packet, addressTexts, json: f.json === true }),
     });
   });
   program.addCommand(cmd);
-}
-
-interface TraceRun {
-  rules: string | undefined;
-  gen: RunOptions | undefined;
-  packet: Packet;
-  addressTexts: string[];
-  json: boolean;
-}
-
-function nodeContext(texts: readonly string[]): NodeContext {
-  const localAddresses: IP[] = [];
-  for (const t of texts) {
-    const ip = parseIP(t.trim());
-    if (!ip) throw new UserError(`${JSON.stringify(t)} is not an IP address (--node-ip, --node-addresses)`);
-    localAddresses.push(ip);
-  }
-  return { localAddresses };
-}
-
-async function runTrace(io: CliIO, o: TraceRun): Promise<number> {
-  const node = nodeContext(o.addressTexts);
-  let result;
-  try {
-    let dump: Dump;
-    if (o.gen) {
-      const generated = generate(o.gen, { readStdin: io.readStdin });
-      if (!o.gen.quiet) for (const w of generated.warnings) io.stderr(warningLine(w));
-      dump = parseDump(generated.text, 'generated rules');
-    } else {
-      dump = readDump(o.rules!, io);
-    }
-    if (!dump.tables.has('nat') && !dump.tables.has('filter')) {
-      throw new UserError(`${dump.source}: no nat or filter table to trace through`);
-    }
-    result = traceDump(dump, o.packet, node);
-  } catch (e) {
-    if (e instanceof DumpParseError || e instanceof ValueError || e instanceof TraceError) throw new UserError(e.message);
-    throw e;
-  }
-  if (node.localAddresses.length === 0) {
-    result.notes.push('no --node-ip or --node-addresses: only 127.0.0.0/8 and ::1 count as the node\'s own (addrtype LOCAL)');
-  }
-  for (const n of result.notes) io.stderr(`note: ${n}\n`);
-  for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
-  await io.stdout(o.json ? outcomesJSON(result) : renderTrace(o.packet, result));
-  return 0;
 }

@@ -1,0 +1,62 @@
+/**
+ * Running `kp-gen diff` (declared in index.ts): read or generate the two dumps, compare them,
+ * print the differences. Exit codes as diff(1): 0 same, 1 different, 2 trouble.
+ */
+import { Chalk } from 'chalk';
+import chalk from 'chalk';
+import { UsageError, UserError } from '../../errors.js';
+import type { CliIO } from '../../io.js';
+import { compareDumps } from '../../diff/compare.js';
+import { NO_COLORS, renderDiff, type DiffColors } from '../../diff/render.js';
+import type { RunOptions } from '../../options.js';
+import { DumpParseError, parseDump } from '../../parse/dump.js';
+import { ValueError } from '../../parse/values.js';
+import { errorLines, warningLine } from '../../report.js';
+import { generate } from '../../run.js';
+import { readDump } from '../read-dump.js';
+import type { DiffFlags } from './index.js';
+
+export const DIFF_SAME = 0;
+export const DIFF_DIFFERENT = 1;
+export const DIFF_TROUBLE = 2;
+
+export interface DiffRun {
+  dumps: string[];
+  json: boolean;
+  color: DiffFlags['color'];
+  gen: RunOptions | undefined;
+}
+
+export async function runDiff(io: CliIO, o: DiffRun): Promise<number> {
+  let result;
+  try {
+    const stdinUses = o.dumps.filter((d) => d === '-').length + (o.gen?.paths.includes('-') ? 1 : 0);
+    if (stdinUses > 1) throw new UsageError('stdin (-) can be read only once');
+    let a;
+    if (o.gen) {
+      const generated = generate(o.gen, { readStdin: io.readStdin });
+      if (!o.gen.quiet) for (const w of generated.warnings) io.stderr(warningLine(w));
+      a = parseDump(generated.text, `kp-gen ${o.gen.paths.join(' ')}`);
+    } else {
+      a = readDump(o.dumps[0]!, io);
+    }
+    const b = readDump(o.dumps[o.dumps.length - 1]!, io);
+    result = compareDumps(a, b);
+  } catch (e) {
+    if (e instanceof UserError || e instanceof DumpParseError || e instanceof ValueError) {
+      io.stderr(errorLines(e.message, e instanceof UserError ? e.hint : undefined));
+      return DIFF_TROUBLE;
+    }
+    throw e;
+  }
+  if (o.json) await io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  else await io.stdout(renderDiff(result, colors(io, o.color)));
+  return result.equal ? DIFF_SAME : DIFF_DIFFERENT;
+}
+
+function colors(io: CliIO, when: DiffFlags['color']): DiffColors {
+  const on = when === 'always' || (when === 'auto' && io.stdoutIsTTY === true && chalk.level > 0);
+  if (!on) return NO_COLORS;
+  const c = new Chalk({ level: chalk.level > 0 ? chalk.level : 1 });
+  return { removed: c.red, added: c.green, heading: c.bold, dim: c.dim };
+}

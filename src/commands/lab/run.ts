@@ -1,0 +1,75 @@
+/**
+ * Running `kp-gen lab up|status|down|probe` (declared in index.ts): call the lab functions
+ * and print their reports through the injected CliIO.
+ */
+import { UserError } from '../../errors.js';
+import type { CliIO } from '../../io.js';
+import { labDown, labStatus, labUp } from '../../lab/lab.js';
+import { probe, type ProbeRequest } from '../../lab/probe.js';
+import { formatProbe, formatStatus, formatUp, labCommand } from '../../lab/report.js';
+import { readState, stateFile } from '../../lab/state.js';
+import type { RunOptions } from '../../options.js';
+import { warningLine } from '../../report.js';
+import { DEFAULT_STATE_DIR } from './index.js';
+
+/** Which lab a command acts on. */
+export interface LabRef {
+  name: string;
+  stateDir: string;
+}
+
+/** The `--state-dir` flag to repeat in printed commands when it is not the default. */
+function stateDirFlag(dir: string): string {
+  return dir === DEFAULT_STATE_DIR ? '' : ` --state-dir ${dir}`;
+}
+
+export async function runUp(io: CliIO, o: LabRef & { run: RunOptions; clientIPs: string[] }): Promise<number> {
+  const r = await labUp({
+    run: o.run,
+    name: o.name,
+    stateDir: o.stateDir,
+    clientIPs: o.clientIPs,
+    readStdin: io.readStdin,
+  });
+  if (!o.run.quiet) for (const w of r.warnings) io.stderr(warningLine(w));
+  const lines = r.rules.split('\n').length - 1;
+  await io.stdout(formatUp(r.state.plan, stateFile(o.stateDir, o.name), lines, stateDirFlag(o.stateDir)));
+  return 0;
+}
+
+export async function runStatus(io: CliIO, o: LabRef & { all: boolean }): Promise<number> {
+  await io.stdout(formatStatus(labStatus(o.name, o.stateDir), o.all));
+  return 0;
+}
+
+export async function runDown(io: CliIO, o: LabRef): Promise<number> {
+  const r = labDown(o.name, o.stateDir);
+  if (r.failed.length > 0) {
+    throw new UserError(`could not delete ${r.failed.join(', ')}`, `the record is kept; retry: ${labCommand(r.state.plan.name, 'down')}`);
+  }
+  await io.stdout(`lab ${JSON.stringify(r.state.plan.name)} is down: removed ${r.state.namespaces.length} namespaces and ${r.state.servers.length} servers\n`);
+  return 0;
+}
+
+export interface ProbeRun extends LabRef {
+  /** client, node, or a pod's IP or namespace name. */
+  from: string;
+  dst: { ip: string; port: number };
+  udp: boolean;
+  count: number;
+  timeoutMs: number;
+  source?: string;
+}
+
+export async function runProbe(io: CliIO, o: ProbeRun): Promise<number> {
+  const state = readState(o.stateDir, o.name);
+  if (!state) throw new UserError(`no lab named ${JSON.stringify(o.name)} is up`, 'start one with: kp-gen lab up PATH...');
+  const { plan } = state;
+  const from = o.from;
+  const ns = from === 'client' ? plan.clientNs : from === 'node' ? plan.nodeNs : plan.pods.find((p) => p.ip === from || p.ns === from)?.ns;
+  if (ns === undefined) throw new UserError(`--from: ${JSON.stringify(from)} is not client, node, or a pod of lab ${JSON.stringify(o.name)}`);
+  const req: ProbeRequest = { protocol: o.udp ? 'UDP' : 'TCP', ...o.dst, count: o.count, timeoutMs: o.timeoutMs };
+  if (o.source !== undefined) req.source = o.source;
+  await io.stdout(formatProbe(ns, req, probe(ns, req)));
+  return 0;
+}

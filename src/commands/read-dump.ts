@@ -1,0 +1,22 @@
+/**
+ * Reading a rule dump for the dump-reading commands (diff, trace). Kept apart from
+ * commands/shared.ts, which their parse-time code uses: the dump parser is only loaded when
+ * such a command runs.
+ */
+import { readFileSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import type { CliIO } from '../io.js';
+import { parseDump } from '../parse/dump.js';
+import type { Dump } from '../parse/types.js';
+
+/** Read and parse a dump; `-` is stdin. Unreadable files are UserErrors. */
+export function readDump(path: string, io: Pick<CliIO, 'readStdin'>): Dump {
+  let text: string;
+  try {
+    text = path === '-' ? io.readStdin() : readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`cannot read ${path}: ${code ?? String(e)}`);
+  }
+  return parseDump(text, path);
+}

@@ -1,0 +1,63 @@
+/**
+ * Running `kp-gen trace` (declared in index.ts): read or generate the rules, follow the packet
+ * through them, print the outcomes.
+ */
+import { UserError } from '../../errors.js';
+import type { CliIO } from '../../io.js';
+import { parseIP, type IP } from '../../model/ip.js';
+import type { RunOptions } from '../../options.js';
+import { DumpParseError, parseDump } from '../../parse/dump.js';
+import type { Dump } from '../../parse/types.js';
+import { ValueError } from '../../parse/values.js';
+import { warningLine } from '../../report.js';
+import { generate } from '../../run.js';
+import { traceDump, TraceError, type NodeContext, type Packet } from '../../trace/index.js';
+import { outcomesJSON, renderTrace } from '../../trace/render.js';
+import { readDump } from '../read-dump.js';
+
+export interface TraceRun {
+  rules: string | undefined;
+  gen: RunOptions | undefined;
+  packet: Packet;
+  addressTexts: string[];
+  json: boolean;
+}
+
+function nodeContext(texts: readonly string[]): NodeContext {
+  const localAddresses: IP[] = [];
+  for (const t of texts) {
+    const ip = parseIP(t.trim());
+    if (!ip) throw new UserError(`${JSON.stringify(t)} is not an IP address (--node-ip, --node-addresses)`);
+    localAddresses.push(ip);
+  }
+  return { localAddresses };
+}
+
+export async function runTrace(io: CliIO, o: TraceRun): Promise<number> {
+  const node = nodeContext(o.addressTexts);
+  let result;
+  try {
+    let dump: Dump;
+    if (o.gen) {
+      const generated = generate(o.gen, { readStdin: io.readStdin });
+      if (!o.gen.quiet) for (const w of generated.warnings) io.stderr(warningLine(w));
+      dump = parseDump(generated.text, 'generated rules');
+    } else {
+      dump = readDump(o.rules!, io);
+    }
+    if (!dump.tables.has('nat') && !dump.tables.has('filter')) {
+      throw new UserError(`${dump.source}: no nat or filter table to trace through`);
+    }
+    result = traceDump(dump, o.packet, node);
+  } catch (e) {
+    if (e instanceof DumpParseError || e instanceof ValueError || e instanceof TraceError) throw new UserError(e.message);
+    throw e;
+  }
+  if (node.localAddresses.length === 0) {
+    result.notes.push('no --node-ip or --node-addresses: only 127.0.0.0/8 and ::1 count as the node\'s own (addrtype LOCAL)');
+  }
+  for (const n of result.notes) io.stderr(`note: ${n}\n`);
+  for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
+  await io.stdout(o.json ? outcomesJSON(result) : renderTrace(o.packet, result));
+  return 0;
+}
