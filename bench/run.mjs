@@ -4,7 +4,8 @@
  *
  * For each size it generates a synthetic cluster (bench/cluster.mjs: N Services with 10
  * endpoints each), writes it as one JSON List and as multi-document YAML, then runs, each as a
- * whole `node` process, REPS times:
+ * whole `node` process, in REPS rounds (each round runs every case once, so that the machine's
+ * drifting speed touches all cases alike):
  *   - kp-gen on the file, stdout to a file;
  *   - bench/parse-only.mjs on the same file (read + JSON.parse / kp-gen's YAML loader, nothing else).
  * It prints the best wall time and the median peak RSS of each, kp-gen's output size and rule count,
@@ -99,10 +100,8 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function measureMedian(reps, args, stdoutFile, rssFile) {
-  const runs = [];
-  for (let i = 0; i < reps; i++) runs.push(measure(args, stdoutFile, rssFile));
-  // Best time: other processes on the machine only ever add to a run's wall time.
+/** Best time (other processes on the machine only ever add to a run's wall time), median peak RSS. */
+function summary(runs) {
   return { seconds: Math.min(...runs.map((r) => r.seconds)), rssMB: median(runs.map((r) => r.rssMB)) };
 }
 
@@ -143,57 +142,61 @@ async function main() {
   const rssFile = join(dir, 'maxrss');
   console.log(`kp-gen benchmark on ${machine()}; best time and median peak RSS of ${opts.reps} runs; work dir ${dir}\n`);
 
-  // Fixed cost: node start-up and module loading, from a one-Service cluster.
-  const tiny = join(dir, 'tiny.json');
-  writeFileSync(tiny, toJSONList(generateCluster(1)));
-  const fixed = measureMedian(opts.reps, [BIN, ...BENCH_FLAGS, tiny], join(dir, 'tiny.rules'), rssFile);
-
+  // Every input is written first, then each round runs every case once, in the same order, and
+  // each case's best time is taken over the rounds: this VM's speed drifts from minute to
+  // minute, and a drift then touches every case alike instead of making one size, or kp-gen
+  // against its parse-only run, look faster or slower than the rest.
   const results = [];
+  let fixed;
   let halves;
   try {
+    // Fixed cost: node start-up and module loading, from a one-Service cluster.
+    const tiny = join(dir, 'tiny.json');
+    writeFileSync(tiny, toJSONList(generateCluster(1)));
+    const cases = [];
     for (const n of opts.sizes) {
       const objects = generateCluster(n);
-      const inputs = {
-        json: [join(dir, `cluster-${n}.json`), toJSONList(objects)],
-        yaml: [join(dir, `cluster-${n}.yaml`), toMultiDocYAML(objects, yaml.dump)],
-      };
-      for (const [format, [file, text]] of Object.entries(inputs)) {
+      const texts = { json: toJSONList(objects), yaml: toMultiDocYAML(objects, yaml.dump) };
+      for (const [format, text] of Object.entries(texts)) {
+        const file = join(dir, `cluster-${n}.${format}`);
         writeFileSync(file, text);
-        const out = join(dir, `cluster-${n}-${format}.rules`);
-        const parse = measureMedian(opts.reps, [PARSE_ONLY, file], join(dir, 'parse.out'), rssFile);
-        const run = measureMedian(opts.reps, [BIN, ...BENCH_FLAGS, file], out, rssFile);
-        const r = {
-          n,
-          endpoints: n * 10,
-          format,
-          inputMB: mb(statSync(file).size),
-          outputMB: mb(statSync(out).size),
-          rules: countRules(out),
-          parse,
-          run,
-        };
-        results.push(r);
-        process.stderr.write(`  ${n} ${format}: ${fmt(run.seconds)} s, ${fmt(run.rssMB, 0)} MB\n`);
-        if (!opts.keep) rmSync(out);
+        cases.push({ n, format, file, out: join(dir, `cluster-${n}-${format}.rules`), parse: [], run: [] });
       }
     }
-    // The two-CPU ceiling, on the largest JSON case: two half-size clusters run at once, each
-    // in its own process, interleaved with runs of the whole cluster in one process.
+    // The two-CPU ceiling, next to the largest JSON case: two half-size clusters run at once,
+    // each in its own process.
     const largestN = Math.max(...opts.sizes);
-    if (largestN >= 2) {
-      const half = join(dir, `cluster-${largestN >> 1}-half.json`);
-      writeFileSync(half, toJSONList(generateCluster(largestN >> 1)));
-      const whole = join(dir, `cluster-${largestN}.json`);
-      const outs = [join(dir, 'half-a.rules'), join(dir, 'half-b.rules'), join(dir, 'whole.rules')];
-      const pairs = [];
-      const singles = [];
-      for (let i = 0; i < opts.reps; i++) {
-        pairs.push(await measureTwoAtOnce([BIN, ...BENCH_FLAGS, half], [BIN, ...BENCH_FLAGS, half], outs[0], outs[1]));
-        singles.push(measure([BIN, ...BENCH_FLAGS, whole], outs[2], rssFile).seconds);
+    const half = largestN >= 2 ? join(dir, `cluster-${largestN >> 1}-half.json`) : undefined;
+    if (half) writeFileSync(half, toJSONList(generateCluster(largestN >> 1)));
+    const halfOuts = [join(dir, 'half-a.rules'), join(dir, 'half-b.rules')];
+
+    const fixedRuns = [];
+    const pairs = [];
+    for (let round = 0; round < opts.reps; round++) {
+      fixedRuns.push(measure([BIN, ...BENCH_FLAGS, tiny], join(dir, 'tiny.rules'), rssFile));
+      for (const c of cases) {
+        c.parse.push(measure([PARSE_ONLY, c.file], join(dir, 'parse.out'), rssFile));
+        c.run.push(measure([BIN, ...BENCH_FLAGS, c.file], c.out, rssFile));
+        if (half && c.n === largestN && c.format === 'json') {
+          pairs.push(await measureTwoAtOnce([BIN, ...BENCH_FLAGS, half], [BIN, ...BENCH_FLAGS, half], halfOuts[0], halfOuts[1]));
+        }
       }
-      halves = { n: largestN, half: largestN >> 1, pair: Math.min(...pairs), whole: Math.min(...singles) };
-      if (!opts.keep) for (const f of outs) rmSync(f);
+      process.stderr.write(`  round ${round + 1} of ${opts.reps} done\n`);
     }
+    fixed = summary(fixedRuns);
+    for (const c of cases) {
+      results.push({
+        n: c.n,
+        endpoints: c.n * 10,
+        format: c.format,
+        inputMB: mb(statSync(c.file).size),
+        outputMB: mb(statSync(c.out).size),
+        rules: countRules(c.out),
+        parse: summary(c.parse),
+        run: summary(c.run),
+      });
+    }
+    if (half) halves = { n: largestN, half: largestN >> 1, pair: Math.min(...pairs) };
   } finally {
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
@@ -281,7 +284,7 @@ async function main() {
     // Only the ratio to the parse-only run measured earlier is a target's; the rest explains it.
     console.log(
       `  two-CPU ceiling: two ${halves.half}-Service JSON runs at once take ${fmt(halves.pair)} s, one ${halves.n}-Service run ` +
-        `${fmt(halves.whole)} s in the same pass: a perfect two-way split would be at ${fmt(halves.pair / json.parse.seconds)}x parse-only`,
+        `${fmt(json.run.seconds)} s: a perfect two-way split would be at ${fmt(halves.pair / json.parse.seconds)}x parse-only`,
     );
   }
   if (growthOk.length > 0) {
