@@ -4,6 +4,7 @@
  * program's own action; other commands (`kp-gen diff`, …) register themselves through
  * commands/index.ts and hand back a closure to run.
  */
+import { existsSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerSubcommands } from './commands/index.js';
 import { UsageError } from './errors.js';
@@ -244,6 +245,16 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
   return program;
 }
 
+/**
+ * A sub-command's name that is also a file or directory here (`kp-gen diff` with manifests in
+ * ./diff/): commander takes it as the sub-command, which is what cli.md says, so a usage error
+ * then most likely means the user meant the path.
+ */
+function shadowedPath(program: Command, first: string | undefined): string | undefined {
+  if (first === undefined || !program.commands.some((c) => c.name() === first)) return undefined;
+  return existsSync(first) ? first : undefined;
+}
+
 /** Parse argv (without node and script). Help is printed by commander itself (stdout). */
 export function parseArgs(argv: readonly string[], write: { out: (s: string) => void }): ParsedArgs {
   let parsed: ParsedArgs | undefined;
@@ -260,11 +271,16 @@ export function parseArgs(argv: readonly string[], write: { out: (s: string) => 
   try {
     program.parse([...argv], { from: 'user' });
   } catch (e) {
+    let err = e;
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return { kind: 'exit', code: 0 };
-      throw new UsageError(e.message.replace(/^error: /, ''), 'run kp-gen --help for usage');
+      err = new UsageError(e.message.replace(/^error: /, ''), 'run kp-gen --help for usage');
     }
-    throw e;
+    const shadowed = shadowedPath(program, argv[0]);
+    if (err instanceof UsageError && shadowed !== undefined) {
+      throw new UsageError(err.message, `"${shadowed}" is read as the sub-command; to read the path ${shadowed} as manifests, write ./${shadowed}`);
+    }
+    throw err;
   }
   if (!parsed) throw new UsageError('nothing to do', 'run kp-gen --help for usage');
   return parsed;

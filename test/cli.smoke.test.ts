@@ -3,16 +3,17 @@
  * `npm test` runs first). Exit codes, streams and the atomic -o.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const BIN = join(__dirname, '..', 'bin', 'kp-gen.js');
 
-function kpGen(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+function kpGen(args: string[], input?: string, cwd?: string): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     input,
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, FORCE_COLOR: '0' },
   });
@@ -50,6 +51,27 @@ describe('kp-gen binary', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain("unknown option '--nope'");
+  });
+
+  it('points to ./NAME when a usage error comes from a sub-command whose name is also a path here', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kp-gen-smoke-'));
+    try {
+      const examples = join(__dirname, '..', 'examples');
+      const plain = kpGen(['diff'], undefined, dir);
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).not.toContain('./diff');
+
+      cpSync(examples, join(dir, 'diff'), { recursive: true });
+      const shadowed = kpGen(['diff'], undefined, dir);
+      expect(shadowed.code).toBe(2);
+      expect(shadowed.stdout).toBe('');
+      expect(shadowed.stderr).toContain('to read the path diff as manifests, write ./diff');
+      const meant = kpGen(['./diff'], undefined, dir);
+      expect(meant.code).toBe(0);
+      expect(meant.stdout).toBe(kpGen([examples]).stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('writes -o atomically and leaves an existing file untouched on failure', () => {
