@@ -23,6 +23,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
+import { parseArgs as parseFlags } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import yaml from 'js-yaml';
@@ -37,19 +38,15 @@ const PRELOAD = pathToFileURL(join(here, 'maxrss.mjs')).href;
 const TARGETS = { jsonSeconds: 2, jsonRssMB: 400, yamlSeconds: 3, parseRatio: 2.5, growthTolerance: 0.25 };
 
 function parseArgs(argv) {
-  const opts = { sizes: [1000, 2500, 5000, 10000], reps: 5, keep: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--sizes') opts.sizes = next().split(',').map(Number);
-    else if (a === '--reps') opts.reps = Number(next());
-    else if (a === '--keep') opts.keep = next();
-    else throw new Error(`unknown argument ${a} (--sizes N,N… --reps N --keep DIR)`);
-  }
+  const { values } = parseFlags({
+    args: argv,
+    options: { sizes: { type: 'string' }, reps: { type: 'string' }, keep: { type: 'string' } },
+  });
+  const opts = {
+    sizes: values.sizes === undefined ? [1000, 2500, 5000, 10000] : values.sizes.split(',').map(Number),
+    reps: values.reps === undefined ? 5 : Number(values.reps),
+    keep: values.keep,
+  };
   if (opts.sizes.some((n) => !Number.isInteger(n) || n < 1) || !(opts.reps >= 1)) throw new Error('bad --sizes or --reps');
   return opts;
 }

@@ -19,22 +19,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs as parseFlags } from 'node:util';
 
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const opts = { against: undefined, pairs: 20 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--against') opts.against = resolve(next());
-    else if (a === '--pairs') opts.pairs = Number(next());
-    else throw new Error(`unknown argument ${a} (--against DIR --pairs N)`);
-  }
+  const { values } = parseFlags({ args: argv, options: { against: { type: 'string' }, pairs: { type: 'string' } } });
+  const opts = {
+    against: values.against === undefined ? undefined : resolve(values.against),
+    pairs: values.pairs === undefined ? 20 : Number(values.pairs),
+  };
   if (opts.against === undefined) throw new Error('--against DIR: the kp-gen checkout to compare with');
   if (!Number.isInteger(opts.pairs) || opts.pairs < 1) throw new Error('bad --pairs');
   for (const root of [here, opts.against]) {
@@ -110,4 +104,9 @@ function main() {
   console.log('\nmedians over the pairs; the ratio column is the median of the per-pair ratios.');
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  process.stderr.write(`startup: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+}
