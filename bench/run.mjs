@@ -23,9 +23,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { parseArgs as parseFlags } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs as parseFlags } from 'node:util';
 import yaml from 'js-yaml';
 import { BENCH_FLAGS, generateCluster, toJSONList, toMultiDocYAML } from './cluster.mjs';
 
@@ -73,9 +73,9 @@ function measure(args, stdoutFile, rssFile) {
  * Run on two half-size clusters, this is what a perfect split of kp-gen's work over two CPUs
  * could at best achieve: no parse done twice, nothing to hand over or merge.
  */
-function measureTwoAtOnce(argsA, argsB, outA, outB) {
+function measureTwoAtOnce(args, outA, outB) {
   const start = process.hrtime.bigint();
-  const one = (args, out) =>
+  const one = (out) =>
     new Promise((resolve, reject) => {
       const fd = openSync(out, 'w');
       const child = spawn(process.execPath, args, { stdio: ['ignore', fd, 'pipe'] });
@@ -88,7 +88,7 @@ function measureTwoAtOnce(argsA, argsB, outA, outB) {
         else reject(new Error(`node ${args.join(' ')} exited ${code ?? signal}:\n${err.slice(0, 2000)}`));
       });
     });
-  return Promise.all([one(argsA, outA), one(argsB, outB)]).then(() => Number(process.hrtime.bigint() - start) / 1e9);
+  return Promise.all([one(outA), one(outB)]).then(() => Number(process.hrtime.bigint() - start) / 1e9);
 }
 
 function median(xs) {
@@ -175,7 +175,7 @@ async function main() {
         c.parse.push(measure([PARSE_ONLY, c.file], join(dir, 'parse.out'), rssFile));
         c.run.push(measure([BIN, ...BENCH_FLAGS, c.file], c.out, rssFile));
         if (half && c.n === largestN && c.format === 'json') {
-          pairs.push(await measureTwoAtOnce([BIN, ...BENCH_FLAGS, half], [BIN, ...BENCH_FLAGS, half], halfOuts[0], halfOuts[1]));
+          pairs.push(await measureTwoAtOnce([BIN, ...BENCH_FLAGS, half], halfOuts[0], halfOuts[1]));
         }
       }
       process.stderr.write(`  round ${round + 1} of ${opts.reps} done\n`);
