@@ -16,7 +16,17 @@
  */
 import { InternalError } from '../errors.js';
 import type { IPFamily } from '../model/ip.js';
-import { parseFamilyIP, inetNtop, parseHostOrNetwork } from './inet-ntop.js';
+import { inetNtop } from '../iptables/inet-ntop.js';
+import { parseFamilyIP, parseHostOrNetwork as parseAddress } from '../iptables/values.js';
+
+function parseHostOrNetwork(text: string, family: IPFamily): { address: string; prefix: number } | null {
+  try {
+    const a = parseAddress(text, family);
+    return { address: inetNtop(a.ip), prefix: a.prefix };
+  } catch {
+    return null;
+  }
+}
 import {
   parseMark,
   parseMarkMask,

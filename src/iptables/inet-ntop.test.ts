@@ -1,6 +1,7 @@
 // Expected texts are what ip6tables 1.8.9's ip6tables-save printed (see test/save-vocabulary.test.ts).
 import { describe, expect, it } from 'vitest';
-import { inetNtop, parseFamilyIP, parseHostOrNetwork } from './inet-ntop.js';
+import { inetNtop } from './inet-ntop.js';
+import { formatHostOrNetwork, parseFamilyIP, parseHostOrNetwork, ValueError } from './values.js';
 
 function ntop(text: string, family: 4 | 6 = 6): string {
   const ip = parseFamilyIP(text, family);
@@ -53,7 +54,7 @@ describe('parseHostOrNetwork (-s / -d)', () => {
     ['fd00:1:2:3::5/48', 6, 'fd00:1:2::', 48],
     ['::1/128', 6, '::1', 128],
   ] as const)('%s (IPv%i) → %s/%i', (text, family, address, prefix) => {
-    expect(parseHostOrNetwork(text, family)).toEqual({ address, prefix });
+    expect(formatHostOrNetwork(parseHostOrNetwork(text, family))).toBe(`${address}/${prefix}`);
   });
 
   it.each([
@@ -63,6 +64,6 @@ describe('parseHostOrNetwork (-s / -d)', () => {
     ['fd00::1', 4],
     ['nonsense', 6],
   ] as const)('refuses %s for IPv%i', (text, family) => {
-    expect(parseHostOrNetwork(text, family)).toBeNull();
+    expect(() => parseHostOrNetwork(text, family)).toThrow(ValueError);
   });
 });
