@@ -46,12 +46,11 @@ function cidrDetector(flag: string, cidrs: readonly string[], family: IPFamily):
     const c = parseCIDR(text.trim());
     if (!c) throw new UserError(`${flag}: ${JSON.stringify(text)} is not a CIDR`);
     if (c.ip.family === family) {
-      const cidr = formatCIDR(c);
-      return { ifLocal: ['-s', cidr], ifNotLocal: ['!', '-s', cidr] };
+      return { kind: 'source', cidr: formatCIDR(c) };
     }
   }
   // No CIDR of this family: kube-proxy falls back to the no-op detector.
-  return { ifLocal: [], ifNotLocal: [] };
+  return { kind: 'none' };
 }
 
 function localDetector(o: RunOptions, family: IPFamily): LocalTrafficDetector {
@@ -67,15 +66,12 @@ function localDetector(o: RunOptions, family: IPFamily): LocalTrafficDetector {
       if (!o.podBridgeInterface) {
         throw new UserError('--detect-local-mode BridgeInterface needs --pod-bridge-interface');
       }
-      return { ifLocal: ['-i', o.podBridgeInterface], ifNotLocal: ['!', '-i', o.podBridgeInterface] };
+      return { kind: 'interface', name: o.podBridgeInterface };
     case 'InterfaceNamePrefix':
       if (!o.podInterfaceNamePrefix) {
         throw new UserError('--detect-local-mode InterfaceNamePrefix needs --pod-interface-name-prefix');
       }
-      return {
-        ifLocal: ['-i', `${o.podInterfaceNamePrefix}+`],
-        ifNotLocal: ['!', '-i', `${o.podInterfaceNamePrefix}+`],
-      };
+      return { kind: 'interface', name: `${o.podInterfaceNamePrefix}+` };
   }
 }
 

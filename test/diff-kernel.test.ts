@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareDumps } from '../src/diff/compare.js';
 import { renderDiff } from '../src/diff/render.js';
-import { parseDump } from '../src/parse/dump.js';
+import { parseDump } from '../src/iptables/dump.js';
 import { discoverFixtures } from './helpers/fixtures.js';
 import { requireKernel } from './helpers/kernel.js';
 import { restoreAndSave } from './helpers/kernel-save.js';

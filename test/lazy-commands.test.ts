@@ -75,7 +75,7 @@ describe('start-up: the main command loads no sub-command implementation', () =>
     const r = loadedBy(['diff', DUMP_A, DUMP_B]);
     expect(r.code).toBe(1);
     expect(r.modules).toContain('dist/commands/diff/run.js');
-    expect(r.modules).toContain('dist/parse/dump.js');
+    expect(r.modules).toContain('dist/iptables/dump.js');
     expect(r.modules).not.toContain('dist/commands/trace/run.js');
     expect(r.modules).not.toContain('dist/lab/lab.js');
   });

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import type { CliIO } from '../io.js';
-import { parseDump } from '../parse/dump.js';
-import type { Dump } from '../parse/types.js';
+import { parseDump } from '../iptables/dump.js';
+import type { Dump } from '../iptables/dump-types.js';
 
 /** Read and parse a dump; `-` is stdin. Unreadable files are UserErrors. */
 export function readDump(path: string, io: Pick<CliIO, 'readStdin'>): Dump {

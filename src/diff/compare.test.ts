@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDump } from '../parse/dump.js';
+import { parseDump } from '../iptables/dump.js';
 import { compareDumps } from './compare.js';
 
 const nat = (...rules: string[]): string => {

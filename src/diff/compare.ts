@@ -5,7 +5,7 @@
  * Pure: dumps in, DiffResult out.
  */
 import { compareChainNames } from '../emit/canonical-order.js';
-import type { Dump } from '../parse/types.js';
+import type { Dump } from '../iptables/dump-types.js';
 import { hasJumps, ownedView, type OwnedChain, type OwnedView } from './owned.js';
 import { diffSequences } from './sequence.js';
 import { ServicePortIndex, servicePortOfComment } from './service-ports.js';

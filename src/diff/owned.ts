@@ -4,10 +4,10 @@
  * A KUBE-* chain that is empty and that nothing jumps to changes no packet (kubelet's and
  * kube-proxy's KUBE-*-CANARY chains, say), so it compares as absent (`inert`).
  */
-import { canonicalRule } from '../parse/canonical.js';
-import { DumpParseError } from '../parse/dump.js';
-import type { Dump, DumpRule } from '../parse/types.js';
-import { ValueError } from '../parse/values.js';
+import { canonicalKey } from '../iptables/canonical.js';
+import { DumpParseError } from '../iptables/dump.js';
+import type { Dump, DumpRule } from '../iptables/dump-types.js';
+import { ValueError } from '../iptables/values.js';
 
 export interface OwnedRule {
   /** canonical.ts key: equal keys mean the same rule. */
@@ -41,7 +41,7 @@ export function ownedView(dump: Dump): OwnedView {
   for (const table of dump.tables.values()) {
     const referenced = new Set<string>();
     for (const chain of table.chains.values()) {
-      for (const r of chain.rules) if (r.spec.target) referenced.add(r.spec.target.name);
+      for (const r of chain.rules) if (r.shape.target) referenced.add(r.shape.target.name);
     }
     for (const chain of table.chains.values()) {
       const own = (r: DumpRule): OwnedRule => ({ key: keyOf(dump, r), rule: r });
@@ -49,7 +49,7 @@ export function ownedView(dump: Dump): OwnedView {
         const inert = chain.rules.length === 0 && !referenced.has(chain.name);
         view.set(chainId(table.name, chain.name), { table: table.name, chain: chain.name, jumpsOnly: false, inert, rules: chain.rules.map(own) });
       } else {
-        const jumps = chain.rules.filter((r) => r.spec.target !== null && isKubeChain(r.spec.target.name));
+        const jumps = chain.rules.filter((r) => r.shape.target !== null && isKubeChain(r.shape.target.name));
         if (jumps.length > 0) {
           view.set(chainId(table.name, chain.name), { table: table.name, chain: chain.name, jumpsOnly: true, inert: false, rules: jumps.map(own) });
         }
@@ -66,7 +66,7 @@ export function hasJumps(view: OwnedView): boolean {
 
 function keyOf(dump: Dump, r: DumpRule): string {
   try {
-    return canonicalRule(r.spec);
+    return canonicalKey(r.shape);
   } catch (e) {
     if (e instanceof ValueError) throw new DumpParseError(dump.source, r.line, `${e.message}: ${r.text}`);
     throw e;

@@ -5,7 +5,8 @@
  * carry no comment (large-cluster mode, `-j KUBE-SVC-H` at the end of KUBE-EXT-H) is still
  * known by its siblings, and a KUBE-SEP chain by the chains that jump to it.
  */
-import type { DumpRule } from '../parse/types.js';
+import type { DumpRule } from '../iptables/dump-types.js';
+import { commentOfShape } from '../iptables/shape.js';
 import type { OwnedView } from './owned.js';
 
 /** namespace (RFC 1123 label) / name (RFC 1035 label) [: port name]. */
@@ -14,12 +15,7 @@ const FAMILY_HASH = /^KUBE-(?:SVC|SVL|EXT|FW)-([A-Z2-7]{16})$/;
 const SERVICE_CHAIN = /^KUBE-(?:SVC|SVL|EXT|FW|SEP)-[A-Z2-7]{16}$/;
 
 export function ruleComment(rule: DumpRule): string | undefined {
-  for (const m of rule.spec.matches) {
-    if (m.name !== 'comment') continue;
-    const o = m.options.find((x) => x.name === '--comment');
-    if (o) return o.values[0];
-  }
-  return undefined;
+  return rule.rule.comment ?? commentOfShape(rule.shape);
 }
 
 /** The first word of the rule's comment that is a service port name. */
@@ -48,7 +44,7 @@ export class ServicePortIndex {
     for (const view of views) {
       for (const c of view.values()) {
         for (const { rule } of c.rules) {
-          const target = rule.spec.target?.name;
+          const target = rule.shape.target?.name;
           const name = servicePortOfComment(rule);
           if (name !== undefined && SERVICE_CHAIN.test(c.chain)) vote(votes, c.chain, name);
           if (name !== undefined && target !== undefined && SERVICE_CHAIN.test(target)) vote(votes, target, name);
@@ -69,7 +65,7 @@ export class ServicePortIndex {
     }
     for (const view of views) {
       for (const c of view.values()) {
-        for (const name of [c.chain, ...c.rules.map((r) => r.rule.spec.target?.name ?? '')]) {
+        for (const name of [c.chain, ...c.rules.map((r) => r.rule.shape.target?.name ?? '')]) {
           const h = FAMILY_HASH.exec(name)?.[1];
           if (h !== undefined && !this.byChain.has(name) && byHash.has(h)) this.byChain.set(name, byHash.get(h)!);
         }
@@ -90,6 +86,6 @@ export class ServicePortIndex {
 
   /** A rule's service port: its comment, else its chain's, else its target chain's. */
   ofRule(rule: DumpRule): string | undefined {
-    return servicePortOfComment(rule) ?? this.byChain.get(rule.chain) ?? (rule.spec.target ? this.byChain.get(rule.spec.target.name) : undefined);
+    return servicePortOfComment(rule) ?? this.byChain.get(rule.chain) ?? (rule.shape.target ? this.byChain.get(rule.shape.target.name) : undefined);
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TableBuilder, comment, ruleTexts, tokenizeRule } from '../plan/ruleset.js';
+import { chainRules, TableBuilder } from '../plan/ruleset.js';
+import { comment, r } from '../../test/helpers/rules.js';
 import { compareChainNames, orderTable } from './canonical-order.js';
 import { emitRestore } from './iptables-save.js';
 
@@ -14,24 +15,24 @@ describe('canonical order (kube-proxy sortIPTablesRules)', () => {
   it('stable-sorts KUBE-SERVICES by the service name before the first space or colon, tail rule last', () => {
     const nat = new TableBuilder('nat');
     nat.declare('KUBE-SERVICES');
-    nat.append('KUBE-SERVICES', comment('ns2/svc2:p80 cluster IP'), '-j', 'X1');
-    nat.append('KUBE-SERVICES', comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain'), '-j', 'KUBE-NODEPORTS');
-    nat.append('KUBE-SERVICES', comment('ns1/svc1:p80 cluster IP'), '-j', 'X2');
-    nat.append('KUBE-SERVICES', comment('ns2/svc2:p80 external IP'), '-j', 'X3');
-    nat.append('KUBE-SERVICES', comment('ns1/svc1 cluster IP'), '-j', 'X4');
-    nat.append('KUBE-SERVICES', comment('ns10/svc cluster IP'), '-j', 'X5');
+    nat.append('KUBE-SERVICES', r(comment('ns2/svc2:p80 cluster IP'), '-j', 'X1'));
+    nat.append('KUBE-SERVICES', r(comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain'), '-j', 'KUBE-NODEPORTS'));
+    nat.append('KUBE-SERVICES', r(comment('ns1/svc1:p80 cluster IP'), '-j', 'X2'));
+    nat.append('KUBE-SERVICES', r(comment('ns2/svc2:p80 external IP'), '-j', 'X3'));
+    nat.append('KUBE-SERVICES', r(comment('ns1/svc1 cluster IP'), '-j', 'X4'));
+    nat.append('KUBE-SERVICES', r(comment('ns10/svc cluster IP'), '-j', 'X5'));
     const [chain] = orderTable(nat.table).chains;
-    expect(ruleTexts(chain!).map((r) => tokenizeRule(r).at(-1))).toEqual(['X2', 'X4', 'X5', 'X1', 'X3', 'KUBE-NODEPORTS']);
+    expect(chainRules(chain!).map((x) => x.target?.name)).toEqual(['X2', 'X4', 'X5', 'X1', 'X3', 'KUBE-NODEPORTS']);
   });
 
   it('sorts filter KUBE-SERVICES by service name but keeps other chains in written order', () => {
     const filter = new TableBuilder('filter');
     filter.declare('KUBE-SERVICES');
     filter.declare('KUBE-EXTERNAL-SERVICES');
-    filter.append('KUBE-SERVICES', comment('b/b has no endpoints'), '-j', 'REJECT');
-    filter.append('KUBE-SERVICES', comment('a/a has no endpoints'), '-j', 'REJECT');
-    filter.append('KUBE-EXTERNAL-SERVICES', comment('b/b has no endpoints'), '-j', 'REJECT');
-    filter.append('KUBE-EXTERNAL-SERVICES', comment('a/a has no endpoints'), '-j', 'REJECT');
+    filter.append('KUBE-SERVICES', r(comment('b/b has no endpoints'), '-j', 'REJECT'));
+    filter.append('KUBE-SERVICES', r(comment('a/a has no endpoints'), '-j', 'REJECT'));
+    filter.append('KUBE-EXTERNAL-SERVICES', r(comment('b/b has no endpoints'), '-j', 'REJECT'));
+    filter.append('KUBE-EXTERNAL-SERVICES', r(comment('a/a has no endpoints'), '-j', 'REJECT'));
     expect(emitRestore({ filter: filter.table, nat: new TableBuilder('nat').table })).toBe(
       [
         '*filter',
@@ -57,7 +58,7 @@ describe('canonical order (kube-proxy sortIPTablesRules)', () => {
   it('prints a rule without arguments', () => {
     const nat = new TableBuilder('nat');
     nat.declare('KUBE-FW-X');
-    nat.append('KUBE-FW-X');
+    nat.append('KUBE-FW-X', r());
     expect(emitRestore({ filter: new TableBuilder('filter').table, nat: nat.table })).toContain('\n-A KUBE-FW-X\n');
   });
 });

@@ -12,7 +12,8 @@
  *    before the first space or colon), with nat KUBE-SERVICES' "must be the last rule" rule last.
  */
 import { KUBE_NODEPORTS, KUBE_SERVICES } from '../plan/chain-names.js';
-import { commentOf, ruleTexts, type Chain, type Ruleset, type Table } from '../plan/ruleset.js';
+import type { Rule } from '../iptables/rule.js';
+import { chainRules, type Chain, type Ruleset, type Table } from '../plan/ruleset.js';
 
 export interface OrderedTable {
   name: string;
@@ -45,9 +46,9 @@ const LAST_RULE_MARKER = 'must be the last rule';
  * Stable sort by service name. Upstream's comparator treats a rule without a comment as
  * "not less" than anything; kp-gen only ever sorts chains whose rules all have comments.
  */
-function sortByServiceName(rules: string[], lastRuleLast: boolean): string[] {
+function sortByServiceName(rules: Rule[], lastRuleLast: boolean): Rule[] {
   const keyed = rules.map((rule, index) => {
-    const c = commentOf(rule);
+    const c = rule.comment;
     return {
       rule,
       index,
@@ -68,7 +69,7 @@ export function orderTable(table: Table): OrderedTable {
   const chains = sortChainNames([...table.chains.keys()]).map((name) => {
     const chain = table.chains.get(name)!;
     if (name !== KUBE_NODEPORTS && name !== KUBE_SERVICES) return chain;
-    const rules = sortByServiceName(ruleTexts(chain), name === KUBE_SERVICES && table.name === 'nat');
+    const rules = sortByServiceName(chainRules(chain), name === KUBE_SERVICES && table.name === 'nat');
     return { ...chain, rules };
   });
   return { name: table.name, chains };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TableBuilder, ruleTexts, type Ruleset } from '../plan/ruleset.js';
+import { chainRules, TableBuilder, type Ruleset } from '../plan/ruleset.js';
+import { restoreText } from '../iptables/restore.js';
+import { r } from '../../test/helpers/rules.js';
 import { emitRestore, emitRestoreChunks } from './iptables-save.js';
 
 /** A nat table mixing rule texts and writers, with more endpoint chains than fit one small chunk. */
@@ -7,21 +9,21 @@ function ruleset(): Ruleset {
   const nat = new TableBuilder('nat');
   nat.declare('KUBE-SERVICES');
   nat.declare('KUBE-SVC-B');
-  nat.append('KUBE-SVC-B', '-m', 'comment', '--comment', '"b cluster IP"', '-j', 'KUBE-MARK-MASQ');
+  nat.append('KUBE-SVC-B', r('-m', 'comment', '--comment', '"b cluster IP"', '-j', 'KUBE-MARK-MASQ'));
   nat.appendLater('KUBE-SVC-B', (out) => {
-    out.rule('-m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-Z');
-    out.rule('-j KUBE-SEP-A');
+    out.rule(r('-m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-Z'));
+    out.rule(r('-j KUBE-SEP-A'));
   });
-  nat.append('KUBE-SVC-B', '-j', 'RETURN');
+  nat.append('KUBE-SVC-B', r('-j', 'RETURN'));
   for (const sep of ['KUBE-SEP-Z', 'KUBE-SEP-A']) {
     nat.declare(sep, (out) => {
-      out.rule(`-s 10.0.0.1 -j KUBE-MARK-MASQ`);
-      out.rule(`-m tcp -p tcp -j DNAT --to-destination 10.0.0.1:80`);
+      out.rule(r(`-s 10.0.0.1 -j KUBE-MARK-MASQ`));
+      out.rule(r(`-m tcp -p tcp -j DNAT --to-destination 10.0.0.1:80`));
     });
   }
   nat.declare('KUBE-FW-X');
-  nat.append('KUBE-FW-X');
-  nat.append('KUBE-SERVICES', '-m', 'comment', '--comment', '"b cluster IP"', '-j', 'KUBE-SVC-B');
+  nat.append('KUBE-FW-X', r());
+  nat.append('KUBE-SERVICES', r('-m', 'comment', '--comment', '"b cluster IP"', '-j', 'KUBE-SVC-B'));
   return { filter: new TableBuilder('filter').table, nat: nat.table };
 }
 
@@ -64,10 +66,10 @@ describe('emitRestoreChunks', () => {
     }
   });
 
-  it('runs writers anew on every emission, and ruleTexts sees what the emitter writes', () => {
+  it('runs writers anew on every emission, and chainRules sees what the emitter writes', () => {
     const rs = ruleset();
     expect(emitRestore(rs)).toBe(emitRestore(rs));
-    expect(ruleTexts(rs.nat.chains.get('KUBE-SVC-B')!)).toEqual([
+    expect(chainRules(rs.nat.chains.get('KUBE-SVC-B')!).map(restoreText)).toEqual([
       '-m comment --comment "b cluster IP" -j KUBE-MARK-MASQ',
       '-m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-Z',
       '-j KUBE-SEP-A',

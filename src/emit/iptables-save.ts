@@ -1,11 +1,13 @@
 /**
  * Ruleset → iptables-restore text, in the canonical order:
  *   *filter / chain declarations / rules / COMMIT / *nat / ... / COMMIT
- * Every line is its tokens joined by single spaces (kube-proxy's LineBuffer). The text is
+ * Every rule is printed by iptables/restore.ts (kube-proxy's LineBuffer spelling). The text is
  * produced lazily in chunks of about CHUNK_CHARS characters, so that a caller can write 300k
  * rules chunk by chunk: neither one 30 MB string nor one write per line. The chain writers the
  * planner left (plan/ruleset.ts) run here, writing their rules straight into the chunk.
  */
+import type { Rule } from '../iptables/rule.js';
+import { restoreText } from '../iptables/restore.js';
 import type { RuleSink, Ruleset } from '../plan/ruleset.js';
 import { orderRuleset } from './canonical-order.js';
 
@@ -28,8 +30,9 @@ class ChunkWriter implements RuleSink {
     this.prefix = `-A ${name} `;
   }
 
-  rule(text: string): void {
-    // A rule without arguments (KUBE-FW's last) is `-A CHAIN`, without a trailing space.
+  rule(rule: Rule): void {
+    const text = restoreText(rule);
+    // A rule without arguments is `-A CHAIN`, without a trailing space.
     this.text += text === '' ? `-A ${this.chain}\n` : this.prefix + text + '\n';
   }
 
@@ -51,8 +54,8 @@ export function* emitRestoreChunks(rs: Ruleset, chunkChars = CHUNK_CHARS): Gener
     for (const chain of table.chains) {
       out.startChain(chain.name);
       for (const rule of chain.rules) {
-        if (typeof rule === 'string') out.rule(rule);
-        else rule(out);
+        if (typeof rule === 'function') rule(out);
+        else out.rule(rule);
         if (out.text.length >= chunkChars) yield out.take();
       }
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { comment, TableBuilder, type Ruleset } from '../plan/ruleset.js';
+import { TableBuilder, type Ruleset } from '../plan/ruleset.js';
+import { comment, r } from '../../test/helpers/rules.js';
 import { emitSave } from './save-output.js';
 
 function ruleset(): Ruleset {
@@ -8,12 +9,12 @@ function ruleset(): Ruleset {
   filter.declare('KUBE-SERVICES');
   filter.declare('KUBE-FORWARD');
   for (const c of ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-b', 'KUBE-SVC-B', 'KUBE-1', 'KUBE-_', 'KUBE-SVC-A']) nat.declare(c);
-  filter.append('KUBE-FORWARD', '-m', 'conntrack', '--ctstate', 'INVALID', '-j', 'DROP');
-  nat.append('KUBE-SVC-A', '-j', 'KUBE-SVC-B');
-  nat.append('KUBE-SVC-A', '-j', 'KUBE-1');
+  filter.append('KUBE-FORWARD', r('-m', 'conntrack', '--ctstate', 'INVALID', '-j', 'DROP'));
+  nat.append('KUBE-SVC-A', r('-j', 'KUBE-SVC-B'));
+  nat.append('KUBE-SVC-A', r('-j', 'KUBE-1'));
   // Written in this order; the canonical order sorts KUBE-SERVICES by service name.
-  nat.append('KUBE-SERVICES', comment('ns2/b:p cluster IP'), '-j', 'KUBE-SVC-B');
-  nat.append('KUBE-SERVICES', comment('ns1/a:p cluster IP'), '-j', 'KUBE-SVC-A');
+  nat.append('KUBE-SERVICES', r(comment('ns2/b:p cluster IP'), '-j', 'KUBE-SVC-B'));
+  nat.append('KUBE-SERVICES', r(comment('ns1/a:p cluster IP'), '-j', 'KUBE-SVC-A'));
   return { filter: filter.table, nat: nat.table };
 }
 
@@ -57,9 +58,9 @@ describe('emitSave', () => {
     nat.declare('KUBE-SERVICES');
     nat.declare('KUBE-POSTROUTING');
     for (const c of ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING']) nat.declareBuiltin(c);
-    nat.append('POSTROUTING', '-j', 'KUBE-POSTROUTING');
-    nat.append('OUTPUT', '-j', 'KUBE-SERVICES');
-    nat.append('PREROUTING', '-j', 'KUBE-SERVICES');
+    nat.append('POSTROUTING', r('-j', 'KUBE-POSTROUTING'));
+    nat.append('OUTPUT', r('-j', 'KUBE-SERVICES'));
+    nat.append('PREROUTING', r('-j', 'KUBE-SERVICES'));
     const text = emitSave({ filter: rs.filter, nat: nat.table }, { family: 4, backend: 'nft' });
     expect(text.slice(text.indexOf('*nat'))).toBe(
       [

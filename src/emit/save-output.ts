@@ -11,7 +11,7 @@
  *    chains sorted byte-wise by name;
  *  - rules are printed chain by chain in that same order, each chain's rules in the order they
  *    were loaded (kp-gen's canonical order, emit/canonical-order.ts);
- *  - every rule is rewritten by save-rule.ts.
+ *  - every rule is printed by iptables/save.ts.
  *
  * The backends differ in which tables they print and in what order:
  *  - nft (iptables-nft-save, Debian's default): a fixed order, `filter` before `nat`;
@@ -20,12 +20,16 @@
  *    so legacy prints `nat`, then `filter`;
  *  - a table whose restore text declares no chain at all is created only by legacy.
  */
+import type { Rule } from '../iptables/rule.js';
 import type { IPFamily } from '../model/ip.js';
 import type { SaveBackend } from '../options.js';
 import { BUILTIN_CHAINS } from '../plan/jumps.js';
-import { ruleTexts, tokenizeRule, type Ruleset } from '../plan/ruleset.js';
+import { InternalError } from '../errors.js';
+import { saveText } from '../iptables/save.js';
+import { ValueError } from '../iptables/values.js';
+import { VocabularyError } from '../iptables/vocabulary.js';
+import { chainRules, type Ruleset } from '../plan/ruleset.js';
 import { orderRuleset, type OrderedTable } from './canonical-order.js';
-import { saveRule } from './save-rule.js';
 
 export interface SaveOptions {
   family: IPFamily;
@@ -48,12 +52,25 @@ function emitTable(table: OrderedTable, family: IPFamily, parts: string[]): void
   for (const name of [...builtins, ...userChains]) {
     const chain = chainOf.get(name);
     // Each chain's rules are written out (plan/ruleset.ts writers) only while it is printed.
-    for (const rule of chain ? ruleTexts(chain) : []) {
-      const text = saveRule(tokenizeRule(rule), family, jumpable);
+    for (const rule of chain ? chainRules(chain) : []) {
+      const text = savedRule(rule, family, jumpable);
       parts.push(text === '' ? `-A ${name}\n` : `-A ${name} ${text}\n`);
     }
   }
   parts.push('COMMIT\n');
+}
+
+/**
+ * The planner writes only kp-gen's vocabulary, with values checked when the flags were read: a
+ * rule the save printer refuses is a kp-gen bug.
+ */
+function savedRule(rule: Rule, family: IPFamily, chains: ReadonlySet<string>): string {
+  try {
+    return saveText(rule, family, chains);
+  } catch (e) {
+    if (e instanceof VocabularyError || e instanceof ValueError) throw new InternalError(`--format save: ${e.message}`);
+    throw e;
+  }
 }
 
 export function emitSave(rs: Ruleset, opts: SaveOptions): string {

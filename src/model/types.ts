@@ -64,13 +64,15 @@ export interface ServicePortWithEndpoints {
   endpoints: Endpoint[];
 }
 
-/** How the proxier tells pod traffic from other traffic (pkg/proxy/util/localdetector.go). */
-export interface LocalTrafficDetector {
-  /** Match arguments for "from a local pod", empty when the detector is a no-op. */
-  ifLocal: string[];
-  /** Match arguments for "not from a local pod". */
-  ifNotLocal: string[];
-}
+/**
+ * How the proxier tells pod traffic from other traffic (pkg/proxy/util/localdetector.go): by
+ * source address (ClusterCIDR, NodeCIDR), by input interface (BridgeInterface; a name ending
+ * in `+` for InterfaceNamePrefix), or not at all (no CIDR of the proxier's family).
+ */
+export type LocalTrafficDetector =
+  | { kind: 'none' }
+  | { kind: 'source'; cidr: string }
+  | { kind: 'interface'; name: string };
 
 /** Everything about the node and kube-proxy's configuration that shapes the rules. */
 export interface ProxierConfig {

@@ -14,7 +14,8 @@ import {
   KUBE_PROXY_FIREWALL,
   KUBE_SERVICES,
 } from './chain-names.js';
-import { comment, type TableBuilder, type TableName } from './ruleset.js';
+import { jump, match, option, type Arg, type Rule } from '../iptables/rule.js';
+import type { TableBuilder, TableName } from './ruleset.js';
 
 interface JumpChain {
   table: TableName;
@@ -24,10 +25,10 @@ interface JumpChain {
   srcChain: string;
   /** Empty for kubelet's KUBE-FIREWALL jumps, which carry no comment. */
   comment: string;
-  extraArgs: string[];
+  extraArgs: readonly Arg[];
 }
 
-const NEW = ['-m', 'conntrack', '--ctstate', 'NEW'];
+const NEW: readonly Arg[] = [match('conntrack'), option('--ctstate', 'NEW')];
 
 /** In kube-proxy's order of ensuring them; each one is prepended to its built-in chain. */
 const JUMP_CHAINS: JumpChain[] = [
@@ -64,7 +65,12 @@ export function writeJumpRules(filter: TableBuilder, nat: TableBuilder): void {
   for (const name of ['filter', 'nat'] as const) {
     for (const chain of BUILTIN_CHAINS[name]) tables[name].declareBuiltin(chain);
   }
-  for (const j of [...JUMP_CHAINS].reverse()) {
-    tables[j.table].append(j.srcChain, j.extraArgs, j.comment ? [comment(j.comment)] : [], '-j', j.dstChain);
-  }
+  for (const j of [...JUMP_CHAINS].reverse()) tables[j.table].append(j.srcChain, jumpRule(j));
+}
+
+/** A jump as kube-proxy ensures it: its extra matches, then its comment, then `-j`. */
+function jumpRule(j: JumpChain): Rule {
+  const target = jump(j.dstChain);
+  if (!j.comment) return { args: j.extraArgs, target };
+  return j.extraArgs.length === 0 ? { comment: j.comment, args: [], target } : { comment: j.comment, commentAt: j.extraArgs.length, args: j.extraArgs, target };
 }

@@ -17,7 +17,8 @@ import {
   KUBE_PROXY_FIREWALL,
   KUBE_SERVICES,
 } from './chain-names.js';
-import { comment, TableBuilder, type Ruleset } from './ruleset.js';
+import { header, jump, match, notOption, option, rule, type Arg } from '../iptables/rule.js';
+import { TableBuilder, type Ruleset } from './ruleset.js';
 import { writeServicePortRules } from './service-rules.js';
 import { writeJumpRules } from './jumps.js';
 
@@ -44,18 +45,19 @@ export function planRules(ports: readonly ServicePortWithEndpoints[], cfg: Proxi
   }
 
   // SNAT what KUBE-MARK-MASQ marked, and clear the mark so it is not masqueraded twice.
-  nat.append(KUBE_POSTROUTING, '-m', 'mark', '!', '--mark', `${mark}/${mark}`, '-j', 'RETURN');
-  nat.append(KUBE_POSTROUTING, '-j', 'MARK', '--xor-mark', mark);
-  nat.append(KUBE_POSTROUTING, comment('kubernetes service traffic requiring SNAT'), '-j', 'MASQUERADE',
-    cfg.hasRandomFully ? ['--random-fully'] : []);
-  nat.append(KUBE_MARK_MASQ, '-j', 'MARK', '--or-mark', mark);
+  nat.append(KUBE_POSTROUTING, rule(undefined, [match('mark'), notOption('--mark', `${mark}/${mark}`)], jump('RETURN')));
+  nat.append(KUBE_POSTROUTING, rule(undefined, [], jump('MARK', option('--xor-mark', mark))));
+  nat.append(KUBE_POSTROUTING, rule('kubernetes service traffic requiring SNAT', [],
+    cfg.hasRandomFully ? jump('MASQUERADE', option('--random-fully')) : jump('MASQUERADE')));
+  nat.append(KUBE_MARK_MASQ, rule(undefined, [], jump('MARK', option('--or-mark', mark))));
 
   // route_localnet (needed for localhost NodePorts) opens a hole this rule closes
   // (https://issue.k8s.io/90259).
   if (cfg.ipFamily === 4 && cfg.localhostNodePorts) {
     filter.declare(KUBE_FIREWALL);
-    filter.append(KUBE_FIREWALL, comment('block incoming localnet connections'), '-d', '127.0.0.0/8',
-      '!', '-s', '127.0.0.0/8', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'DROP');
+    filter.append(KUBE_FIREWALL, rule('block incoming localnet connections',
+      [header('-d', '127.0.0.0/8'), header('-s', '127.0.0.0/8', true), match('conntrack'), notOption('--ctstate', 'RELATED,ESTABLISHED,DNAT')],
+      jump('DROP')));
   }
 
   // Large-cluster mode counts endpoints before any readiness filtering.
@@ -68,27 +70,27 @@ export function planRules(ports: readonly ServicePortWithEndpoints[], cfg: Proxi
 
   // The jump to KUBE-NODEPORTS must come after every service rule in KUBE-SERVICES.
   if (matchAll(cfg.nodePortAddresses)) {
-    const destinations = ['-m', 'addrtype', '--dst-type', 'LOCAL'];
-    if (cfg.ipFamily === 6) destinations.push('!', '-d', '::1/128');
-    else if (!cfg.localhostNodePorts) destinations.push('!', '-d', '127.0.0.0/8');
-    nat.append(KUBE_SERVICES, comment(NODEPORTS_TAIL_COMMENT), destinations, '-j', KUBE_NODEPORTS);
+    const destinations: Arg[] = [match('addrtype'), option('--dst-type', 'LOCAL')];
+    if (cfg.ipFamily === 6) destinations.push(header('-d', '::1/128', true));
+    else if (!cfg.localhostNodePorts) destinations.push(header('-d', '127.0.0.0/8', true));
+    nat.append(KUBE_SERVICES, rule(NODEPORTS_TAIL_COMMENT, destinations, jump(KUBE_NODEPORTS)));
   } else {
     for (const ip of nodeIPsForNodePorts(cfg.nodePortAddresses, cfg.nodeAddresses, cfg.ipFamily)) {
       if (isLoopback(ip) && (cfg.ipFamily === 6 || !cfg.localhostNodePorts)) continue;
-      nat.append(KUBE_SERVICES, comment(NODEPORTS_TAIL_COMMENT), '-d', formatIP(ip), '-j', KUBE_NODEPORTS);
+      nat.append(KUBE_SERVICES, rule(NODEPORTS_TAIL_COMMENT, [header('-d', formatIP(ip))], jump(KUBE_NODEPORTS)));
     }
   }
 
   // INVALID packets can reset connections unless nf_conntrack_tcp_be_liberal is set
   // (https://github.com/kubernetes/kubernetes/issues/74839).
   if (!cfg.conntrackTCPLiberal) {
-    filter.append(KUBE_FORWARD, '-m', 'conntrack', '--ctstate', 'INVALID',
-      cfg.nfacctCounters.has(NFACCT_CT_STATE_INVALID) ? ['-m', 'nfacct', '--nfacct-name', NFACCT_CT_STATE_INVALID] : [],
-      '-j', 'DROP');
+    const invalid: Arg[] = [match('conntrack'), option('--ctstate', 'INVALID')];
+    if (cfg.nfacctCounters.has(NFACCT_CT_STATE_INVALID)) invalid.push(match('nfacct'), option('--nfacct-name', NFACCT_CT_STATE_INVALID));
+    filter.append(KUBE_FORWARD, rule(undefined, invalid, jump('DROP')));
   }
-  filter.append(KUBE_FORWARD, comment('kubernetes forwarding rules'), '-m', 'mark', '--mark', `${mark}/${mark}`, '-j', 'ACCEPT');
-  filter.append(KUBE_FORWARD, comment('kubernetes forwarding conntrack rule'), '-m', 'conntrack',
-    '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT');
+  filter.append(KUBE_FORWARD, rule('kubernetes forwarding rules', [match('mark'), option('--mark', `${mark}/${mark}`)], jump('ACCEPT')));
+  filter.append(KUBE_FORWARD, rule('kubernetes forwarding conntrack rule',
+    [match('conntrack'), option('--ctstate', 'RELATED,ESTABLISHED')], jump('ACCEPT')));
 
   if (opts.includeJumps) writeJumpRules(filter, nat);
 

@@ -1,8 +1,7 @@
 /**
  * The planned rules: what kube-proxy would pass to iptables-restore, before any text is
- * written. Only the emitter knows iptables-save syntax (`:CHAIN - [0:0]`, `-A CHAIN `); here a
- * rule is its chain plus its argument text, tokens joined by single spaces as kube-proxy's
- * LineBuffer joins them.
+ * written. A rule is data (iptables/rule.ts: its words, target and comment); the printers
+ * (emit/) turn the ruleset into restore or save text once.
  *
  * Most of a large cluster's rules — two per endpoint chain, one per endpoint in a service
  * chain — are not held as text at all: the planner hands a chain a RuleWriter, which writes
@@ -11,11 +10,13 @@
  * output. Everything else about a rule — its chain, its position — is decided at plan time.
  */
 
+import type { Rule } from '../iptables/rule.js';
+
 export type TableName = 'filter' | 'nat';
 
-/** Receives rule texts (the text after `-A CHAIN `) in order. */
+/** Receives a chain's rules in order. */
 export interface RuleSink {
-  rule(text: string): void;
+  rule(rule: Rule): void;
 }
 
 /** Writes a run of a chain's rules, in order, when asked. Pure: the same rules every call. */
@@ -31,8 +32,8 @@ export interface Chain {
   declared: boolean;
   /** A built-in chain (INPUT, PREROUTING, …), declared with its ACCEPT policy; --include-jumps only. */
   builtin: boolean;
-  /** Rule texts, and writers standing for runs of rules, in the order kube-proxy writes them. */
-  rules: (string | RuleWriter)[];
+  /** Rules, and writers standing for runs of rules, in the order kube-proxy writes them. */
+  rules: (Rule | RuleWriter)[];
 }
 
 export interface Table {
@@ -81,14 +82,9 @@ export class TableBuilder {
     this.chain(chain).builtin = true;
   }
 
-  /** `-A chain tokens...`; tokens may be nested arrays, as LineBuffer.Write accepts. */
-  append(chain: string, ...tokens: (string | readonly string[])[]): void {
-    const parts: string[] = [];
-    for (const t of tokens) {
-      if (typeof t === 'string') parts.push(t);
-      else for (const s of t) parts.push(s);
-    }
-    add(this.chain(chain), parts.join(' '));
+  /** `-A chain rule`. */
+  append(chain: string, rule: Rule): void {
+    add(this.chain(chain), rule);
   }
 
   /** Rules `write` will produce when the output is written, at this position in `chain`. */
@@ -97,47 +93,20 @@ export class TableBuilder {
   }
 }
 
-function add(chain: Chain, rule: string | RuleWriter): void {
+function add(chain: Chain, rule: Rule | RuleWriter): void {
   // Most chains get one or two entries (100k endpoint chains get one writer): an array made
   // by a literal holds exactly that, where the first push into [] reserves room for 17.
   if (chain.rules.length === 0) chain.rules = [rule];
   else chain.rules.push(rule);
 }
 
-/** A chain's rule texts, running its writers. */
-export function ruleTexts(chain: Chain): string[] {
-  const out: string[] = [];
-  const sink: RuleSink = { rule: (text) => void out.push(text) };
+/** A chain's rules, running its writers. */
+export function chainRules(chain: Chain): Rule[] {
+  const out: Rule[] = [];
+  const sink: RuleSink = { rule: (r) => void out.push(r) };
   for (const r of chain.rules) {
-    if (typeof r === 'string') out.push(r);
-    else r(sink);
+    if (typeof r === 'function') r(sink);
+    else out.push(r);
   }
   return out;
-}
-
-/** Split rule text into tokens; a double-quoted comment stays one token, quotes included. */
-export function tokenizeRule(text: string): string[] {
-  return text === '' ? [] : (text.match(/"[^"]*"|\S+/g) ?? []);
-}
-
-/** The rule's first `--comment` value without quotes, or undefined. */
-export function commentOf(text: string): string | undefined {
-  const at = text.startsWith('--comment ') ? 0 : text.indexOf(' --comment ');
-  if (at < 0) return undefined;
-  const start = at === 0 ? 10 : at + 11;
-  if (text[start] === '"') {
-    const end = text.indexOf('"', start + 1);
-    return end < 0 ? undefined : text.slice(start + 1, end);
-  }
-  const end = text.indexOf(' ', start);
-  return end < 0 ? text.slice(start) : text.slice(start, end);
-}
-
-/**
- * `-m comment --comment TEXT`, quoted as kube-proxy quotes it: only when it has a space. A
- * caller that knows (a text built around ` -> `, one per endpoint) passes `hasSpace` and saves
- * the search, which on a freshly concatenated text would also flatten it.
- */
-export function comment(text: string, hasSpace = text.includes(' ')): string {
-  return hasSpace ? `-m comment --comment "${text}"` : `-m comment --comment ${text}`;
 }

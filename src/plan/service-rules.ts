@@ -15,8 +15,10 @@ import {
   endpointChainName,
   servicePortChains,
 } from './chain-names.js';
+import { header, jump, match, option, rule, type Arg } from '../iptables/rule.js';
+import { ifLocal, ifNotLocal } from './local-detector.js';
 import { probability } from './probability.js';
-import { comment, type TableBuilder } from './ruleset.js';
+import type { TableBuilder } from './ruleset.js';
 import { categorizeEndpoints, externallyAccessible, usesClusterEndpoints, usesLocalEndpoints } from './topology.js';
 
 export interface PlanContext {
@@ -32,8 +34,9 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
   const protocol = svcInfo.protocol.toLowerCase();
   const svcPortNameString = svcInfo.nameString;
   const chains = servicePortChains(svcPortNameString, protocol);
-  const proto = ['-m', protocol, '-p', protocol];
+  const proto: Arg[] = [match(protocol), header('-p', protocol)];
   const port = String(svcInfo.port);
+  const dport = option('--dport', port);
 
   const { clusterEndpoints, localEndpoints, allReachableEndpoints, hasAnyEndpoints: hasEndpoints } =
     categorizeEndpoints(endpoints, svcInfo, cfg);
@@ -97,74 +100,74 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
     }
   }
 
+  const toClusterIP: Arg[] = [...proto, header('-d', svcInfo.clusterIP), dport];
+
   // Cluster IP.
   if (hasInternalEndpoints) {
-    nat.append(KUBE_SERVICES, comment(`${svcPortNameString} cluster IP`), proto,
-      '-d', svcInfo.clusterIP, '--dport', port, '-j', internalTrafficChain);
+    nat.append(KUBE_SERVICES, rule(`${svcPortNameString} cluster IP`, toClusterIP, jump(internalTrafficChain)));
   } else {
-    filter.append(KUBE_SERVICES, comment(internalTrafficFilterComment), proto,
-      '-d', svcInfo.clusterIP, '--dport', port, '-j', internalTrafficFilterTarget);
+    filter.append(KUBE_SERVICES, rule(internalTrafficFilterComment, toClusterIP, jump(internalTrafficFilterTarget)));
   }
 
   // External IPs.
   for (const externalIP of svcInfo.externalIPs) {
+    const toExternalIP: Arg[] = [...proto, header('-d', externalIP), dport];
     if (hasEndpoints) {
-      nat.append(KUBE_SERVICES, comment(`${svcPortNameString} external IP`), proto,
-        '-d', externalIP, '--dport', port, '-j', externalTrafficChain);
+      nat.append(KUBE_SERVICES, rule(`${svcPortNameString} external IP`, toExternalIP, jump(externalTrafficChain)));
     }
     if (!hasExternalEndpoints) {
-      filter.append(KUBE_EXTERNAL_SERVICES, comment(externalTrafficFilterComment), proto,
-        '-d', externalIP, '--dport', port, '-j', externalTrafficFilterTarget);
+      filter.append(KUBE_EXTERNAL_SERVICES, rule(externalTrafficFilterComment, toExternalIP, jump(externalTrafficFilterTarget)));
     }
   }
 
   // Load-balancer ingress IPs.
+  const toLoadBalancerIP = (lbip: string): Arg[] => [...proto, header('-d', lbip), dport];
   for (const lbip of svcInfo.loadBalancerVIPs) {
     if (hasEndpoints) {
-      nat.append(KUBE_SERVICES, comment(`${svcPortNameString} loadbalancer IP`), proto,
-        '-d', lbip, '--dport', port, '-j', loadBalancerTrafficChain);
+      nat.append(KUBE_SERVICES, rule(`${svcPortNameString} loadbalancer IP`, toLoadBalancerIP(lbip), jump(loadBalancerTrafficChain)));
     }
     if (usesFWChain) {
-      filter.append(KUBE_PROXY_FIREWALL, comment(`${svcPortNameString} traffic not accepted by ${fwChain}`), proto,
-        '-d', lbip, '--dport', port, '-j', 'DROP');
+      filter.append(KUBE_PROXY_FIREWALL,
+        rule(`${svcPortNameString} traffic not accepted by ${fwChain}`, toLoadBalancerIP(lbip), jump('DROP')));
     }
   }
   if (!hasExternalEndpoints) {
     for (const lbip of svcInfo.loadBalancerVIPs) {
-      filter.append(KUBE_EXTERNAL_SERVICES, comment(externalTrafficFilterComment), proto,
-        '-d', lbip, '--dport', port, '-j', externalTrafficFilterTarget);
+      filter.append(KUBE_EXTERNAL_SERVICES, rule(externalTrafficFilterComment, toLoadBalancerIP(lbip), jump(externalTrafficFilterTarget)));
     }
   }
 
   // NodePort. (NodePorts are never subject to loadBalancerSourceRanges.)
   if (svcInfo.nodePort !== 0) {
-    const nodePort = String(svcInfo.nodePort);
+    const nodePort = option('--dport', String(svcInfo.nodePort));
     if (hasEndpoints) {
       if (cfg.localhostNodePorts && cfg.ipFamily === 4 && cfg.nfacctCounters.has(NFACCT_LOCALHOST_NODEPORTS)) {
-        nat.append(KUBE_NODEPORTS, comment(svcPortNameString), proto, '-d', '127.0.0.0/8', '--dport', nodePort,
-          '-m', 'nfacct', '--nfacct-name', NFACCT_LOCALHOST_NODEPORTS, '-j', externalTrafficChain);
+        nat.append(KUBE_NODEPORTS, rule(svcPortNameString,
+          [...proto, header('-d', '127.0.0.0/8'), nodePort, match('nfacct'), option('--nfacct-name', NFACCT_LOCALHOST_NODEPORTS)],
+          jump(externalTrafficChain)));
       }
-      nat.append(KUBE_NODEPORTS, comment(svcPortNameString), proto, '--dport', nodePort, '-j', externalTrafficChain);
+      nat.append(KUBE_NODEPORTS, rule(svcPortNameString, [...proto, nodePort], jump(externalTrafficChain)));
     }
     if (!hasExternalEndpoints) {
-      filter.append(KUBE_EXTERNAL_SERVICES, comment(externalTrafficFilterComment),
-        '-m', 'addrtype', '--dst-type', 'LOCAL', proto, '--dport', nodePort, '-j', externalTrafficFilterTarget);
+      filter.append(KUBE_EXTERNAL_SERVICES, rule(externalTrafficFilterComment,
+        [match('addrtype'), option('--dst-type', 'LOCAL'), ...proto, nodePort], jump(externalTrafficFilterTarget)));
     }
   }
 
   // Health check node port: accepted whether or not there are local endpoints.
   if (svcInfo.healthCheckNodePort !== 0) {
-    filter.append(KUBE_NODEPORTS, comment(`${svcPortNameString} health check node port`), '-m', 'tcp', '-p', 'tcp',
-      '--dport', String(svcInfo.healthCheckNodePort), '-j', 'ACCEPT');
+    filter.append(KUBE_NODEPORTS, rule(`${svcPortNameString} health check node port`,
+      [match('tcp'), header('-p', 'tcp'), option('--dport', String(svcInfo.healthCheckNodePort))], jump('ACCEPT')));
   }
 
   // Internal traffic: masquerade what does not come from a local pod (or everything).
   if (hasInternalEndpoints) {
-    const args = [comment(`${svcPortNameString} cluster IP`), ...proto, '-d', svcInfo.clusterIP, '--dport', port];
+    const masq = `${svcPortNameString} cluster IP`;
+    const notLocal = ifNotLocal(cfg.localDetector);
     if (cfg.masqueradeAll) {
-      nat.append(internalTrafficChain, args, '-j', KUBE_MARK_MASQ);
-    } else if (cfg.localDetector.ifNotLocal.length > 0) {
-      nat.append(internalTrafficChain, args, cfg.localDetector.ifNotLocal, '-j', KUBE_MARK_MASQ);
+      nat.append(internalTrafficChain, rule(masq, toClusterIP, jump(KUBE_MARK_MASQ)));
+    } else if (notLocal.length > 0) {
+      nat.append(internalTrafficChain, rule(masq, [...toClusterIP, ...notLocal], jump(KUBE_MARK_MASQ)));
     }
   }
 
@@ -172,42 +175,44 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
   if (usesExternalTrafficChain) {
     nat.declare(externalTrafficChain);
     if (!svcInfo.externalPolicyLocal) {
-      nat.append(externalTrafficChain, comment(`masquerade traffic for ${svcPortNameString} external destinations`),
-        '-j', KUBE_MARK_MASQ);
+      nat.append(externalTrafficChain,
+        rule(`masquerade traffic for ${svcPortNameString} external destinations`, [], jump(KUBE_MARK_MASQ)));
     } else {
       // Pod → external destination traffic is subject to neither traffic policy.
-      if (cfg.localDetector.ifLocal.length > 0) {
-        nat.append(externalTrafficChain, comment(`pod traffic for ${svcPortNameString} external destinations`),
-          cfg.localDetector.ifLocal, '-j', clusterPolicyChain);
+      const local = ifLocal(cfg.localDetector);
+      if (local.length > 0) {
+        nat.append(externalTrafficChain,
+          rule(`pod traffic for ${svcPortNameString} external destinations`, local, jump(clusterPolicyChain)));
       }
       // Host-originated traffic: masquerade (the source would be the VIP) and use Cluster policy.
-      nat.append(externalTrafficChain, comment(`masquerade LOCAL traffic for ${svcPortNameString} external destinations`),
-        '-m', 'addrtype', '--src-type', 'LOCAL', '-j', KUBE_MARK_MASQ);
-      nat.append(externalTrafficChain, comment(`route LOCAL traffic for ${svcPortNameString} external destinations`),
-        '-m', 'addrtype', '--src-type', 'LOCAL', '-j', clusterPolicyChain);
+      const fromNode: Arg[] = [match('addrtype'), option('--src-type', 'LOCAL')];
+      nat.append(externalTrafficChain,
+        rule(`masquerade LOCAL traffic for ${svcPortNameString} external destinations`, fromNode, jump(KUBE_MARK_MASQ)));
+      nat.append(externalTrafficChain,
+        rule(`route LOCAL traffic for ${svcPortNameString} external destinations`, fromNode, jump(clusterPolicyChain)));
     }
     if (hasExternalEndpoints) {
-      nat.append(externalTrafficChain, '-j', externalPolicyChain);
+      nat.append(externalTrafficChain, rule(undefined, [], jump(externalPolicyChain)));
     }
   }
 
   // loadBalancerSourceRanges firewall.
   if (usesFWChain) {
     nat.declare(fwChain);
-    const args = comment(`${svcPortNameString} loadbalancer IP`);
+    const fwComment = `${svcPortNameString} loadbalancer IP`;
     let allowFromNode = false;
     for (const cidr of svcInfo.loadBalancerSourceRanges) {
-      nat.append(fwChain, args, '-s', formatCIDR(cidr), '-j', externalTrafficChain);
+      nat.append(fwChain, rule(fwComment, [header('-s', formatCIDR(cidr))], jump(externalTrafficChain)));
       if (cfg.nodeIP && cidrContains(cidr, cfg.nodeIP)) allowFromNode = true;
     }
     // A VIP that is a local address loops back with the VIP as source: let the node through.
     if (allowFromNode) {
       for (const lbip of svcInfo.loadBalancerVIPs) {
-        nat.append(fwChain, args, '-s', lbip, '-j', externalTrafficChain);
+        nat.append(fwChain, rule(fwComment, [header('-s', lbip)], jump(externalTrafficChain)));
       }
     }
     // Whatever falls off the end is dropped by KUBE-PROXY-FIREWALL in the filter table.
-    nat.append(fwChain, comment(`other traffic to ${svcPortNameString} will be dropped by KUBE-PROXY-FIREWALL`));
+    nat.append(fwChain, rule(`other traffic to ${svcPortNameString} will be dropped by KUBE-PROXY-FIREWALL`, []));
   }
 
   if (usesClusterPolicyChain) {
@@ -220,7 +225,7 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
   }
 
   // One KUBE-SEP chain per reachable endpoint.
-  writeEndpointChains(ctx, svcPortNameString, proto.join(' '), svcInfo.stickyMaxAgeSeconds, sepChain, allReachableEndpoints);
+  writeEndpointChains(ctx, svcPortNameString, proto, svcInfo.stickyMaxAgeSeconds, sepChain, allReachableEndpoints);
 }
 
 /**
@@ -230,21 +235,25 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
 function writeEndpointChains(
   ctx: PlanContext,
   svcPortNameString: string,
-  protoArgs: string,
+  proto: readonly Arg[],
   stickyMaxAgeSeconds: number,
   sepChain: SepChainOf,
   endpoints: readonly Endpoint[],
 ): void {
-  const sepComment = ctx.largeClusterMode ? '' : `${comment(svcPortNameString)} `;
+  const sepComment = ctx.largeClusterMode ? undefined : svcPortNameString;
   for (const ep of endpoints) {
     const endpointChain = sepChain(ep);
     ctx.nat.declare(endpointChain, (out) => {
-      out.rule(`${sepComment}-s ${ep.ip} -j ${KUBE_MARK_MASQ}`);
-      const affinity = stickyMaxAgeSeconds > 0 ? `-m recent --name ${endpointChain} --set ` : '';
-      out.rule(`${sepComment}${affinity}${protoArgs} -j DNAT --to-destination ${ep.endpoint}`);
+      out.rule(rule(sepComment, [header('-s', ep.ip)], MARK_MASQ));
+      const dnat = jump('DNAT', option('--to-destination', ep.endpoint));
+      out.rule(rule(sepComment,
+        stickyMaxAgeSeconds > 0 ? [match('recent'), option('--name', endpointChain), option('--set'), ...proto] : proto, dnat));
     });
   }
 }
+
+const MARK_MASQ = jump(KUBE_MARK_MASQ);
+const STATISTIC_RANDOM: readonly Arg[] = [match('statistic'), option('--mode', 'random')];
 
 /** An endpoint's KUBE-SEP chain name for the service port being written. */
 type SepChainOf = (ep: Endpoint) => string;
@@ -258,23 +267,25 @@ function writeServiceToEndpointRules(
   svcChain: string,
   endpoints: readonly Endpoint[],
 ): void {
-  // The names now (hashing them is planning); the text when the output is written.
+  // The names now (hashing them is planning); the rules when the output is written.
   const chains = endpoints.map(sepChain);
   const largeClusterMode = ctx.largeClusterMode;
   ctx.nat.appendLater(svcChain, (out) => {
-    const epComment = (i: number): string =>
-      largeClusterMode ? '' : `${comment(`${svcPortNameString} -> ${endpoints[i]!.endpoint}`, true)} `;
+    const epComment = (i: number): string | undefined =>
+      largeClusterMode ? undefined : `${svcPortNameString} -> ${endpoints[i]!.endpoint}`;
     // Session affinity: a client seen recently goes back to its endpoint.
     if (stickyMaxAgeSeconds > 0) {
+      const seconds = String(stickyMaxAgeSeconds);
       chains.forEach((chain, i) => {
-        out.rule(`${epComment(i)}-m recent --name ${chain} --rcheck --seconds ${stickyMaxAgeSeconds} --reap -j ${chain}`);
+        out.rule(rule(epComment(i),
+          [match('recent'), option('--name', chain), option('--rcheck'), option('--seconds', seconds), option('--reap')], jump(chain)));
       });
     }
     // Load balancing: endpoint i of n is chosen with probability 1/(n-i); the last always matches.
     const n = chains.length;
     chains.forEach((chain, i) => {
-      const stat = i < n - 1 ? `-m statistic --mode random --probability ${probability(n - i)} ` : '';
-      out.rule(`${epComment(i)}${stat}-j ${chain}`);
+      const args: readonly Arg[] = i < n - 1 ? [...STATISTIC_RANDOM, option('--probability', probability(n - i))] : [];
+      out.rule(rule(epComment(i), args, jump(chain)));
     });
   });
 }

@@ -19,8 +19,8 @@
  * the predicted ones. test/trace-kernel.test.ts does this for packets sent by the node itself,
  * test/trace-lab.test.ts in the lab for packets from another host, from pods and from the node.
  */
-import { parseDump } from '../parse/dump.js';
-import type { Dump } from '../parse/types.js';
+import { parseDump } from '../iptables/dump.js';
+import type { Dump } from '../iptables/dump-types.js';
 import { withKubeProxyJumps } from './jumps.js';
 import { simulate } from './simulate.js';
 import type { NodeContext, Outcome, Packet, TraceResult } from './types.js';

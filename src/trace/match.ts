@@ -4,8 +4,17 @@
  * answer is a probability: 1 (matches), 0 (does not) or in between.
  */
 import { cidrContains, isLoopback, type IP } from '../model/ip.js';
-import type { MatchSpec, RuleOption, RuleSpec } from '../parse/types.js';
-import { canonicalProtocol, parseAddress, parseMarkMatch, parsePortRange, PROBABILITY_SCALE, probabilityUnits } from '../parse/values.js';
+import type { HeaderArg, OptionArg } from '../iptables/rule.js';
+import type { RuleShape, ShapedMatch } from '../iptables/shape.js';
+import {
+  asCIDR,
+  canonicalProtocol,
+  parseHostOrNetwork,
+  parseMarkMask,
+  parsePortRange,
+  PROBABILITY_SCALE,
+  probabilityUnits,
+} from '../iptables/values.js';
 import type { NodeContext, Protocol } from './types.js';
 
 /** The packet as the rules see it at this point of its way. */
@@ -41,8 +50,8 @@ export interface MatchEnv {
   ruleText: string;
 }
 
-const MULTICAST4 = parseAddress('224.0.0.0/4');
-const MULTICAST6 = parseAddress('ff00::/8');
+const MULTICAST4 = asCIDR(parseHostOrNetwork('224.0.0.0/4'));
+const MULTICAST6 = asCIDR(parseHostOrNetwork('ff00::/8'));
 
 export function isLocal(ip: IP, node: NodeContext): boolean {
   if (isLoopback(ip)) return true;
@@ -77,71 +86,72 @@ function inPorts(list: string, port: number): boolean {
 }
 
 /** A deterministic yes/no, negated if the option says so. */
-function det(o: RuleOption, v: boolean): number {
+function det(o: HeaderArg | OptionArg, v: boolean): number {
   return v !== o.negated ? 1 : 0;
 }
 
-function selector(o: RuleOption, s: PacketState, env: MatchEnv): number {
-  const v = o.values[0] ?? '';
-  switch (o.name) {
+function contains(text: string, ip: IP): boolean {
+  return cidrContains(asCIDR(parseHostOrNetwork(text)), ip);
+}
+
+function selector(o: HeaderArg, s: PacketState, env: MatchEnv): number {
+  const v = o.value;
+  switch (o.flag) {
     case '-s':
-      return det(o, cidrContains(parseAddress(v), s.src));
+      return det(o, contains(v, s.src));
     case '-d':
-      return det(o, cidrContains(parseAddress(v), s.dst));
+      return det(o, contains(v, s.dst));
     case '-p': {
       const p = canonicalProtocol(v);
       return det(o, p === undefined || p === s.protocol);
     }
     case '-i':
     case '-o': {
-      const name = o.name === '-i' ? s.inInterface : s.outInterface;
+      const name = o.flag === '-i' ? s.inInterface : s.outInterface;
       if (name === undefined) {
-        env.warn(`the packet's ${o.name === '-i' ? 'input' : 'output'} interface is unknown (give --${o.name === '-i' ? 'in' : 'out'}-interface); assumed not to be ${v}: ${env.ruleText}`);
+        env.warn(`the packet's ${o.flag === '-i' ? 'input' : 'output'} interface is unknown (give --${o.flag === '-i' ? 'in' : 'out'}-interface); assumed not to be ${v}: ${env.ruleText}`);
         return det(o, false);
       }
       return det(o, interfaceMatches(v, name));
     }
     case '-f':
       return det(o, false);
-    default:
-      env.warn(`${o.name} is not simulated; assumed not to match: ${env.ruleText}`);
-      return 0;
   }
 }
 
-function matchProbability(m: MatchSpec, s: PacketState, env: MatchEnv, out: MatchResult): number {
+function matchProbability(m: ShapedMatch, s: PacketState, env: MatchEnv, out: MatchResult): number {
   let p = 1;
   const unknown = (what: string): number => {
     env.warn(`${what} is not simulated; assumed not to match: ${env.ruleText}`);
     return 0;
   };
-  switch (m.name) {
+  switch (m.module) {
     case 'comment':
     case 'nfacct':
       return 1;
     case 'tcp':
     case 'udp':
     case 'sctp':
-      if (m.name !== s.protocol) return 0;
+      if (m.module !== s.protocol) return 0;
       for (const o of m.options) {
-        if (o.name === '--dport' || o.name === '--destination-port') p *= det(o, inPorts(o.values[0] ?? '', s.dport));
-        else if (o.name === '--sport' || o.name === '--source-port') p *= det(o, inPorts(o.values[0] ?? '', s.sport));
+        if (o.name === '--dport') p *= det(o, inPorts(o.values[0] ?? '', s.dport));
+        else if (o.name === '--sport') p *= det(o, inPorts(o.values[0] ?? '', s.sport));
         else if (o.name === '--syn') p *= det(o, true);
-        else return unknown(`${m.name} ${o.name}`);
+        else return unknown(`${m.module} ${o.name}`);
       }
       return p;
     case 'multiport':
       for (const o of m.options) {
         const list = o.values[0] ?? '';
-        if (o.name === '--dports' || o.name === '--destination-ports') p *= det(o, inPorts(list, s.dport));
-        else if (o.name === '--sports' || o.name === '--source-ports') p *= det(o, inPorts(list, s.sport));
+        if (o.name === '--dports') p *= det(o, inPorts(list, s.dport));
+        else if (o.name === '--sports') p *= det(o, inPorts(list, s.sport));
         else if (o.name === '--ports') p *= det(o, inPorts(list, s.dport) || inPorts(list, s.sport));
         else return unknown(`multiport ${o.name}`);
       }
       return p;
     case 'mark':
       for (const o of m.options) {
-        const mm = parseMarkMatch(o.values[0] ?? '');
+        const mm = parseMarkMask(o.values[0] ?? '');
         p *= det(o, ((s.mark & mm.mask) >>> 0) === mm.value);
       }
       return p;
@@ -158,7 +168,7 @@ function matchProbability(m: MatchSpec, s: PacketState, env: MatchEnv, out: Matc
     case 'conntrack':
     case 'state':
       for (const o of m.options) {
-        if (o.name !== '--ctstate' && o.name !== '--state') return unknown(`${m.name} ${o.name}`);
+        if (o.name !== '--ctstate' && o.name !== '--state') return unknown(`${m.module} ${o.name}`);
         p *= det(o, (o.values[0] ?? '').toUpperCase().split(',').some((st) => s.ctStates.has(st)));
       }
       return p;
@@ -189,14 +199,14 @@ function matchProbability(m: MatchSpec, s: PacketState, env: MatchEnv, out: Matc
       return unknown('recent without --set/--rcheck/--update/--remove');
     }
     default:
-      return unknown(`match ${m.name}`);
+      return unknown(`match ${m.module}`);
   }
 }
 
-/** The probability that `spec` matches the packet in state `s`, and what matching does. */
-export function evaluateRule(spec: RuleSpec, s: PacketState, env: MatchEnv): MatchResult {
+/** The probability that a rule of this shape matches the packet in state `s`, and what matching does. */
+export function evaluateRule(spec: RuleShape, s: PacketState, env: MatchEnv): MatchResult {
   const out: MatchResult = { p: 1, recentSet: [], recentChecked: [] };
-  for (const o of spec.selectors) {
+  for (const o of spec.header) {
     out.p *= selector(o, s, env);
     if (out.p === 0) return out;
   }

@@ -10,8 +10,9 @@
  * its probability. Pure: a Dump in, a TraceResult out.
  */
 import { formatIP } from '../model/ip.js';
-import type { ChainDump, Dump, DumpRule, TableDump } from '../parse/types.js';
-import { applyMark, markAction, parseNatTarget } from '../parse/values.js';
+import type { ChainDump, Dump, DumpRule, TableDump } from '../iptables/dump-types.js';
+import { applyMark, MARK_OPERATIONS, markAction, parseNatRange, type MarkOperation } from '../iptables/values.js';
+import { commentOfShape } from '../iptables/shape.js';
 import { evaluateRule, isLocal, type PacketState } from './match.js';
 import type { Affinity, NodeContext, Outcome, Packet, TraceResult, TraceStep, TraceTree, Verdict } from './types.js';
 
@@ -76,11 +77,7 @@ export function reasonOf(rule: DumpRule): string {
 }
 
 function commentOf(rule: DumpRule): string | undefined {
-  for (const m of rule.spec.matches) {
-    const o = m.name === 'comment' ? m.options.find((x) => x.name === '--comment') : undefined;
-    if (o) return o.values[0];
-  }
-  return undefined;
+  return rule.rule.comment ?? commentOfShape(rule.shape);
 }
 
 function clone(m: Machine, tree: TraceTree, probability: number): Machine {
@@ -216,7 +213,7 @@ function run(m: Machine, dump: Dump, packet: Packet, node: NodeContext, warn: (w
       continue;
     }
     const rule = frame.chain.rules[frame.index]!;
-    const r = evaluateRule(rule.spec, m.s, { node, warn, ruleText: `${table.name}: ${rule.text}` });
+    const r = evaluateRule(rule.shape, m.s, { node, warn, ruleText: `${table.name}: ${rule.text}` });
     for (const c of r.recentChecked) m.checkedAffinity.set(c.name, c.seconds);
     if (r.p <= 0) {
       frame.index++;
@@ -244,7 +241,7 @@ function run(m: Machine, dump: Dump, packet: Packet, node: NodeContext, warn: (w
 function ruleStep(table: TableDump, chain: ChainDump, rule: DumpRule): TraceStep {
   const s: TraceStep = { table: table.name, chain: chain.name, rule: rule.text, line: rule.line };
   if (rule.line === 0) s.note = 'added: kube-proxy installs this jump';
-  const target = rule.spec.target?.name;
+  const target = rule.shape.target?.name;
   if (target !== undefined && table.chains.has(target)) s.jumpTo = target;
   return s;
 }
@@ -274,7 +271,7 @@ function applyTarget(m: Machine, rule: DumpRule, table: TableDump, node: NodeCon
     m.affinity = { name, seconds: m.checkedAffinity.get(name) ?? null };
   }
   const frame = m.stack[m.stack.length - 1]!;
-  const t = rule.spec.target;
+  const t = rule.shape.target;
   if (!t) {
     frame.index++;
     return;
@@ -299,7 +296,7 @@ function applyTarget(m: Machine, rule: DumpRule, table: TableDump, node: NodeCon
     case 'DNAT': {
       const to = option('--to-destination') ?? option('--to');
       if (to === undefined) throw new TraceError(`DNAT without --to-destination at line ${rule.line}: ${rule.text}`);
-      const n = parseNatTarget(to);
+      const n = parseNatRange(to);
       m.s.dst = n.ip;
       if (n.ports) m.s.dport = n.ports.first;
       m.s.ctStates.add('DNAT');
@@ -316,7 +313,11 @@ function applyTarget(m: Machine, rule: DumpRule, table: TableDump, node: NodeCon
       return;
     case 'MARK': {
       const o = t.options[0];
-      if (o) m.s.mark = applyMark(m.s.mark, markAction(o.name, o.values[0] ?? ''));
+      if (o && (MARK_OPERATIONS as readonly string[]).includes(o.name)) {
+        m.s.mark = applyMark(m.s.mark, markAction(o.name as MarkOperation, o.values[0] ?? ''));
+      } else if (o) {
+        warn(`MARK ${o.name} is not simulated; the mark is left as it was: ${rule.text}`);
+      }
       frame.index++;
       return;
     }

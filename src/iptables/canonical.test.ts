@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { probability } from '../plan/probability.js';
-import { canonicalRule } from './canonical.js';
-import { parseRuleArgs } from './rule.js';
-import { tokenize } from './tokenize.js';
+import { canonicalKey } from './canonical.js';
+import { readRule } from './read.js';
 import { probabilityUnits } from './values.js';
 
-const key = (args: string): string => canonicalRule(parseRuleArgs(tokenize(args)));
+const key = (args: string): string => canonicalKey(readRule(args).shape);
 
-describe('canonicalRule: the same rule, spelled as kube-proxy and as iptables-save', () => {
+describe('canonicalKey: the same rule, spelled as kube-proxy and as iptables-save', () => {
   it.each([
     // restore form (kube-proxy) | save form (iptables-nft-save / iptables-legacy-save)
     ['-m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j KUBE-SVC-X',
@@ -35,12 +34,17 @@ describe('canonicalRule: the same rule, spelled as kube-proxy and as iptables-sa
     ['-d fd00::0001 -j RETURN', '-d fd00::1/128 -j RETURN'],
     ['-p tcp --destination-port 80 -j ACCEPT', '-p tcp -m tcp --dport 80 -j ACCEPT'],
     ['-p all -j ACCEPT', '-j ACCEPT'],
+    // strtoul reads a leading 0 as octal: 010 is 8 (the reader took it as decimal 10 once).
+    ['-m mark --mark 010 -j RETURN', '-m mark --mark 0x8 -j RETURN'],
+    ['-j MARK --or-mark 010', '-j MARK --set-xmark 0x8/0x8'],
+    ['-m conntrack --ctstate established,related -j ACCEPT', '-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'],
+    ['-p tcp -j REJECT --reject-with tcp-rst', '-p tcp -j REJECT --reject-with tcp-reset'],
   ])('%s ≡ %s', (restore, save) => {
     expect(key(restore)).toBe(key(save));
   });
 });
 
-describe('canonicalRule: different rules stay different', () => {
+describe('canonicalKey: different rules stay different', () => {
   it.each([
     ['-d 10.0.0.1 -j A', '-d 10.0.0.2 -j A'],
     ['-d 10.0.0.1 -j A', '! -d 10.0.0.1 -j A'],

@@ -5,9 +5,10 @@
  * `-c`, any table). The result is the state the text describes: `-X`, `-F`, `-N` and `-I` are
  * applied in order, as iptables-restore applies them to an empty table.
  */
+import { readRuleTokens, RuleReadError, type ReadRule } from './read.js';
+import { ShapeError } from './shape.js';
 import { tokenize, TokenizeError } from './tokenize.js';
-import { parseRuleArgs, RuleParseError } from './rule.js';
-import { BUILTIN_CHAIN_NAMES, type ChainDump, type Dump, type TableDump } from './types.js';
+import { BUILTIN_CHAIN_NAMES, type ChainDump, type Dump, type TableDump } from './dump-types.js';
 
 /** A line the parser cannot read; `line` is 1-based. */
 export class DumpParseError extends Error {
@@ -106,15 +107,15 @@ export function parseDump(text: string, source: string): Dump {
             head = /^\S+\s+\S+\s+\d+/;
           }
         }
-        let spec;
+        let read: ReadRule | undefined;
         try {
-          spec = parseRuleArgs(rest);
+          read = readRuleTokens(rest);
         } catch (e) {
-          if (e instanceof RuleParseError) fail(n, `${e.message}: ${line}`);
+          if (e instanceof RuleReadError || e instanceof ShapeError) fail(n, `${e.message}: ${line}`);
           throw e;
         }
         const text = `-A ${chain.name}${line.replace(head, '')}`;
-        const rule = { table: t.name, chain: chain.name, line: n, text: normaliseSpaces(text), spec: spec! };
+        const rule = { table: t.name, chain: chain.name, line: n, text: normaliseSpaces(text), rule: read!.rule, shape: read!.shape };
         if (position === chain.rules.length) chain.rules.push(rule);
         else chain.rules.splice(position, 0, rule);
         break;

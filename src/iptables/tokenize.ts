@@ -4,7 +4,14 @@
  * escapes the next character (iptables-save writes `\"` and `\'`). Single quotes are ordinary
  * characters for iptables-restore, so they are for us too.
  */
-import type { Token } from './types.js';
+
+/** One word of a rule line. */
+export interface Token {
+  /** The word with quotes removed and escapes resolved. */
+  text: string;
+  /** Whether any part of it was quoted: a quoted word is always a value, never an option. */
+  quoted: boolean;
+}
 
 export class TokenizeError extends Error {
   override readonly name = 'TokenizeError';

@@ -1,19 +1,24 @@
 // Expected values are what iptables 1.8.9's iptables-save printed for the same input
 // (test/save-vocabulary.test.ts repeats the check against the kernel).
 import { describe, expect, it } from 'vitest';
-import { InternalError, UserError } from '../errors.js';
 import { probability } from '../plan/probability.js';
+import { tokenize } from './tokenize.js';
 import {
   fixedOfPow2Fraction,
-  parseMark,
+  formatMarkMatch,
+  formatProbabilityUnits,
+  hex,
+  markAction,
+  parseCtStates,
   parseMarkMask,
+  parseUint32,
+  probabilityUnits,
   saveString,
-  savedCtstate,
-  savedMarkMatch,
-  savedMarkTarget,
-  savedProbability,
-  unquote,
-} from './save-values.js';
+  ValueError,
+} from './values.js';
+
+const savedProbability = (text: string): string => formatProbabilityUnits(probabilityUnits(text));
+const unquote = (token: string): string => tokenize(token)[0]?.text ?? '';
 
 describe('saveString (xtables_save_string)', () => {
   it.each([
@@ -64,8 +69,8 @@ describe('savedProbability (stored as round(p × 2^31), printed with %.11f)', ()
   });
 
   it('rejects what iptables would not load', () => {
-    expect(() => savedProbability('1.5')).toThrow(InternalError);
-    expect(() => savedProbability('abc')).toThrow(InternalError);
+    expect(() => savedProbability('1.5')).toThrow(ValueError);
+    expect(() => savedProbability('abc')).toThrow(ValueError);
   });
 
   it('prints k / 2^shift exactly, ties to even', () => {
@@ -84,11 +89,11 @@ describe('marks', () => {
     ['0', 0],
     ['0xffffffff', 0xffffffff],
   ])('reads %s as strtoul(…, 0) does', (text, value) => {
-    expect(parseMark(text)).toBe(value);
+    expect(parseUint32(text)).toBe(value);
   });
 
-  it.each(['0x', '08', 'foo', '0x100000000', '-1', '', '1/2'])('refuses %j as a user error', (text) => {
-    expect(() => parseMark(text)).toThrow(UserError);
+  it.each(['0x', '08', 'foo', '0x100000000', '-1', '', '1/2'])('refuses %j', (text) => {
+    expect(() => parseUint32(text)).toThrow(ValueError);
   });
 
   it.each([
@@ -97,7 +102,7 @@ describe('marks', () => {
     ['16384/0xffffffff', '0x4000'],
     ['0x0/0x0', '0x0/0x0'],
   ])('-m mark --mark %s → %s', (text, saved) => {
-    expect(savedMarkMatch(parseMarkMask(text))).toBe(saved);
+    expect(formatMarkMatch(parseMarkMask(text))).toBe(saved);
   });
 
   it.each([
@@ -107,20 +112,31 @@ describe('marks', () => {
     ['--xor-mark', 0x4000, '0x4000/0x0'],
     ['--xor-mark', 1, '0x1/0x0'],
   ] as const)('-j MARK %s %i → --set-xmark %s', (op, value, saved) => {
-    expect(savedMarkTarget(op, value)).toBe(saved);
+    const m = markAction(op, String(value));
+    expect(`${hex(m.value)}/${hex(m.mask)}`).toBe(saved);
+  });
+  it.each([
+    ['--set-mark', '0x5', '0x5/0xffffffff'],
+    ['--set-mark', '0x5/0x1', '0x5/0x5'],
+    ['--and-mark', '0x4', '0x0/0xfffffffb'],
+    ['--set-xmark', '0x4000/0x4000', '0x4000/0x4000'],
+    ['--or-mark', '010', '0x8/0x8'],
+  ] as const)('-j MARK %s %s → --set-xmark %s', (op, text, saved) => {
+    const m = markAction(op, text);
+    expect(`${hex(m.value)}/${hex(m.mask)}`).toBe(saved);
   });
 });
 
-describe('savedCtstate', () => {
+describe('parseCtStates (printed in the kernel\'s order)', () => {
   it.each([
     ['RELATED,ESTABLISHED', 'RELATED,ESTABLISHED'],
     ['RELATED,ESTABLISHED,DNAT', 'RELATED,ESTABLISHED,DNAT'],
     ['ESTABLISHED,RELATED,NEW,INVALID', 'INVALID,NEW,RELATED,ESTABLISHED'],
     ['DNAT,SNAT,UNTRACKED,ESTABLISHED,RELATED,NEW,INVALID', 'INVALID,NEW,RELATED,ESTABLISHED,UNTRACKED,SNAT,DNAT'],
   ])('%s → %s', (given, saved) => {
-    expect(savedCtstate(given)).toBe(saved);
+    expect(parseCtStates(given).join(',')).toBe(saved);
   });
   it('refuses unknown states', () => {
-    expect(savedCtstate('NEW,BOGUS')).toBeNull();
+    expect(() => parseCtStates('NEW,BOGUS')).toThrow(ValueError);
   });
 });

@@ -24,36 +24,37 @@ describe('parseDump', () => {
     expect(jump.text).toBe('-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES');
     expect(jump.line).toBe(6);
     const svc = nat.chains.get('KUBE-SERVICES')!.rules[0]!;
-    expect(svc.spec.selectors.map((s) => `${s.name} ${s.values[0]}`)).toEqual(['-d 10.96.0.1/32', '-p tcp']);
-    expect(svc.spec.matches.map((m) => m.name)).toEqual(['comment', 'tcp']);
-    expect(svc.spec.matches[1]!.options).toEqual([{ name: '--dport', negated: false, values: ['443'] }]);
-    expect(svc.spec.target).toEqual({ name: 'KUBE-SVC-X', goto: false, options: [] });
+    expect(svc.shape.header.map((s) => `${s.flag} ${s.value}`)).toEqual(['-d 10.96.0.1/32', '-p tcp']);
+    expect(svc.shape.matches.map((m) => m.module)).toEqual(['comment', 'tcp']);
+    expect(svc.rule.comment).toBe('default/kubernetes:https cluster IP');
+    expect(svc.shape.matches[1]!.options).toEqual([{ kind: 'option', name: '--dport', negated: false, values: ['443'] }]);
+    expect(svc.shape.target).toEqual({ name: 'KUBE-SVC-X', goto: false, options: [] });
   });
 
   it('gives --dport to the tcp match even after other selectors (kube-proxy spelling)', () => {
     const d = parseDump('*nat\n:KUBE-A - [0:0]\n-A KUBE-A -m comment --comment x -m tcp -p tcp -d 1.2.3.4 --dport 80 -j DNAT --to-destination 10.0.0.1:80\nCOMMIT\n', 'a');
     const r = d.tables.get('nat')!.chains.get('KUBE-A')!.rules[0]!;
-    expect(r.spec.matches.find((m) => m.name === 'tcp')!.options[0]!.name).toBe('--dport');
-    expect(r.spec.target!.options).toEqual([{ name: '--to-destination', negated: false, values: ['10.0.0.1:80'] }]);
+    expect(r.shape.matches.find((m) => m.module === 'tcp')!.options[0]!.name).toBe('--dport');
+    expect(r.shape.target!.options).toEqual([{ kind: 'option', name: '--to-destination', negated: false, values: ['10.0.0.1:80'] }]);
   });
 
   it('loads the protocol match implicitly for -p tcp --dport', () => {
     const d = parseDump('*filter\n-A INPUT -p tcp ! --dport 22 -j DROP\nCOMMIT\n', 'a');
     const r = d.tables.get('filter')!.chains.get('INPUT')!.rules[0]!;
-    expect(r.spec.matches).toEqual([{ name: 'tcp', implicit: true, options: [{ name: '--dport', negated: true, values: ['22'] }] }]);
+    expect(r.shape.matches).toEqual([{ module: 'tcp', implicit: true, options: [{ kind: 'option', name: '--dport', negated: true, values: ['22'] }] }]);
   });
 
   it('reads negation before and (old style) after the option', () => {
     const d = parseDump('*nat\n:KUBE-A - [0:0]\n-A KUBE-A ! -s 10.0.0.0/8 -m mark --mark ! 0x1 -j RETURN\nCOMMIT\n', 'a');
     const r = d.tables.get('nat')!.chains.get('KUBE-A')!.rules[0]!;
-    expect(r.spec.selectors[0]!.negated).toBe(true);
-    expect(r.spec.matches[0]!.options[0]!.negated).toBe(true);
+    expect(r.shape.header[0]!.negated).toBe(true);
+    expect(r.shape.matches[0]!.options[0]!.negated).toBe(true);
   });
 
   it('-I inserts, -F flushes, -N creates', () => {
     const d = parseDump('*filter\n-N KUBE-A\n-A KUBE-A -j ACCEPT\n-I KUBE-A -j DROP\n-I KUBE-A 2 -j RETURN\n-N KUBE-B\n-A KUBE-B -j DROP\n-F KUBE-B\nCOMMIT\n', 'a');
     const f = d.tables.get('filter')!;
-    expect(f.chains.get('KUBE-A')!.rules.map((r) => r.spec.target!.name)).toEqual(['DROP', 'RETURN', 'ACCEPT']);
+    expect(f.chains.get('KUBE-A')!.rules.map((r) => r.shape.target!.name)).toEqual(['DROP', 'RETURN', 'ACCEPT']);
     expect(f.chains.get('KUBE-B')!.rules).toEqual([]);
   });
 
