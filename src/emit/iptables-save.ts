@@ -2,7 +2,7 @@
  * Ruleset → iptables-restore text, in the canonical order:
  *   *filter / chain declarations / rules / COMMIT / *nat / ... / COMMIT
  * Every rule is printed by iptables/restore.ts (kube-proxy's LineBuffer spelling). The text is
- * produced lazily in chunks of about CHUNK_CHARS characters, so that a caller can write 300k
+ * produced lazily in chunks of about CHUNK_BYTES bytes, so that a caller can write 300k
  * rules chunk by chunk: neither one 30 MB string nor one write per line. The chain writers the
  * planner left (plan/ruleset.ts) run here, writing their rules straight into the chunk.
  */
@@ -11,19 +11,38 @@ import { restoreText } from '../iptables/restore.js';
 import type { RuleSink, Ruleset } from '../plan/ruleset.js';
 import { orderRuleset } from './canonical-order.js';
 
-/** Target chunk size in characters (UTF-16 code units). */
-export const CHUNK_CHARS = 1 << 20;
+/** Target chunk size in bytes. */
+export const CHUNK_BYTES = 1 << 20;
 
 /**
- * Collects `-A CHAIN text` lines into one chunk string. The chunk is built with `+=`: V8
- * joins the pieces lazily and copies them once, when the chunk is written, which is several
- * times cheaper than collecting lines in an array and joining it.
+ * Collects lines into a chunk held in a Buffer: the text of a large ruleset then lives outside
+ * the JavaScript heap until it is written, and the short-lived rule objects around it cost
+ * little to collect (README "Performance").
  */
 class ChunkWriter implements RuleSink {
-  text = '';
+  private buf: Buffer;
+  private pos = 0;
   private chain = '';
   /** `-A CHAIN ` for the chain being written. */
   private prefix = '';
+
+  constructor(private readonly size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  write(text: string): void {
+    // Room for the text in the worst case (3 bytes a UTF-16 unit), else a larger buffer.
+    if (this.pos + text.length * 3 > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + text.length * 3));
+      this.buf.copy(bigger, 0, 0, this.pos);
+      this.buf = bigger;
+    }
+    this.pos += this.buf.write(text, this.pos, 'utf8');
+  }
 
   startChain(name: string): void {
     this.chain = name;
@@ -33,33 +52,35 @@ class ChunkWriter implements RuleSink {
   rule(rule: Rule): void {
     const text = restoreText(rule);
     // A rule without arguments is `-A CHAIN`, without a trailing space.
-    this.text += text === '' ? `-A ${this.chain}\n` : this.prefix + text + '\n';
+    this.write(text === '' ? `-A ${this.chain}\n` : this.prefix + text + '\n');
   }
 
   take(): string {
-    const t = this.text;
-    this.text = '';
+    const t = this.buf.toString('utf8', 0, this.pos);
+    this.pos = 0;
+    if (this.buf.length > this.size) this.buf = Buffer.allocUnsafe(this.size);
     return t;
   }
 }
 
-export function* emitRestoreChunks(rs: Ruleset, chunkChars = CHUNK_CHARS): Generator<string, void, undefined> {
-  const out = new ChunkWriter();
+export function* emitRestoreChunks(rs: Ruleset, chunkBytes = CHUNK_BYTES): Generator<string, void, undefined> {
+  // A chunk's buffer has room to spare for the line that crosses the mark.
+  const out = new ChunkWriter(chunkBytes + (64 << 10));
   for (const table of orderRuleset(rs)) {
-    out.text += `*${table.name}\n`;
+    out.write(`*${table.name}\n`);
     for (const chain of table.chains) {
-      out.text += `:${chain.name} ${chain.builtin ? 'ACCEPT' : '-'} [0:0]\n`;
-      if (out.text.length >= chunkChars) yield out.take();
+      out.write(`:${chain.name} ${chain.builtin ? 'ACCEPT' : '-'} [0:0]\n`);
+      if (out.length >= chunkBytes) yield out.take();
     }
     for (const chain of table.chains) {
       out.startChain(chain.name);
       for (const rule of chain.rules) {
         if (typeof rule === 'function') rule(out);
         else out.rule(rule);
-        if (out.text.length >= chunkChars) yield out.take();
+        if (out.length >= chunkBytes) yield out.take();
       }
     }
-    out.text += 'COMMIT\n';
+    out.write('COMMIT\n');
   }
   yield out.take();
 }

@@ -14,21 +14,22 @@ export class UnprintableError extends Error {
   override readonly name = 'UnprintableError';
 }
 
-/** Whether iptables-restore reads `word` back as it is: no space, quote or backslash, not empty. */
-function isPlain(word: string): boolean {
-  if (word.length === 0) return false;
+/**
+ * One word as iptables-restore reads it back: as it is when it has no space, quote or
+ * backslash; else in double quotes, a `"` or `\` inside escaped.
+ */
+export function quoteWord(word: string): string {
+  let plain = word.length > 0;
+  let escape = false;
   for (let i = 0; i < word.length; i++) {
     const c = word.charCodeAt(i);
-    if (c <= 32 || c === 34 || c === 92 || c === 127) return false;
+    if (c > 32 && c !== 34 && c !== 92 && c !== 127) continue;
+    if (c === 10 || c === 13 || c === 0) throw new UnprintableError(`${JSON.stringify(word)} cannot be written in an iptables-restore line`);
+    if (c === 34 || c === 92) escape = true;
+    plain = false;
   }
-  return true;
-}
-
-/** One word as iptables-restore reads it back. */
-export function quoteWord(word: string): string {
-  if (isPlain(word)) return word;
-  if (/[\n\r\0]/.test(word)) throw new UnprintableError(`${JSON.stringify(word)} cannot be written in an iptables-restore line`);
-  return `"${word.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  if (plain) return word;
+  return `"${escape ? word.replace(/["\\]/g, (q) => `\\${q}`) : word}"`;
 }
 
 function argText(a: Arg): string {

@@ -15,7 +15,7 @@ import {
   endpointChainName,
   servicePortChains,
 } from './chain-names.js';
-import { header, jump, match, option, rule, type Arg } from '../iptables/rule.js';
+import { header, jump, match, option, rule, transient as t, type Arg } from '../iptables/rule.js';
 import { ifLocal, ifNotLocal } from './local-detector.js';
 import { probability } from './probability.js';
 import type { TableBuilder } from './ruleset.js';
@@ -244,16 +244,22 @@ function writeEndpointChains(
   for (const ep of endpoints) {
     const endpointChain = sepChain(ep);
     ctx.nat.declare(endpointChain, (out) => {
-      out.rule(rule(sepComment, [header('-s', ep.ip)], MARK_MASQ));
-      const dnat = jump('DNAT', option('--to-destination', ep.endpoint));
-      out.rule(rule(sepComment,
-        stickyMaxAgeSeconds > 0 ? [match('recent'), option('--name', endpointChain), option('--set'), ...proto] : proto, dnat));
+      out.rule(t.rule(sepComment, [t.header('-s', ep.ip)], MARK_MASQ));
+      const dnat = t.jump('DNAT', t.option('--to-destination', ep.endpoint));
+      out.rule(t.rule(sepComment,
+        stickyMaxAgeSeconds > 0 ? [match('recent'), t.option('--name', endpointChain), t.option('--set'), ...proto] : proto, dnat));
     });
   }
 }
 
 const MARK_MASQ = jump(KUBE_MARK_MASQ);
-const STATISTIC_RANDOM: readonly Arg[] = [match('statistic'), option('--mode', 'random')];
+const NO_ARGS: readonly Arg[] = [];
+
+/** `-m statistic --mode random --probability 1/n`, made once per n, as the text is (probability.ts). */
+const randomChoices: (readonly Arg[])[] = [];
+function randomChoice(n: number): readonly Arg[] {
+  return (randomChoices[n] ??= [match('statistic'), option('--mode', 'random'), option('--probability', probability(n))]);
+}
 
 /** An endpoint's KUBE-SEP chain name for the service port being written. */
 type SepChainOf = (ep: Endpoint) => string;
@@ -277,15 +283,14 @@ function writeServiceToEndpointRules(
     if (stickyMaxAgeSeconds > 0) {
       const seconds = String(stickyMaxAgeSeconds);
       chains.forEach((chain, i) => {
-        out.rule(rule(epComment(i),
-          [match('recent'), option('--name', chain), option('--rcheck'), option('--seconds', seconds), option('--reap')], jump(chain)));
+        out.rule(t.rule(epComment(i),
+          [match('recent'), t.option('--name', chain), t.option('--rcheck'), t.option('--seconds', seconds), t.option('--reap')], t.jump(chain)));
       });
     }
     // Load balancing: endpoint i of n is chosen with probability 1/(n-i); the last always matches.
     const n = chains.length;
     chains.forEach((chain, i) => {
-      const args: readonly Arg[] = i < n - 1 ? [...STATISTIC_RANDOM, option('--probability', probability(n - i))] : [];
-      out.rule(rule(epComment(i), args, jump(chain)));
+      out.rule(t.rule(epComment(i), i < n - 1 ? randomChoice(n - i) : NO_ARGS, t.jump(chain)));
     });
   });
 }
