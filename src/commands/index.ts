@@ -4,12 +4,12 @@
  * onParsed, a closure that runs it. Add one line here per command.
  */
 import type { Command } from 'commander';
-import type { ParsedArgs } from '../cli.js';
+import type { OnParsed } from './parsed.js';
 import { register as registerLab } from './lab/index.js';
 import { register as registerDiff } from './diff/index.js';
 import { register as registerTrace } from './trace/index.js';
 
-export type OnParsed = (p: ParsedArgs) => void;
+export type { OnParsed, ParsedCommand } from './parsed.js';
 
 export function registerSubcommands(program: Command, onParsed: OnParsed): void {
   registerLab(program, onParsed);

@@ -7,9 +7,9 @@
  * runs, does the comparing (the main command never loads it).
  */
 import { Command, Option } from 'commander';
-import { addGenerationOptions, readGenerationOptions } from '../../cli.js';
+import { addGenerationOptions, readGenerationOptions } from '../../flags.js';
 import { UsageError } from '../../errors.js';
-import type { OnParsed } from '../index.js';
+import type { OnParsed } from '../parsed.js';
 import { generationOptionKeys, rejectOptions } from '../shared.js';
 
 const OWN_OPTIONS = ['json', 'color', 'manifests'];

@@ -5,9 +5,9 @@
  * loads the lab).
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { addGenerationOptions, integer, list, readGenerationOptions } from '../../cli.js';
+import { addGenerationOptions, integer, list, readGenerationOptions } from '../../flags.js';
 import { UsageError } from '../../errors.js';
-import type { OnParsed } from '../index.js';
+import type { OnParsed } from '../parsed.js';
 
 const DEFAULT_NAME = 'lab';
 

@@ -8,12 +8,12 @@
  * runs, does the tracing (the main command never loads it).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { addGenerationOptions, integer, readGenerationOptions } from '../../cli.js';
+import { addGenerationOptions, integer, readGenerationOptions } from '../../flags.js';
 import { UsageError } from '../../errors.js';
 import { parseIP } from '../../model/ip.js';
 import type { RunOptions } from '../../options.js';
 import type { Origin, Packet, Protocol } from '../../trace/index.js';
-import type { OnParsed } from '../index.js';
+import type { OnParsed } from '../parsed.js';
 import { generationOptionKeys, rejectOptions } from '../shared.js';
 
 const OWN_OPTIONS = ['rules', 'src', 'dst', 'dport', 'sport', 'proto', 'from', 'inInterface', 'outInterface', 'json'];
