@@ -2,11 +2,11 @@
  * The command line: commander declarations → typed options. No logic beyond turning flag text
  * into options; values are checked in config.ts. The main job (generating rules) is the
  * program's own action, with the generation flags of flags.ts; other commands (`kp-gen diff`,
- * …) register themselves through commands/index.ts and hand back a closure to run.
+ * …) register themselves through commands/index.ts and hand back their options.
  */
 import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { registerSubcommands, type ParsedCommand } from './commands/index.js';
+import { registerSubcommands, type CommandOptions } from './commands/index.js';
 import { UsageError } from './errors.js';
 import { addClusterOptions, addGenerationOptions, readClusterOptions, readGenerationOptions } from './flags.js';
 import { DEFAULT_SAVE_BACKEND, type RunOptions } from './options.js';
@@ -14,7 +14,7 @@ import { DEFAULT_SAVE_BACKEND, type RunOptions } from './options.js';
 export type ParsedArgs =
   | { kind: 'exit'; code: number }
   | { kind: 'generate'; options: RunOptions }
-  | ParsedCommand;
+  | ({ kind: 'command' } & CommandOptions);
 
 const HELP_AFTER = `
 Examples:
@@ -57,7 +57,7 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
       if (cluster) options.cluster = cluster;
       onParsed({ kind: 'generate', options });
     });
-  registerSubcommands(program, onParsed);
+  registerSubcommands(program, (c) => onParsed({ kind: 'command', ...c }));
   return program;
 }
 

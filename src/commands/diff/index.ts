@@ -3,13 +3,15 @@
  * the kube-proxy parts of two rule dumps by meaning. Exit codes follow diff(1), not the main
  * command: 0 same, 1 different, 2 trouble (unreadable input, usage).
  *
- * This module declares the command and checks its usage; run.ts, loaded only when the command
- * runs, does the comparing (the main command never loads it).
+ * This module declares the command, checks its usage and turns the command line into
+ * DiffOptions; run.ts, loaded only when the command runs, does the comparing (the main command
+ * never loads it).
  */
 import { Command, Option } from 'commander';
 import { addGenerationOptions, readGenerationOptions } from '../../flags.js';
 import { UsageError } from '../../errors.js';
-import type { OnParsed } from '../parsed.js';
+import type { CliIO } from '../../io.js';
+import type { RunOptions } from '../../options.js';
 import { generationOptionKeys, rejectOptions } from '../shared.js';
 
 const OWN_OPTIONS = ['json', 'color', 'manifests'];
@@ -27,9 +29,28 @@ Examples:
 
 Exit codes (as diff(1)): 0 same, 1 different, 2 unreadable input or usage error.`;
 
-export interface DiffFlags {
+export type DiffColor = 'auto' | 'always' | 'never';
+
+/** `kp-gen diff`, parsed. */
+export interface DiffOptions {
+  /** A and B, or only B with --manifests; `-` is stdin. */
+  dumps: string[];
+  /** --json. */
+  json: boolean;
+  /** --color. */
+  color: DiffColor;
+  /** --manifests and the generation flags: A is generated from these; absent without --manifests. */
+  gen?: RunOptions;
+}
+
+export interface DiffCommand {
+  name: 'diff';
+  options: DiffOptions;
+}
+
+interface DiffFlags {
   json?: boolean;
-  color: 'auto' | 'always' | 'never';
+  color: DiffColor;
   manifests?: string[];
 }
 
@@ -37,7 +58,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-export function register(program: Command, onParsed: OnParsed): void {
+export function register(program: Command, onParsed: (c: DiffCommand) => void): void {
   const cmd = new Command('diff')
     .description('compare the kube-proxy rules of two dumps (kp-gen output or iptables-save), by meaning')
     .argument('<dump...>', 'A B, or only B with --manifests; - for stdin')
@@ -56,12 +77,14 @@ export function register(program: Command, onParsed: OnParsed): void {
     if (manifests.length === 0) {
       rejectOptions(self, generationOptionKeys(self, OWN_OPTIONS), 'only with --manifests');
     }
-    const gen = manifests.length > 0 ? readGenerationOptions(manifests, flags) : undefined;
-    onParsed({
-      kind: 'command',
-      name: 'diff',
-      run: async (io) => (await import('./run.js')).runDiff(io, { dumps, json: f.json === true, color: f.color, gen }),
-    });
+    const options: DiffOptions = { dumps, json: f.json === true, color: f.color };
+    if (manifests.length > 0) options.gen = readGenerationOptions(manifests, flags);
+    onParsed({ name: 'diff', options });
   });
   program.addCommand(cmd);
+}
+
+/** Run `kp-gen diff` (run.ts is loaded only now). */
+export async function run(io: CliIO, o: DiffOptions): Promise<number> {
+  return (await import('./run.js')).runDiff(io, o);
 }

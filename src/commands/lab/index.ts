@@ -1,18 +1,61 @@
 /**
  * `kp-gen lab up|status|down|probe`: the command-line shell around lab/lab.ts. Declares the
- * flags and checks their values; run.ts, loaded only when a lab command runs, calls the lab
- * functions and prints their reports through the injected CliIO (the main command never
- * loads the lab).
+ * flags and turns each command line into plain options; run.ts, loaded only when a lab
+ * command runs, calls the lab functions and prints their reports through the injected CliIO
+ * (the main command never loads the lab).
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { addGenerationOptions, integer, list, readGenerationOptions } from '../../flags.js';
 import { UsageError } from '../../errors.js';
-import type { OnParsed } from '../parsed.js';
+import type { CliIO } from '../../io.js';
+import type { RunOptions } from '../../options.js';
 
 const DEFAULT_NAME = 'lab';
 
 /** Where labs are recorded unless --state-dir says otherwise. */
 export const DEFAULT_STATE_DIR = '/run/kp-gen-lab';
+
+/** Which lab a command acts on (--name, --state-dir). */
+export interface LabRef {
+  name: string;
+  stateDir: string;
+}
+
+/** `kp-gen lab up`, parsed. */
+export interface LabUpOptions extends LabRef {
+  /** The manifests and generation flags, as for the main command. */
+  run: RunOptions;
+  /** --client-ip, repeatable; empty: the lab picks one next to the node IP. */
+  clientIPs: string[];
+}
+
+/** `kp-gen lab status`, parsed. */
+export interface LabStatusOptions extends LabRef {
+  /** --all: also the rules no packet matched. */
+  all: boolean;
+}
+
+/** `kp-gen lab probe`, parsed. */
+export interface LabProbeOptions extends LabRef {
+  /** --from: client, node, or a pod's IP or namespace name. */
+  from: string;
+  /** Where to connect. */
+  dst: { ip: string; port: number };
+  /** --udp. */
+  udp: boolean;
+  /** --count. */
+  count: number;
+  /** --timeout, per attempt. */
+  timeoutMs: number;
+  /** --source: the address to bind to. */
+  source?: string;
+}
+
+export type LabCommand =
+  | { name: 'lab up'; options: LabUpOptions }
+  | { name: 'lab status'; options: LabStatusOptions }
+  | { name: 'lab probe'; options: LabProbeOptions }
+  | { name: 'lab down'; options: LabRef };
 
 function addLabOptions(cmd: Command): Command {
   return cmd
@@ -26,10 +69,7 @@ function target(text: string): { ip: string; port: number } {
   return { ip: m[1]!, port: Number(m[2]) };
 }
 
-/** The lab's implementation, loaded when a lab command runs. */
-const impl = (): Promise<typeof import('./run.js')> => import('./run.js');
-
-export function register(program: Command, onParsed: OnParsed): void {
+export function register(program: Command, onParsed: (c: LabCommand) => void): void {
   const lab = program
     .command('lab')
     .description('a one-node lab in network namespaces: the rules loaded, a tiny server per pod, a client (Linux, root)')
@@ -44,25 +84,21 @@ export function register(program: Command, onParsed: OnParsed): void {
     .option('--client-ip <ip>', "the client namespace's address (repeat for several); default: next to the node IP", list);
   addGenerationOptions(up).action((paths: string[], flags: Record<string, unknown>) => {
     const run = readGenerationOptions(paths, flags);
-    const name = flags.name as string;
-    const stateDir = flags.stateDir as string;
     const clientIPs = (flags.clientIp as string[] | undefined) ?? [];
-    onParsed({ kind: 'command', name: 'lab up', run: async (io) => (await impl()).runUp(io, { run, name, stateDir, clientIPs }) });
+    onParsed({ name: 'lab up', options: { name: flags.name as string, stateDir: flags.stateDir as string, run, clientIPs } });
   });
 
   addLabOptions(lab.command('status'))
     .description("show the lab and the packet counters of the node's rules: which rules your traffic went through")
     .option('--all', 'also list the rules no packet matched', false)
     .action((flags: Record<string, unknown>) => {
-      const o = { name: flags.name as string, stateDir: flags.stateDir as string, all: flags.all === true };
-      onParsed({ kind: 'command', name: 'lab status', run: async (io) => (await impl()).runStatus(io, o) });
+      onParsed({ name: 'lab status', options: { name: flags.name as string, stateDir: flags.stateDir as string, all: flags.all === true } });
     });
 
   addLabOptions(lab.command('down'))
     .description('stop the servers and delete every namespace the lab made')
     .action((flags: Record<string, unknown>) => {
-      const o = { name: flags.name as string, stateDir: flags.stateDir as string };
-      onParsed({ kind: 'command', name: 'lab down', run: async (io) => (await impl()).runDown(io, o) });
+      onParsed({ name: 'lab down', options: { name: flags.name as string, stateDir: flags.stateDir as string } });
     });
 
   addLabOptions(lab.command('probe'))
@@ -74,7 +110,7 @@ export function register(program: Command, onParsed: OnParsed): void {
     .option('--timeout <ms>', 'how long each attempt waits for an answer', integer, 1000)
     .option('--source <ip>', 'bind to this address of the namespace (e.g. a second --client-ip)')
     .action((dst: { ip: string; port: number }, flags: Record<string, unknown>) => {
-      const o = {
+      const options: LabProbeOptions = {
         name: flags.name as string,
         stateDir: flags.stateDir as string,
         from: flags.from as string,
@@ -84,6 +120,21 @@ export function register(program: Command, onParsed: OnParsed): void {
         timeoutMs: flags.timeout as number,
         ...(typeof flags.source === 'string' ? { source: flags.source } : {}),
       };
-      onParsed({ kind: 'command', name: 'lab probe', run: async (io) => (await impl()).runProbe(io, o) });
+      onParsed({ name: 'lab probe', options });
     });
+}
+
+/** Run a lab command (run.ts, and the lab with it, is loaded only now). */
+export async function run(io: CliIO, c: LabCommand): Promise<number> {
+  const impl = await import('./run.js');
+  switch (c.name) {
+    case 'lab up':
+      return impl.runUp(io, c.options);
+    case 'lab status':
+      return impl.runStatus(io, c.options);
+    case 'lab probe':
+      return impl.runProbe(io, c.options);
+    case 'lab down':
+      return impl.runDown(io, c.options);
+  }
 }

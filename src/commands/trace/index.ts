@@ -4,16 +4,17 @@
  * rules and print every outcome with its probability. Exit codes as the main command:
  * 0 traced, 1 input problem, 2 usage error.
  *
- * This module declares the command and checks its usage; run.ts, loaded only when the command
- * runs, does the tracing (the main command never loads it).
+ * This module declares the command, checks its usage and turns the command line into
+ * TraceOptions; run.ts, loaded only when the command runs, does the tracing (the main command
+ * never loads it).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { addGenerationOptions, integer, readGenerationOptions } from '../../flags.js';
 import { UsageError } from '../../errors.js';
+import type { CliIO } from '../../io.js';
 import { parseIP } from '../../model/ip.js';
 import type { RunOptions } from '../../options.js';
 import type { Origin, Packet, Protocol } from '../../trace/index.js';
-import type { OnParsed } from '../parsed.js';
 import { generationOptionKeys, rejectOptions } from '../shared.js';
 
 const OWN_OPTIONS = ['rules', 'src', 'dst', 'dport', 'sport', 'proto', 'from', 'inInterface', 'outInterface', 'json'];
@@ -47,6 +48,24 @@ function port(value: string): number {
   return n;
 }
 
+/** `kp-gen trace`, parsed. */
+export interface TraceOptions {
+  /** --rules: the dump to trace; absent when the rules are generated from manifests. */
+  rules?: string;
+  /** The manifests and generation flags; absent with --rules. */
+  gen?: RunOptions;
+  packet: Packet;
+  /** --node-ip and --node-addresses: the node's own addresses (addrtype LOCAL). */
+  addressTexts: string[];
+  /** --json. */
+  json: boolean;
+}
+
+export interface TraceCommand {
+  name: 'trace';
+  options: TraceOptions;
+}
+
 interface TraceFlags {
   rules?: string;
   src: string;
@@ -60,7 +79,7 @@ interface TraceFlags {
   json?: boolean;
 }
 
-export function register(program: Command, onParsed: OnParsed): void {
+export function register(program: Command, onParsed: (c: TraceCommand) => void): void {
   const cmd = new Command('trace')
     .description('follow one packet through the rules and print every outcome with its probability')
     .argument('[path...]', 'manifests to generate the rules from (as the main command), unless --rules is given')
@@ -105,10 +124,14 @@ export function register(program: Command, onParsed: OnParsed): void {
     if (f.outInterface !== undefined) packet.outInterface = f.outInterface;
     const addressTexts = [...options.nodeIPs, ...(options.nodeAddresses ?? [])];
     onParsed({
-      kind: 'command',
       name: 'trace',
-      run: async (io) => (await import('./run.js')).runTrace(io, { rules: f.rules, gen, packet, addressTexts, json: f.json === true }),
+      options: { ...(f.rules !== undefined ? { rules: f.rules } : {}), ...(gen ? { gen } : {}), packet, addressTexts, json: f.json === true },
     });
   });
   program.addCommand(cmd);
+}
+
+/** Run `kp-gen trace` (run.ts is loaded only now). */
+export async function run(io: CliIO, o: TraceOptions): Promise<number> {
+  return (await import('./run.js')).runTrace(io, o);
 }

@@ -5,23 +5,15 @@
 import { UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
 import { parseIP, type IP } from '../../model/ip.js';
-import type { RunOptions } from '../../options.js';
 import { DumpParseError, parseDump } from '../../parse/dump.js';
 import type { Dump } from '../../parse/types.js';
 import { ValueError } from '../../parse/values.js';
 import { warningLine } from '../../report.js';
 import { generate } from '../../run.js';
-import { traceDump, TraceError, type NodeContext, type Packet } from '../../trace/index.js';
+import { traceDump, TraceError, type NodeContext } from '../../trace/index.js';
 import { outcomesJSON, renderTrace } from '../../trace/render.js';
 import { readDump } from '../read-dump.js';
-
-export interface TraceRun {
-  rules: string | undefined;
-  gen: RunOptions | undefined;
-  packet: Packet;
-  addressTexts: string[];
-  json: boolean;
-}
+import type { TraceOptions } from './index.js';
 
 function nodeContext(texts: readonly string[]): NodeContext {
   const localAddresses: IP[] = [];
@@ -33,7 +25,7 @@ function nodeContext(texts: readonly string[]): NodeContext {
   return { localAddresses };
 }
 
-export async function runTrace(io: CliIO, o: TraceRun): Promise<number> {
+export async function runTrace(io: CliIO, o: TraceOptions): Promise<number> {
   const node = nodeContext(o.addressTexts);
   let result;
   try {
