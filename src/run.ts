@@ -1,6 +1,6 @@
 /**
- * The main job: load → decode → normalize → plan → emit. Returns the text and the warnings;
- * writing them is main.ts's business.
+ * The main job: load → decode → normalize → plan → emit. Returns the text, the warnings and
+ * the service ports the rules were planned from; writing them is main.ts's business.
  */
 import { buildProxierConfig } from './config.js';
 import { formatWarning, InputError, UsageError, UserError, type Warning } from './errors.js';
@@ -12,6 +12,7 @@ import { saveManifests } from './load/save-manifests.js';
 import { emitRestoreChunks } from './emit/iptables-save.js';
 import { emitSave } from './emit/save-output.js';
 import { normalize } from './model/normalize.js';
+import type { ServicePortWithEndpoints } from './model/types.js';
 import { DEFAULT_SAVE_BACKEND, type RunOptions } from './options.js';
 import { planRules } from './plan/planner.js';
 
@@ -26,6 +27,11 @@ export interface RunResult {
   readonly text: string;
   /** Objects and fields skipped as kube-proxy would skip them. */
   warnings: Warning[];
+  /**
+   * The service ports and their endpoints the rules were planned from, sorted (normalize's
+   * output): what `lab up` builds its namespaces for, without reading the input again.
+   */
+  ports: readonly ServicePortWithEndpoints[];
 }
 
 export interface RunIO {
@@ -87,11 +93,12 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
   const ruleset = planRules(ports, cfg, { includeJumps: opts.includeJumps });
   if (opts.format === 'save') {
     const text = emitSave(ruleset, { family: cfg.ipFamily, backend: opts.saveBackend ?? DEFAULT_SAVE_BACKEND });
-    return { chunks: () => [text], warnings, text };
+    return { chunks: () => [text], warnings, ports, text };
   }
   return {
     chunks: () => emitRestoreChunks(ruleset),
     warnings,
+    ports,
     get text() {
       return [...emitRestoreChunks(ruleset)].join('');
     },
