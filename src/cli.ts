@@ -52,7 +52,7 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
     )
     .option('-o, --output <file>', 'write the rules to FILE (atomically) instead of stdout')
     .action((paths: string[], flags: Record<string, unknown>, cmd: Command) => {
-      const options = readGenerationOptions(paths, flags, cmd);
+      const options = readGenerationOptions(paths, cmd);
       const cluster = readClusterOptions(flags);
       if (cluster) options.cluster = cluster;
       onParsed({ kind: 'generate', options });

@@ -142,11 +142,11 @@ const CONFIG_FLAG_KEYS: Record<ConfigurableOption, string> = {
 };
 
 /**
- * Commander's parsed flags (from addGenerationOptions) → RunOptions. With --config, the
- * KubeProxyConfiguration fills what the command line did not set explicitly (`cmd` tells
- * which flags came from the command line).
+ * A command's parsed generation flags (from addGenerationOptions) → RunOptions. With
+ * --config, the KubeProxyConfiguration fills what the command line did not set explicitly.
  */
-export function readGenerationOptions(paths: string[], flags: Record<string, unknown>, cmd?: Command): RunOptions {
+export function readGenerationOptions(paths: string[], cmd: Command): RunOptions {
+  const flags = cmd.opts();
   const o = defaultRunOptions();
   o.paths = paths;
   const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
@@ -183,7 +183,7 @@ export function readGenerationOptions(paths: string[], flags: Record<string, unk
   o.includeJumps = flags.includeJumps === true;
   const config = str('config');
   if (config !== undefined) {
-    applyKubeProxyConfig(o, config, (k) => cmd?.getOptionValueSource(CONFIG_FLAG_KEYS[k]) === 'cli');
+    applyKubeProxyConfig(o, config, (k) => cmd.getOptionValueSource(CONFIG_FLAG_KEYS[k]) === 'cli');
   }
   if (flags.format === 'save') o.format = 'save';
   if (flags.saveBackend !== undefined) o.saveBackend = flags.saveBackend as SaveBackend;

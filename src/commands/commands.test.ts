@@ -23,6 +23,9 @@ const packet = (o: Partial<Packet> = {}): Packet => ({
 });
 const PACKET_FLAGS = ['--src', '1.2.3.4', '--dst', '10.0.0.1', '--dport', '80'];
 const LAB = { name: 'lab', stateDir: '/run/kp-gen-lab' };
+/** A KubeProxyConfiguration (masqueradeBit 15), and what it sets; flags on the command line win. */
+const KUBE_PROXY_CONFIG = 'fixtures/features/kube-proxy-config/kube-proxy.yaml';
+const FROM_CONFIG: Partial<RunOptions> = { clusterCIDRs: ['10.244.0.0/16', 'fd00:10:244::/56'], localhostNodePorts: false, conntrackTCPBeLiberal: true, masqueradeBit: 15 };
 
 /** argv → the parsed command: at least one case for every command and sub-command. */
 const CASES: [string[], CommandOptions][] = [
@@ -31,6 +34,10 @@ const CASES: [string[], CommandOptions][] = [
   [
     ['diff', '--manifests', 'm/', '--manifests', 'n.yaml', '--cluster-cidr', '10.0.0.0/8', '--masquerade-all', 'b'],
     { name: 'diff', options: { dumps: ['b'], json: false, color: 'auto', gen: gen({ paths: ['m/', 'n.yaml'], clusterCIDRs: ['10.0.0.0/8'], masqueradeAll: true }) } },
+  ],
+  [
+    ['diff', '--manifests', 'm/', '--config', KUBE_PROXY_CONFIG, '--iptables-masquerade-bit', '13', 'b'],
+    { name: 'diff', options: { dumps: ['b'], json: false, color: 'auto', gen: gen({ paths: ['m/'], ...FROM_CONFIG, masqueradeBit: 13 }) } },
   ],
   [['trace', '--rules', 'r', ...PACKET_FLAGS], { name: 'trace', options: { rules: 'r', packet: packet(), addressTexts: [], json: false } }],
   [
@@ -61,6 +68,13 @@ const CASES: [string[], CommandOptions][] = [
       },
     },
   ],
+  [
+    ['trace', '--config', KUBE_PROXY_CONFIG, '--iptables-masquerade-bit', '13', 'm/', ...PACKET_FLAGS],
+    {
+      name: 'trace',
+      options: { gen: gen({ paths: ['m/'], ...FROM_CONFIG, masqueradeBit: 13, includeJumps: true }), packet: packet(), addressTexts: [], json: false },
+    },
+  ],
   [['lab', 'up', 'examples/'], { name: 'lab up', options: { ...LAB, run: gen({ paths: ['examples/'] }), clientIPs: [] } }],
   [
     ['lab', 'up', '--name', 'a1', '--state-dir', '/tmp/labs', '--client-ip', '192.0.2.2', '--client-ip', '192.0.2.3', '--node-ip', '192.0.2.1', '--cluster-cidr', '10.244.0.0/16', 'm/', '-'],
@@ -68,6 +82,10 @@ const CASES: [string[], CommandOptions][] = [
       name: 'lab up',
       options: { name: 'a1', stateDir: '/tmp/labs', run: gen({ paths: ['m/', '-'], nodeIPs: ['192.0.2.1'], clusterCIDRs: ['10.244.0.0/16'] }), clientIPs: ['192.0.2.2', '192.0.2.3'] },
     },
+  ],
+  [
+    ['lab', 'up', '--config', KUBE_PROXY_CONFIG, '--iptables-masquerade-bit', '13', 'm/'],
+    { name: 'lab up', options: { ...LAB, run: gen({ paths: ['m/'], ...FROM_CONFIG, masqueradeBit: 13 }), clientIPs: [] } },
   ],
   [['lab', 'status'], { name: 'lab status', options: { ...LAB, all: false } }],
   [['lab', 'status', '--all', '--name', 'b2'], { name: 'lab status', options: { name: 'b2', stateDir: LAB.stateDir, all: true } }],

@@ -78,7 +78,7 @@ export function register(program: Command, onParsed: (c: DiffCommand) => void): 
       rejectOptions(self, generationOptionKeys(self, OWN_OPTIONS), 'only with --manifests');
     }
     const options: DiffOptions = { dumps, json: f.json === true, color: f.color };
-    if (manifests.length > 0) options.gen = readGenerationOptions(manifests, flags);
+    if (manifests.length > 0) options.gen = readGenerationOptions(manifests, self);
     onParsed({ name: 'diff', options });
   });
   program.addCommand(cmd);

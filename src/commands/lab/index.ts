@@ -82,8 +82,8 @@ export function register(program: Command, onParsed: (c: LabCommand) => void): v
     .description('build the lab for these manifests and print how to reach each Service')
     .argument('<path...>', 'manifest files or directories, or - for stdin')
     .option('--client-ip <ip>', "the client namespace's address (repeat for several); default: next to the node IP", list);
-  addGenerationOptions(up).action((paths: string[], flags: Record<string, unknown>) => {
-    const run = readGenerationOptions(paths, flags);
+  addGenerationOptions(up).action((paths: string[], flags: Record<string, unknown>, self: Command) => {
+    const run = readGenerationOptions(paths, self);
     const clientIPs = (flags.clientIp as string[] | undefined) ?? [];
     onParsed({ name: 'lab up', options: { name: flags.name as string, stateDir: flags.stateDir as string, run, clientIPs } });
   });

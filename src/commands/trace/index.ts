@@ -109,7 +109,7 @@ export function register(program: Command, onParsed: (c: TraceCommand) => void):
     if (f.rules !== undefined) {
       rejectOptions(self, generationKeys.filter((k) => !NODE_ADDRESS_OPTIONS.includes(k.key)), 'only when generating from manifests, not with --rules');
     }
-    const options = readGenerationOptions(paths, flags);
+    const options = readGenerationOptions(paths, self);
     if (f.rules === undefined) {
       gen = options;
       gen.includeJumps = true;
