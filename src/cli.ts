@@ -1,15 +1,15 @@
 /**
  * The command line: commander declarations → typed options. No logic beyond turning flag text
- * into options; values are checked in config.ts. The main job (generating rules) is the
- * program's own action, with the generation flags of flags.ts; other commands (`kp-gen diff`,
- * …) register themselves through commands/index.ts and hand back their options.
+ * into options, each value checked as it is read (flags.ts). The main job (generating rules)
+ * is the program's own action, with the generation flags of flags.ts; other commands
+ * (`kp-gen diff`, …) register themselves through commands/index.ts and hand back their options.
  */
 import { existsSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerSubcommands, type CommandOptions } from './commands/index.js';
 import { UsageError } from './errors.js';
-import { addClusterOptions, addGenerationOptions, readClusterOptions, readGenerationOptions } from './flags.js';
-import { DEFAULT_SAVE_BACKEND, type RunOptions } from './options.js';
+import { addClusterOptions, addGenerationOptions, choiceOption, flagValue, readClusterOptions, readGenerationOptions } from './flags.js';
+import { DEFAULT_SAVE_BACKEND, OUTPUT_FORMATS, readChoice, SAVE_BACKENDS, type RunOptions } from './options.js';
 
 export type ParsedArgs =
   | { kind: 'exit'; code: number }
@@ -42,23 +42,31 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
   addClusterOptions(program);
   program
     .addOption(
-      new Option('--format <format>', 'restore: what kube-proxy writes; save: what iptables-save prints after loading it')
-        .choices(['restore', 'save'])
-        .default('restore'),
+      choiceOption('--format <format>', 'restore: what kube-proxy writes; save: what iptables-save prints after loading it', OUTPUT_FORMATS).default('restore'),
     )
-    .addOption(
-      new Option('--save-backend <backend>', `with --format save: imitate iptables-nft-save or iptables-legacy-save (default ${DEFAULT_SAVE_BACKEND})`)
-        .choices(['nft', 'legacy']),
-    )
+    .addOption(choiceOption('--save-backend <backend>', `with --format save: imitate iptables-nft-save or iptables-legacy-save (default ${DEFAULT_SAVE_BACKEND})`, SAVE_BACKENDS))
     .option('-o, --output <file>', 'write the rules to FILE (atomically) instead of stdout')
-    .action((paths: string[], flags: Record<string, unknown>, cmd: Command) => {
-      const options = readGenerationOptions(paths, cmd);
-      const cluster = readClusterOptions(flags);
-      if (cluster) options.cluster = cluster;
-      onParsed({ kind: 'generate', options });
+    .action((paths: string[], _flags: Record<string, unknown>, cmd: Command) => {
+      onParsed({ kind: 'generate', options: readMainOptions(paths, cmd) });
     });
   registerSubcommands(program, (c) => onParsed({ kind: 'command', ...c }));
   return program;
+}
+
+/** The main command's flags → RunOptions: the generation and cluster flags, and the output's. */
+function readMainOptions(paths: string[], cmd: Command): RunOptions {
+  const options = readGenerationOptions(paths, cmd);
+  const cluster = readClusterOptions(cmd);
+  if (cluster) options.cluster = cluster;
+  const flags = cmd.opts();
+  const given = (key: string): boolean => cmd.getOptionValueSource(key) === 'cli';
+  if (given('format')) options.format = flagValue('--format', String(flags.format), readChoice(OUTPUT_FORMATS));
+  if (given('saveBackend')) {
+    options.saveBackend = flagValue('--save-backend', String(flags.saveBackend), readChoice(SAVE_BACKENDS));
+    if (options.format !== 'save') throw new UsageError('--save-backend only applies to --format save', 'add --format save, or drop --save-backend');
+  }
+  if (given('output')) options.output = String(flags.output);
+  return options;
 }
 
 /**

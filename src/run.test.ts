@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { InputError } from './errors.js';
 import { defaultRunOptions } from './options.js';
-import { generate } from './run.js';
+import { checkNodeSettings, generate } from './run.js';
 
 describe('generate', () => {
   it('returns the service ports it planned, reading stdin once', () => {
@@ -25,5 +26,15 @@ describe('generate', () => {
     ]);
     expect(r.text).toContain('-A KUBE-SVC-PY4JZH2ITZYEO4CN');
     expect(reads).toBe(1);
+  });
+});
+
+describe('checkNodeSettings', () => {
+  it("refuses a Node's pod CIDR that is not one, as the flag would be refused", () => {
+    const node = { name: 'node-1', nodeIPs: ['10.0.0.1'], podCIDRs: ['10.244.1.0/24', '10.244.2.0/33'] };
+    expect(() => checkNodeSettings(node, 'cluster:prod')).toThrow(
+      new InputError({ file: 'cluster:prod', object: 'Node node-1', field: 'spec.podCIDRs[1]' }, '"10.244.2.0/33" is not a CIDR'),
+    );
+    expect(() => checkNodeSettings({ ...node, podCIDRs: ['10.244.1.0/24'] }, 'cluster:prod')).not.toThrow();
   });
 });

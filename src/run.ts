@@ -3,17 +3,17 @@
  * the service ports the rules were planned from; writing them is main.ts's business.
  */
 import { buildProxierConfig } from './config.js';
-import { formatWarning, InputError, UsageError, UserError, type Warning } from './errors.js';
+import { formatWarning, InputError, UserError, type Warning } from './errors.js';
 import { decodeManifests } from './load/decode.js';
 import { loadFiles, type RawObject } from './load/files.js';
 import { layerObjects } from './load/layer.js';
-import { applyNodeSettings, nodeSettingsFlags } from './load/node-settings.js';
+import { applyNodeSettings, nodeSettingsFlags, type NodeSettings } from './load/node-settings.js';
 import { saveManifests } from './load/save-manifests.js';
 import { emitRestoreChunks } from './emit/iptables-save.js';
 import { emitSave } from './emit/save-output.js';
 import { normalize } from './model/normalize.js';
 import type { ServicePortWithEndpoints } from './model/types.js';
-import { DEFAULT_SAVE_BACKEND, type RunOptions } from './options.js';
+import { DEFAULT_SAVE_BACKEND, OptionValueError, readCIDR, type RunOptions } from './options.js';
 import { planRules } from './plan/planner.js';
 
 export interface RunResult {
@@ -51,6 +51,7 @@ export async function generateFromSources(opts: RunOptions, io: RunIO): Promise<
     env: io.env ?? {},
     ...(io.progress ? { progress: io.progress } : {}),
   });
+  if (cluster.node) checkNodeSettings(cluster.node, cluster.source);
   const effective = cluster.node ? applyNodeSettings(opts, cluster.node) : opts;
   if (opts.cluster.saveManifests !== undefined) {
     saveManifests(opts.cluster.saveManifests, cluster.snapshot, cluster.source, cluster.node ? nodeSettingsFlags(effective) : []);
@@ -59,14 +60,26 @@ export async function generateFromSources(opts: RunOptions, io: RunIO): Promise<
 }
 
 /**
+ * The Node's values that can stand in for flags are checked like the flags (node-settings.ts
+ * keeps only the addresses that parse; the pod CIDRs are checked here).
+ */
+export function checkNodeSettings(node: NodeSettings, source: string): void {
+  for (const [i, text] of node.podCIDRs.entries()) {
+    try {
+      readCIDR(text);
+    } catch (e) {
+      if (e instanceof OptionValueError) throw new InputError({ file: source, object: `Node ${node.name}`, field: `spec.podCIDRs[${i}]` }, e.message);
+      throw e;
+    }
+  }
+}
+
+/**
  * Files (and `clusterObjects` read by --from-cluster, which same-named file objects
  * replace) → rules.
  */
 export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly RawObject[]): RunResult {
   const cfg = buildProxierConfig(opts);
-  if (opts.saveBackend !== undefined && opts.format !== 'save') {
-    throw new UsageError('--save-backend only applies to --format save', 'add --format save, or drop --save-backend');
-  }
   if (opts.paths.length === 0 && clusterObjects === undefined) {
     throw new UserError('no input: give manifest files or directories (or - for stdin)', 'try: kp-gen examples/');
   }

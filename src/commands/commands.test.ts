@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram, parseArgs } from '../cli.js';
-import { UsageError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { parseIP, type IP } from '../model/ip.js';
 import { defaultRunOptions, type RunOptions } from '../options.js';
 import type { Packet } from '../trace/index.js';
@@ -39,10 +39,10 @@ const CASES: [string[], CommandOptions][] = [
     ['diff', '--manifests', 'm/', '--config', KUBE_PROXY_CONFIG, '--iptables-masquerade-bit', '13', 'b'],
     { name: 'diff', options: { dumps: ['b'], json: false, color: 'auto', gen: gen({ paths: ['m/'], ...FROM_CONFIG, masqueradeBit: 13 }) } },
   ],
-  [['trace', '--rules', 'r', ...PACKET_FLAGS], { name: 'trace', options: { rules: 'r', packet: packet(), addressTexts: [], json: false } }],
+  [['trace', '--rules', 'r', ...PACKET_FLAGS], { name: 'trace', options: { rules: 'r', packet: packet(), localAddresses: [], json: false } }],
   [
     ['trace', '--rules', '-', '--node-ip', '10.0.0.9', '--node-addresses', '127.0.0.1,10.0.0.9', '--json', ...PACKET_FLAGS, '--sport', '5000'],
-    { name: 'trace', options: { rules: '-', packet: packet({ sport: 5000 }), addressTexts: ['10.0.0.9', '127.0.0.1', '10.0.0.9'], json: true } },
+    { name: 'trace', options: { rules: '-', packet: packet({ sport: 5000 }), localAddresses: [ip('10.0.0.9'), ip('127.0.0.1'), ip('10.0.0.9')], json: true } },
   ],
   [
     ['trace', '--node-ip', '10.0.0.9', 'm/', ...PACKET_FLAGS, '--proto', 'udp', '--from', 'pod', '--in-interface', 'eth0', '--out-interface', 'cni0'],
@@ -51,7 +51,7 @@ const CASES: [string[], CommandOptions][] = [
       options: {
         gen: gen({ paths: ['m/'], nodeIPs: ['10.0.0.9'], includeJumps: true }),
         packet: packet({ protocol: 'udp', from: 'pod', inInterface: 'eth0', outInterface: 'cni0' }),
-        addressTexts: ['10.0.0.9'],
+        localAddresses: [ip('10.0.0.9')],
         json: false,
       },
     },
@@ -63,7 +63,7 @@ const CASES: [string[], CommandOptions][] = [
       options: {
         gen: gen({ paths: ['m/'], clusterCIDRs: ['fd00:10::/64'], includeJumps: true, ipFamily: 'ipv6' }),
         packet: packet({ src: ip('fd00::1'), dst: ip('fd00:96::1'), dport: 443 }),
-        addressTexts: [],
+        localAddresses: [],
         json: false,
       },
     },
@@ -72,7 +72,7 @@ const CASES: [string[], CommandOptions][] = [
     ['trace', '--config', KUBE_PROXY_CONFIG, '--iptables-masquerade-bit', '13', 'm/', ...PACKET_FLAGS],
     {
       name: 'trace',
-      options: { gen: gen({ paths: ['m/'], ...FROM_CONFIG, masqueradeBit: 13, includeJumps: true }), packet: packet(), addressTexts: [], json: false },
+      options: { gen: gen({ paths: ['m/'], ...FROM_CONFIG, masqueradeBit: 13, includeJumps: true }), packet: packet(), localAddresses: [], json: false },
     },
   ],
   [['lab', 'up', 'examples/'], { name: 'lab up', options: { ...LAB, run: gen({ paths: ['examples/'] }), clientIPs: [] } }],
@@ -119,14 +119,44 @@ describe('sub-command wiring: argv → options (nothing runs)', () => {
     [['diff', 'a', 'b', 'c']],
     [['diff', '--manifests', 'm/', 'a', 'b']],
     [['diff', '--node-ip', '10.0.0.1', 'a', 'b']],
-    [['diff', '--color', 'sometimes', 'a', 'b']],
     [['trace', '--rules', 'r', 'm/', '--src', '1.2.3.4', '--dst', '10.0.0.1', '--dport', '80']],
     [['trace', '--rules', 'r', '--masquerade-all', '--src', '1.2.3.4', '--dst', '10.0.0.1', '--dport', '80']],
     [['trace', 'm/', '--ip-family', 'ipv6', '--src', '1.2.3.4', '--dst', '10.0.0.1', '--dport', '80']],
-    [['trace', 'm/', '--src', 'x', '--dst', '10.0.0.1', '--dport', '80']],
     [['trace', 'm/', '--src', '1.2.3.4', '--dst', '10.0.0.1']],
+    [['trace', 'm/', '--src', '1.2.3.4', '--dst', 'fd00::1', '--dport', '80']],
+    [['lab', 'probe', '10.96.0.1']],
   ])('%j is a usage error', (argv) => {
     expect(() => parse(argv)).toThrow(UsageError);
+  });
+
+  it.each([
+    [['trace', 'm/', '--src', 'x', ...PACKET_FLAGS.slice(2)], '--src: "x" is not an IP address'],
+    [['trace', 'm/', '--src', '1.2.3.4', '--dst', '10.0.0.1/32', '--dport', '80'], '--dst: "10.0.0.1/32" is not an IP address'],
+    [['trace', 'm/', ...PACKET_FLAGS.slice(0, 4), '--dport', '70000'], '--dport: "70000" is not a port (0-65535)'],
+    [['trace', 'm/', ...PACKET_FLAGS, '--sport', 'any'], '--sport: "any" is not a port (0-65535)'],
+    [['trace', 'm/', ...PACKET_FLAGS, '--proto', 'icmp'], '--proto: "icmp" is not tcp, udp or sctp'],
+    [['trace', 'm/', ...PACKET_FLAGS, '--from', 'nowhere'], '--from: "nowhere" is not external, pod or node'],
+    [['trace', 'm/', ...PACKET_FLAGS, '--in-interface', 'eth0:1'], '--in-interface: "eth0:1" is not an interface name (1 to 15 characters; no spaces, quotes, slashes or colons)'],
+    [['trace', 'm/', ...PACKET_FLAGS, '--out-interface', ''], '--out-interface: "" is not an interface name (1 to 15 characters; no spaces, quotes, slashes or colons)'],
+    [['trace', '--rules', 'r', '--node-ip', 'not-an-ip', ...PACKET_FLAGS], '--node-ip: "not-an-ip" is not an IP address'],
+    [['trace', 'm/', '--iptables-masquerade-mark', 'foo', ...PACKET_FLAGS], '--iptables-masquerade-mark: "foo" is not a 32-bit number (decimal, 0x hex or 0-prefixed octal)'],
+    [['lab', 'up', '--client-ip', '192.0.2.300', 'm/'], '--client-ip: "192.0.2.300" is not an IP address'],
+    [['lab', 'up', '--cluster-cidr', 'pods', 'm/'], '--cluster-cidr: "pods" is not a CIDR'],
+    [['lab', 'probe', '--count', 'x', '10.96.0.1:80'], '--count: "x" is not an integer'],
+    [['lab', 'probe', '--timeout', '1s', '10.96.0.1:80'], '--timeout: "1s" is not an integer'],
+    [['lab', 'probe', '--source', 'client', '10.96.0.1:80'], '--source: "client" is not an IP address'],
+  ])('%j: a bad value, exit 1: %s', (argv, message) => {
+    expect(() => parse(argv)).toThrow(new UserError(message));
+    expect(() => parse(argv)).not.toThrow(UsageError);
+  });
+
+  it.each([
+    [['diff', '--color', 'sometimes', 'a', 'b'], '--color: "sometimes" is not auto, always or never'],
+    [['diff', '--manifests', 'm/', '--iptables-masquerade-mark', 'foo', 'b'], '--iptables-masquerade-mark: "foo" is not a 32-bit number (decimal, 0x hex or 0-prefixed octal)'],
+    [['diff', '--manifests', 'm/', '--config', 'fixtures/_error_/kube-proxy-config-ipvs/kube-proxy.yaml', 'b'], /KubeProxyConfiguration: mode: "ipvs"/],
+  ])('%j: a bad value is trouble for diff, exit 2 as diff(1): %s', (argv, message) => {
+    expect(() => parse(argv)).toThrow(UsageError);
+    expect(() => parse(argv)).toThrow(typeof message === 'string' ? new UsageError(message) : message);
   });
 
   it('keeps the main command\'s options positional: flags after a sub-command belong to it', () => {

@@ -7,11 +7,11 @@
  * DiffOptions; run.ts, loaded only when the command runs, does the comparing (the main command
  * never loads it).
  */
-import { Command, Option } from 'commander';
-import { addGenerationOptions, readGenerationOptions } from '../../flags.js';
-import { UsageError } from '../../errors.js';
+import { Command } from 'commander';
+import { UsageError, UserError } from '../../errors.js';
+import { addGenerationOptions, choiceOption, flagValue, readGenerationOptions } from '../../flags.js';
 import type { CliIO } from '../../io.js';
-import type { RunOptions } from '../../options.js';
+import { readChoice, type RunOptions } from '../../options.js';
 import { generationOptionKeys, rejectOptions } from '../shared.js';
 
 const OWN_OPTIONS = ['json', 'color', 'manifests'];
@@ -29,7 +29,8 @@ Examples:
 
 Exit codes (as diff(1)): 0 same, 1 different, 2 unreadable input or usage error.`;
 
-export type DiffColor = 'auto' | 'always' | 'never';
+const COLORS = ['auto', 'always', 'never'] as const;
+export type DiffColor = (typeof COLORS)[number];
 
 /** `kp-gen diff`, parsed. */
 export interface DiffOptions {
@@ -50,7 +51,7 @@ export interface DiffCommand {
 
 interface DiffFlags {
   json?: boolean;
-  color: DiffColor;
+  color: string;
   manifests?: string[];
 }
 
@@ -63,7 +64,7 @@ export function register(program: Command, onParsed: (c: DiffCommand) => void): 
     .description('compare the kube-proxy rules of two dumps (kp-gen output or iptables-save), by meaning')
     .argument('<dump...>', 'A B, or only B with --manifests; - for stdin')
     .option('--json', 'print the differences as JSON')
-    .addOption(new Option('--color <when>', 'colour the output').choices(['auto', 'always', 'never']).default('auto'))
+    .addOption(choiceOption('--color <when>', 'colour the output', COLORS).default('auto'))
     .option('--manifests <path>', 'generate A from these manifests (repeatable) with the generation flags below', collect)
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', HELP_AFTER);
@@ -77,9 +78,15 @@ export function register(program: Command, onParsed: (c: DiffCommand) => void): 
     if (manifests.length === 0) {
       rejectOptions(self, generationOptionKeys(self, OWN_OPTIONS), 'only with --manifests');
     }
-    const options: DiffOptions = { dumps, json: f.json === true, color: f.color };
-    if (manifests.length > 0) options.gen = readGenerationOptions(manifests, self);
-    onParsed({ name: 'diff', options });
+    try {
+      const options: DiffOptions = { dumps, json: f.json === true, color: flagValue('--color', f.color, readChoice(COLORS)) };
+      if (manifests.length > 0) options.gen = readGenerationOptions(manifests, self);
+      onParsed({ name: 'diff', options });
+    } catch (e) {
+      // A bad value is trouble like any other here: exit 2, as diff(1), not the main command's 1.
+      if (e instanceof UserError && !(e instanceof UsageError)) throw new UsageError(e.message, e.hint);
+      throw e;
+    }
   });
   program.addCommand(cmd);
 }

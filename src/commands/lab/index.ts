@@ -4,13 +4,15 @@
  * command runs, calls the lab functions and prints their reports through the injected CliIO
  * (the main command never loads the lab).
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { addGenerationOptions, integer, list, readGenerationOptions } from '../../flags.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../../errors.js';
+import { addGenerationOptions, flagItems, flagValue, list, readGenerationOptions } from '../../flags.js';
 import type { CliIO } from '../../io.js';
-import type { RunOptions } from '../../options.js';
+import { readInteger, readIP, type RunOptions } from '../../options.js';
 
 const DEFAULT_NAME = 'lab';
+const DEFAULT_COUNT = 10;
+const DEFAULT_TIMEOUT_MS = 1000;
 
 /** Where labs are recorded unless --state-dir says otherwise. */
 export const DEFAULT_STATE_DIR = '/run/kp-gen-lab';
@@ -84,7 +86,7 @@ export function register(program: Command, onParsed: (c: LabCommand) => void): v
     .option('--client-ip <ip>', "the client namespace's address (repeat for several); default: next to the node IP", list);
   addGenerationOptions(up).action((paths: string[], flags: Record<string, unknown>, self: Command) => {
     const run = readGenerationOptions(paths, self);
-    const clientIPs = (flags.clientIp as string[] | undefined) ?? [];
+    const clientIPs = flagItems('--client-ip', (flags.clientIp as string[] | undefined) ?? [], readIP);
     onParsed({ name: 'lab up', options: { name: flags.name as string, stateDir: flags.stateDir as string, run, clientIPs } });
   });
 
@@ -106,20 +108,25 @@ export function register(program: Command, onParsed: (c: LabCommand) => void): v
     .argument('<ip:port>', 'where to connect, e.g. a cluster IP and port', target)
     .option('--from <where>', 'client, node, or a pod (its IP or namespace name)', 'client')
     .option('--udp', 'send UDP datagrams instead of TCP connections', false)
-    .option('--count <n>', 'attempts, each from a new source port', integer, 10)
-    .option('--timeout <ms>', 'how long each attempt waits for an answer', integer, 1000)
+    .addOption(new Option('--count <n>', 'attempts, each from a new source port').default(DEFAULT_COUNT))
+    .addOption(new Option('--timeout <ms>', 'how long each attempt waits for an answer').default(DEFAULT_TIMEOUT_MS))
     .option('--source <ip>', 'bind to this address of the namespace (e.g. a second --client-ip)')
     .action((dst: { ip: string; port: number }, flags: Record<string, unknown>) => {
+      // Numbers are the defaults; text came from the command line.
+      const integer = (flag: string, v: unknown): number => (typeof v === 'number' ? v : flagValue(flag, String(v), readInteger));
       const options: LabProbeOptions = {
         name: flags.name as string,
         stateDir: flags.stateDir as string,
         from: flags.from as string,
         dst,
         udp: flags.udp === true,
-        count: flags.count as number,
-        timeoutMs: flags.timeout as number,
-        ...(typeof flags.source === 'string' ? { source: flags.source } : {}),
+        count: integer('--count', flags.count),
+        timeoutMs: integer('--timeout', flags.timeout),
       };
+      if (typeof flags.source === 'string') {
+        flagValue('--source', flags.source, readIP);
+        options.source = flags.source;
+      }
       onParsed({ name: 'lab probe', options });
     });
 }

@@ -4,7 +4,6 @@
  */
 import { UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
-import { parseIP, type IP } from '../../model/ip.js';
 import { DumpParseError, parseDump } from '../../parse/dump.js';
 import type { Dump } from '../../parse/types.js';
 import { ValueError } from '../../parse/values.js';
@@ -15,18 +14,8 @@ import { outcomesJSON, renderTrace } from '../../trace/render.js';
 import { readDump } from '../read-dump.js';
 import type { TraceOptions } from './index.js';
 
-function nodeContext(texts: readonly string[]): NodeContext {
-  const localAddresses: IP[] = [];
-  for (const t of texts) {
-    const ip = parseIP(t.trim());
-    if (!ip) throw new UserError(`${JSON.stringify(t)} is not an IP address (--node-ip, --node-addresses)`);
-    localAddresses.push(ip);
-  }
-  return { localAddresses };
-}
-
 export async function runTrace(io: CliIO, o: TraceOptions): Promise<number> {
-  const node = nodeContext(o.addressTexts);
+  const node: NodeContext = { localAddresses: o.localAddresses };
   let result;
   try {
     let dump: Dump;
