@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from './cli.js';
-import { UsageError } from './errors.js';
+import { UsageError, UserError } from './errors.js';
 import { defaultRunOptions, type RunOptions } from './options.js';
 
 function parse(argv: string[]): RunOptions {
@@ -45,7 +45,6 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--format', 'restore', 'x'], { format: 'restore' }],
     [['--format', 'save', 'x'], { format: 'save' }],
     [['--format', 'save', '--save-backend', 'legacy', 'x'], { format: 'save', saveBackend: 'legacy' }],
-    [['--save-backend', 'nft', 'x'], { saveBackend: 'nft' }],
     [['--from-cluster', 'x'], { cluster: { namespaces: [], requestTimeoutMs: 30_000 } }],
     [
       ['--from-cluster', '--kubeconfig', 'kc', '--context', 'prod', '-n', 'a', '--namespace', 'b,c', '--node', 'n1', '--save-manifests', 'out', '--request-timeout', '1m', 'x'],
@@ -62,17 +61,70 @@ describe('CLI wiring: argv → RunOptions', () => {
 
   it.each([
     [['--no-such-flag', 'x'], /unknown option '--no-such-flag'/],
-    [['--ip-family', 'ipv5', 'x'], /ipv5.*invalid/i],
-    [['--iptables-masquerade-bit', 'fourteen', 'x'], /not an integer/],
-    [['--feature-gates', 'Foo', 'x'], /Name=true\|false/],
     [['--hostname-override'], /argument missing/],
-    [['--format', 'iptables', 'x'], /iptables.*invalid/i],
-    [['--save-backend', 'both', 'x'], /both.*invalid/i],
     [['--node', 'n1', 'x'], /--node needs --from-cluster/],
-    [['--from-cluster', '--request-timeout', 'soon', 'x'], /not a duration/],
+    [['--node', 'n1', '--request-timeout', 'soon', 'x'], /--node needs --from-cluster/],
+    [['--save-backend', 'nft', 'x'], /--save-backend only applies to --format save/],
   ])('rejects %j as a usage error', (argv, message) => {
     expect(() => parseArgs(argv, { out: () => {} })).toThrow(UsageError);
     expect(() => parseArgs(argv, { out: () => {} })).toThrow(message);
+  });
+
+  /** Every flag with a value kp-gen checks: a value it refuses, and the one-line message (exit 1). */
+  const BAD_VALUES: [string[], string][] = [
+    [['--node-ip', '10.0.0.1,10.0.0.300'], '--node-ip: "10.0.0.300" is not an IP address'],
+    [['--node-addresses', 'eth0'], '--node-addresses: "eth0" is not an IP address'],
+    [['--cluster-cidr', '10.244.0.0/16,fd00::/129'], '--cluster-cidr: "fd00::/129" is not a CIDR'],
+    [['--cluster-cidr', '10.244.0.0'], '--cluster-cidr: "10.244.0.0" is not a CIDR'],
+    [['--detect-local-mode', 'PodCIDR'], '--detect-local-mode: "PodCIDR" is not ClusterCIDR, NodeCIDR, BridgeInterface or InterfaceNamePrefix'],
+    [['--pod-cidr', '10.244.1.0/33'], '--pod-cidr: "10.244.1.0/33" is not a CIDR'],
+    [['--pod-bridge-interface', 'a-very-long-bridge'], '--pod-bridge-interface: "a-very-long-bridge" is not an interface name (1 to 15 characters; no spaces, quotes, slashes or colons)'],
+    [['--pod-bridge-interface', 'br 0'], '--pod-bridge-interface: "br 0" is not an interface name (1 to 15 characters; no spaces, quotes, slashes or colons)'],
+    [['--pod-interface-name-prefix', 'fifteen-chars-x'], '--pod-interface-name-prefix: "fifteen-chars-x" is not an interface name prefix (1 to 14 characters; no spaces, quotes, slashes or colons)'],
+    [['--iptables-masquerade-bit', 'fourteen'], '--iptables-masquerade-bit: "fourteen" is not an integer between 0 and 31'],
+    [['--iptables-masquerade-bit', '32'], '--iptables-masquerade-bit: "32" is not an integer between 0 and 31'],
+    [['--iptables-masquerade-bit', '-1'], '--iptables-masquerade-bit: "-1" is not an integer between 0 and 31'],
+    [['--iptables-masquerade-mark', 'foo'], '--iptables-masquerade-mark: "foo" is not a 32-bit number (decimal, 0x hex or 0-prefixed octal)'],
+    [['--iptables-masquerade-mark', '0x100000000'], '--iptables-masquerade-mark: "0x100000000" is not a 32-bit number (decimal, 0x hex or 0-prefixed octal)'],
+    [['--iptables-masquerade-mark', '0x4000/0x4000'], '--iptables-masquerade-mark: "0x4000/0x4000" is not a 32-bit number (decimal, 0x hex or 0-prefixed octal)'],
+    [['--iptables-masquerade-mark', '09'], '--iptables-masquerade-mark: "09" is not a 32-bit number (decimal, 0x hex or 0-prefixed octal)'],
+    [['--nodeport-addresses', '192.168.0.0/24,primary'], '--nodeport-addresses: "primary" cannot be combined with CIDRs'],
+    [['--nodeport-addresses', '192.168.0.1'], '--nodeport-addresses: "192.168.0.1" is not a CIDR'],
+    [['--ip-family', 'ipv5'], '--ip-family: "ipv5" is not ipv4 or ipv6'],
+    [['--iptables-version', 'latest'], '--iptables-version: "latest" is not a version like 1.8.9'],
+    [['--nfacct-counters', 'none,ct_state_invalid_dropped_pkts'], '--nfacct-counters: "none" is not ct_state_invalid_dropped_pkts, localhost_nps_accepted_pkts or none'],
+    [['--nfacct-counters', 'drops'], '--nfacct-counters: "drops" is not ct_state_invalid_dropped_pkts, localhost_nps_accepted_pkts or none'],
+    [['--feature-gates', 'Foo'], '--feature-gates: "Foo" is not Name=true or Name=false'],
+    [['--feature-gates', 'Foo=yes'], '--feature-gates: "Foo=yes" is not Name=true or Name=false'],
+    [['--format', 'iptables'], '--format: "iptables" is not restore or save'],
+    [['--format', 'save', '--save-backend', 'both'], '--save-backend: "both" is not nft or legacy'],
+    [['--from-cluster', '--request-timeout', 'soon'], '--request-timeout: "soon" is not a duration like 30s or 1m'],
+    [['--request-timeout', '5 s'], '--request-timeout: "5 s" is not a duration like 30s or 1m'],
+  ];
+
+  it.each(BAD_VALUES)('refuses %j: %s', (flags, message) => {
+    const read = (): unknown => parseArgs([...flags, 'x'], { out: () => {} });
+    expect(read).toThrow(UserError);
+    expect(read).not.toThrow(UsageError);
+    expect(read).toThrow(new UserError(message));
+  });
+
+  it.each([
+    [['--iptables-version', '1.8'], { iptablesVersion: '1.8' }],
+    [['--iptables-version', 'v1.6.2'], { iptablesVersion: 'v1.6.2' }],
+    [['--iptables-masquerade-mark', '16384'], { masqueradeMark: '16384' }],
+    [['--iptables-masquerade-mark', '040000'], { masqueradeMark: '040000' }],
+    [['--iptables-masquerade-mark', '0xffffffff'], { masqueradeMark: '0xffffffff' }],
+    [['--iptables-masquerade-bit', '0'], { masqueradeBit: 0 }],
+    [['--iptables-masquerade-bit', '31'], { masqueradeBit: 31 }],
+    [['--nodeport-addresses', 'primary'], { nodePortAddresses: ['primary'] }],
+    [['--nodeport-addresses', '127.0.0.0/8,fd00::/64'], { nodePortAddresses: ['127.0.0.0/8', 'fd00::/64'] }],
+    [['--pod-bridge-interface', 'fifteen-chars-x'], { podBridgeInterface: 'fifteen-chars-x' }],
+    [['--pod-interface-name-prefix', 'fourteen-chars'], { podInterfaceNamePrefix: 'fourteen-chars' }],
+    [['--feature-gates', 'A=TRUE,B=false', '--feature-gates', 'A=false'], { featureGates: { A: false, B: false } }],
+    [['--request-timeout', '1.5h'], {}],
+  ])('accepts %j', (flags, expected) => {
+    expect(parse([...flags, 'x'])).toEqual({ ...defaultRunOptions(), paths: ['x'], ...expected });
   });
 
   it('prints help and exits 0', () => {

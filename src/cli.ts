@@ -1,50 +1,20 @@
 /**
  * The command line: commander declarations → typed options. No logic beyond turning flag text
- * into options; values are checked in config.ts. The main job (generating rules) is the
- * program's own action; other commands (`kp-gen diff`, …) register themselves through
- * commands/index.ts and hand back a closure to run.
+ * into options, each value checked as it is read (flags.ts). The main job (generating rules)
+ * is the program's own action, with the generation flags of flags.ts; other commands
+ * (`kp-gen diff`, …) register themselves through commands/index.ts and hand back their options.
  */
 import { existsSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { registerSubcommands } from './commands/index.js';
+import { Command, CommanderError } from 'commander';
+import { registerSubcommands, type CommandOptions } from './commands/index.js';
 import { UsageError } from './errors.js';
-import { applyKubeProxyConfig, type ConfigurableOption } from './load/kube-proxy-config.js';
-import type { CliIO } from './io.js';
-import {
-  defaultRunOptions,
-  DEFAULT_IPTABLES_VERSION,
-  DEFAULT_REQUEST_TIMEOUT,
-  DEFAULT_SAVE_BACKEND,
-  type ClusterOptions,
-  type DetectLocalMode,
-  type RunOptions,
-  type SaveBackend,
-} from './options.js';
+import { addClusterOptions, addGenerationOptions, choiceOption, flagValue, readClusterOptions, readGenerationOptions } from './flags.js';
+import { DEFAULT_SAVE_BACKEND, OUTPUT_FORMATS, readChoice, SAVE_BACKENDS, type RunOptions } from './options.js';
 
 export type ParsedArgs =
   | { kind: 'exit'; code: number }
   | { kind: 'generate'; options: RunOptions }
-  | { kind: 'command'; name: string; run: (io: CliIO) => Promise<number> };
-
-export function list(value: string, previous: string[] | undefined): string[] {
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  return [...(previous ?? []), ...items];
-}
-
-export function integer(value: string): number {
-  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('not an integer');
-  return Number.parseInt(value, 10);
-}
-
-function featureGates(value: string, previous: Record<string, boolean> | undefined): Record<string, boolean> {
-  const out = { ...(previous ?? {}) };
-  for (const item of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    const m = /^([A-Za-z0-9]+)=(true|false)$/i.exec(item);
-    if (!m) throw new InvalidArgumentError(`expected Name=true|false, got ${JSON.stringify(item)}`);
-    out[m[1]!] = m[2]!.toLowerCase() === 'true';
-  }
-  return out;
-}
+  | ({ kind: 'command' } & CommandOptions);
 
 const HELP_AFTER = `
 Examples:
@@ -57,160 +27,6 @@ Output is the iptables-restore text kube-proxy (iptables mode) writes: the *filt
 tables, in the canonical order of kube-proxy's own tests (--format save: as iptables-save
 prints them back, to diff against a node's dump). Exit codes: 0 rules written,
 1 input problem (or a warning under --strict), 2 usage error, 3 cluster problem.`;
-
-/**
- * The flags that shape the rules: kube-proxy's configuration and the input handling. Shared by
- * every command that generates rules from manifests (the main job, `trace`, `lab up`, …).
- */
-export function addGenerationOptions(cmd: Command): Command {
-  const d = defaultRunOptions();
-  return cmd
-    .option('--config <file>', "kube-proxy's KubeProxyConfiguration file; flags given on the command line win")
-    .option('--hostname-override <name>', "this node's name: decides which endpoints are local (traffic policy Local, topology)")
-    .option('--node-ip <ip>', "the node's primary IP; repeat (or comma-separate) for one IP per family", list)
-    .option('--node-addresses <ips>', "every IP on the node's interfaces, comma-separated (for --nodeport-addresses); default: the --node-ip values", list)
-    .option('--cluster-cidr <cidrs>', 'pod CIDR(s) of the cluster, comma-separated: traffic from them is "local" (ClusterCIDR detector)', list)
-    .addOption(
-      new Option('--detect-local-mode <mode>', 'how pod traffic is recognised')
-        .choices(['ClusterCIDR', 'NodeCIDR', 'BridgeInterface', 'InterfaceNamePrefix'])
-        .default(d.detectLocalMode),
-    )
-    .option('--pod-cidr <cidrs>', "this node's pod CIDR(s), for --detect-local-mode NodeCIDR", list)
-    .option('--pod-bridge-interface <name>', 'pod bridge interface, for --detect-local-mode BridgeInterface')
-    .option('--pod-interface-name-prefix <prefix>', 'pod interface name prefix, for --detect-local-mode InterfaceNamePrefix')
-    .option('--masquerade-all', 'SNAT all traffic sent to a cluster IP', false)
-    .option('--iptables-masquerade-bit <bit>', 'fwmark bit (0-31) marking packets to SNAT', integer, d.masqueradeBit)
-    .option('--iptables-masquerade-mark <mark>', "literal mark text instead of the bit's rendering (kube-proxy's unit tests use 0x4000)")
-    .option('--nodeport-addresses <cidrs>', 'CIDRs (comma-separated) of node addresses that accept NodePorts, or "primary"; default: all', list)
-    .option('--no-localhost-nodeports', "don't accept NodePorts on 127.0.0.0/8 (kube-proxy's --iptables-localhost-nodeports=false)")
-    .addOption(new Option('--ip-family <family>', 'which family of rules to write').choices(['ipv4', 'ipv6']).default(d.ipFamily))
-    .option('--iptables-version <version>', "the node's iptables version (>= 1.6.2 adds --random-fully)", DEFAULT_IPTABLES_VERSION)
-    .option('--nfacct-counters <names>', 'nfacct counters that exist on the node (comma-separated), or none', list)
-    .option('--conntrack-tcp-be-liberal', 'the node sets net.netfilter.nf_conntrack_tcp_be_liberal: no INVALID-drop rule', false)
-    .option('--node-zone <zone>', "the node's topology.kubernetes.io/zone label (topology-aware routing)")
-    .option('--feature-gates <gates>', 'kube-proxy feature gates, Name=true|false[,...] (only PreferSameTrafficDistribution changes rules)', featureGates)
-    .option('--include-jumps', 'also declare the built-in chains and add the jumps kube-proxy installs into them, for plain iptables-restore', false)
-    .option('--strict', 'treat warnings (objects kube-proxy would skip) as errors', false)
-    .option('-q, --quiet', 'print no warnings', false);
-}
-
-/** Reading a live cluster instead of (or besides) files. */
-export function addClusterOptions(cmd: Command): Command {
-  return cmd
-    .option('--from-cluster', 'read Services and EndpointSlices from the cluster kubectl would use (files given too override same-named objects)', false)
-    .option('--kubeconfig <path>', 'kubeconfig file to use (instead of KUBECONFIG or ~/.kube/config)')
-    .option('--context <name>', 'kubeconfig context to use (instead of current-context)')
-    .option('-n, --namespace <ns>', 'read only this namespace; repeatable (default: all namespaces)', list)
-    .option('--node <name>', "read this Node: its name, IPs, pod CIDRs and zone fill --hostname-override, --node-ip, --pod-cidr, --node-zone unless given")
-    .option('--save-manifests <dir>', 'write what was read from the cluster to DIR (input.yaml, flags.txt) for offline replay')
-    .option('--request-timeout <duration>', 'give up on an API request after this long (e.g. 10s, 1m; 0 = never)', DEFAULT_REQUEST_TIMEOUT);
-}
-
-/** A kubectl-style duration (`30s`, `1m`, `500ms`, bare number = seconds) in milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) return undefined;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000;
-  return Math.round(Number(m[1]) * unit);
-}
-
-/** Commander's parsed cluster flags → ClusterOptions (undefined without --from-cluster). */
-export function readClusterOptions(flags: Record<string, unknown>): ClusterOptions | undefined {
-  const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
-  const namespaces = Array.isArray(flags.namespace) ? [...new Set(flags.namespace as string[])] : [];
-  if (flags.fromCluster !== true) {
-    const given = [
-      ['--kubeconfig', str('kubeconfig')],
-      ['--context', str('context')],
-      ['--namespace', namespaces.length > 0 ? 'x' : undefined],
-      ['--node', str('node')],
-      ['--save-manifests', str('saveManifests')],
-    ].find(([, v]) => v !== undefined);
-    if (given) throw new UsageError(`${given[0]} needs --from-cluster`, 'add --from-cluster to read a live cluster');
-    return undefined;
-  }
-  const timeout = parseDuration(str('requestTimeout') ?? DEFAULT_REQUEST_TIMEOUT);
-  if (timeout === undefined) {
-    throw new UsageError(`--request-timeout: ${JSON.stringify(str('requestTimeout'))} is not a duration like 30s or 1m`);
-  }
-  const o: ClusterOptions = { namespaces, requestTimeoutMs: timeout };
-  const kubeconfig = str('kubeconfig');
-  if (kubeconfig !== undefined) o.kubeconfig = kubeconfig;
-  const context = str('context');
-  if (context !== undefined) o.context = context;
-  const node = str('node');
-  if (node !== undefined) o.node = node;
-  const save = str('saveManifests');
-  if (save !== undefined) o.saveManifests = save;
-  return o;
-}
-
-/** Commander option keys of the settings a KubeProxyConfiguration can also give. */
-const CONFIG_FLAG_KEYS: Record<ConfigurableOption, string> = {
-  hostnameOverride: 'hostnameOverride',
-  nodeIPs: 'nodeIp',
-  clusterCIDRs: 'clusterCidr',
-  detectLocalMode: 'detectLocalMode',
-  podBridgeInterface: 'podBridgeInterface',
-  podInterfaceNamePrefix: 'podInterfaceNamePrefix',
-  masqueradeAll: 'masqueradeAll',
-  masqueradeBit: 'iptablesMasqueradeBit',
-  localhostNodePorts: 'localhostNodeports',
-  nodePortAddresses: 'nodeportAddresses',
-  featureGates: 'featureGates',
-  conntrackTCPBeLiberal: 'conntrackTcpBeLiberal',
-};
-
-/**
- * Commander's parsed flags (from addGenerationOptions) → RunOptions. With --config, the
- * KubeProxyConfiguration fills what the command line did not set explicitly (`cmd` tells
- * which flags came from the command line).
- */
-export function readGenerationOptions(paths: string[], flags: Record<string, unknown>, cmd?: Command): RunOptions {
-  const o = defaultRunOptions();
-  o.paths = paths;
-  const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
-  const strs = (k: string): string[] => (Array.isArray(flags[k]) ? (flags[k] as string[]) : []);
-  const hostname = str('hostnameOverride');
-  if (hostname !== undefined) o.hostnameOverride = hostname;
-  o.nodeIPs = strs('nodeIp');
-  if (flags.nodeAddresses !== undefined) o.nodeAddresses = strs('nodeAddresses');
-  o.clusterCIDRs = strs('clusterCidr');
-  o.detectLocalMode = flags.detectLocalMode as DetectLocalMode;
-  o.podCIDRs = strs('podCidr');
-  const bridge = str('podBridgeInterface');
-  if (bridge !== undefined) o.podBridgeInterface = bridge;
-  const prefix = str('podInterfaceNamePrefix');
-  if (prefix !== undefined) o.podInterfaceNamePrefix = prefix;
-  o.masqueradeAll = flags.masqueradeAll === true;
-  o.masqueradeBit = flags.iptablesMasqueradeBit as number;
-  const mark = str('iptablesMasqueradeMark');
-  if (mark !== undefined) o.masqueradeMark = mark;
-  o.nodePortAddresses = strs('nodeportAddresses');
-  o.localhostNodePorts = flags.localhostNodeports !== false;
-  o.ipFamily = flags.ipFamily as 'ipv4' | 'ipv6';
-  o.iptablesVersion = str('iptablesVersion') ?? DEFAULT_IPTABLES_VERSION;
-  if (flags.nfacctCounters !== undefined) {
-    const names = strs('nfacctCounters');
-    o.nfacctCounters = names.length === 1 && names[0] === 'none' ? [] : names;
-  }
-  o.conntrackTCPBeLiberal = flags.conntrackTcpBeLiberal === true;
-  const zone = str('nodeZone');
-  if (zone !== undefined) o.nodeZone = zone;
-  if (flags.featureGates !== undefined) o.featureGates = flags.featureGates as Record<string, boolean>;
-  const output = str('output');
-  if (output !== undefined) o.output = output;
-  o.includeJumps = flags.includeJumps === true;
-  const config = str('config');
-  if (config !== undefined) {
-    applyKubeProxyConfig(o, config, (k) => cmd?.getOptionValueSource(CONFIG_FLAG_KEYS[k]) === 'cli');
-  }
-  if (flags.format === 'save') o.format = 'save';
-  if (flags.saveBackend !== undefined) o.saveBackend = flags.saveBackend as SaveBackend;
-  o.strict = flags.strict === true;
-  o.quiet = flags.quiet === true;
-  return o;
-}
 
 export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
   const program = new Command('kp-gen')
@@ -226,23 +42,31 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
   addClusterOptions(program);
   program
     .addOption(
-      new Option('--format <format>', 'restore: what kube-proxy writes; save: what iptables-save prints after loading it')
-        .choices(['restore', 'save'])
-        .default('restore'),
+      choiceOption('--format <format>', 'restore: what kube-proxy writes; save: what iptables-save prints after loading it', OUTPUT_FORMATS).default('restore'),
     )
-    .addOption(
-      new Option('--save-backend <backend>', `with --format save: imitate iptables-nft-save or iptables-legacy-save (default ${DEFAULT_SAVE_BACKEND})`)
-        .choices(['nft', 'legacy']),
-    )
+    .addOption(choiceOption('--save-backend <backend>', `with --format save: imitate iptables-nft-save or iptables-legacy-save (default ${DEFAULT_SAVE_BACKEND})`, SAVE_BACKENDS))
     .option('-o, --output <file>', 'write the rules to FILE (atomically) instead of stdout')
-    .action((paths: string[], flags: Record<string, unknown>, cmd: Command) => {
-      const options = readGenerationOptions(paths, flags, cmd);
-      const cluster = readClusterOptions(flags);
-      if (cluster) options.cluster = cluster;
-      onParsed({ kind: 'generate', options });
+    .action((paths: string[], _flags: Record<string, unknown>, cmd: Command) => {
+      onParsed({ kind: 'generate', options: readMainOptions(paths, cmd) });
     });
-  registerSubcommands(program, onParsed);
+  registerSubcommands(program, (c) => onParsed({ kind: 'command', ...c }));
   return program;
+}
+
+/** The main command's flags → RunOptions: the generation and cluster flags, and the output's. */
+function readMainOptions(paths: string[], cmd: Command): RunOptions {
+  const options = readGenerationOptions(paths, cmd);
+  const cluster = readClusterOptions(cmd);
+  if (cluster) options.cluster = cluster;
+  const flags = cmd.opts();
+  const given = (key: string): boolean => cmd.getOptionValueSource(key) === 'cli';
+  if (given('format')) options.format = flagValue('--format', String(flags.format), readChoice(OUTPUT_FORMATS));
+  if (given('saveBackend')) {
+    options.saveBackend = flagValue('--save-backend', String(flags.saveBackend), readChoice(SAVE_BACKENDS));
+    if (options.format !== 'save') throw new UsageError('--save-backend only applies to --format save', 'add --format save, or drop --save-backend');
+  }
+  if (given('output')) options.output = String(flags.output);
+  return options;
 }
 
 /**

@@ -1,13 +1,25 @@
 /**
  * RunOptions → ProxierConfig: what kube-proxy's startup (cmd/kube-proxy/app/server*.go,
- * NewProxier) derives from its flags. Invalid flag values are UserErrors (exit 1).
+ * NewProxier) derives from its flags. Every value was checked when it was read (flags.ts,
+ * load/kube-proxy-config.ts, the Node's pod CIDRs in run.ts), so this only converts them;
+ * what is left to refuse here are combinations (a detect-local mode without what it needs),
+ * UserErrors (exit 1). The planner and the printers then trust the ProxierConfig.
  */
-import { UserError } from './errors.js';
-import { formatCIDR, formatIP, isLoopback, parseCIDR, parseIP, type IP, type IPFamily } from './model/ip.js';
+import { InternalError, UserError } from './errors.js';
+import { formatCIDR, formatIP, isLoopback, type CIDR, type IPFamily } from './model/ip.js';
 import { containsIPv4Loopback, parseNodePortAddresses } from './model/nodeport-addresses.js';
 import type { LocalTrafficDetector, ProxierConfig } from './model/types.js';
-import { NFACCT_CT_STATE_INVALID, NFACCT_LOCALHOST_NODEPORTS } from './model/types.js';
-import type { RunOptions } from './options.js';
+import {
+  OptionValueError,
+  readCIDR,
+  readIP,
+  readIptablesVersion,
+  readMasqueradeBit,
+  readMasqueradeMark,
+  readNfacctCounters,
+  readNodePortAddresses,
+  type RunOptions,
+} from './options.js';
 
 /** Feature gates that change kube-proxy's iptables rules, with kube-proxy's defaults. */
 export const RULE_FEATURE_GATES: Record<string, boolean> = {
@@ -17,16 +29,17 @@ export const RULE_FEATURE_GATES: Record<string, boolean> = {
 /** iptables ≥ 1.6.2 supports MASQUERADE --random-fully (RandomFullyMinVersion). */
 const RANDOM_FULLY_MIN_VERSION = [1, 6, 2];
 
-function parseIPFlag(flag: string, text: string): IP {
-  const ip = parseIP(text.trim());
-  if (!ip) throw new UserError(`${flag}: ${JSON.stringify(text)} is not an IP address`);
-  return ip;
-}
-
-function parseVersion(text: string): number[] {
-  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(text.trim());
-  if (!m) throw new UserError(`--iptables-version: ${JSON.stringify(text)} is not a version like 1.8.9`);
-  return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+/**
+ * `read` a RunOptions value that the edge has checked already; one it refuses means a caller
+ * built RunOptions without the readers, a bug.
+ */
+function checked<V, T>(what: string, value: V, read: (value: V) => T): T {
+  try {
+    return read(value);
+  } catch (e) {
+    if (e instanceof OptionValueError) throw new InternalError(`RunOptions.${what}: ${e.message} (not checked when read)`);
+    throw e;
+  }
 }
 
 function versionAtLeast(v: number[], min: number[]): boolean {
@@ -41,10 +54,8 @@ export function masqueradeMarkForBit(bit: number): string {
   return `0x${(2 ** bit).toString(16).padStart(8, '0')}`;
 }
 
-function cidrDetector(flag: string, cidrs: readonly string[], family: IPFamily): LocalTrafficDetector {
-  for (const text of cidrs) {
-    const c = parseCIDR(text.trim());
-    if (!c) throw new UserError(`${flag}: ${JSON.stringify(text)} is not a CIDR`);
+function cidrDetector(cidrs: readonly CIDR[], family: IPFamily): LocalTrafficDetector {
+  for (const c of cidrs) {
     if (c.ip.family === family) {
       return { kind: 'source', cidr: formatCIDR(c) };
     }
@@ -56,12 +67,12 @@ function cidrDetector(flag: string, cidrs: readonly string[], family: IPFamily):
 function localDetector(o: RunOptions, family: IPFamily): LocalTrafficDetector {
   switch (o.detectLocalMode) {
     case 'ClusterCIDR':
-      return cidrDetector('--cluster-cidr', o.clusterCIDRs, family);
+      return cidrDetector(o.clusterCIDRs.map((t) => checked('clusterCIDRs', t, readCIDR)), family);
     case 'NodeCIDR':
       if (o.podCIDRs.length === 0) {
         throw new UserError('--detect-local-mode NodeCIDR needs --pod-cidr (the node\'s spec.podCIDR)');
       }
-      return cidrDetector('--pod-cidr', o.podCIDRs, family);
+      return cidrDetector(o.podCIDRs.map((t) => checked('podCIDRs', t, readCIDR)), family);
     case 'BridgeInterface':
       if (!o.podBridgeInterface) {
         throw new UserError('--detect-local-mode BridgeInterface needs --pod-bridge-interface');
@@ -78,42 +89,27 @@ function localDetector(o: RunOptions, family: IPFamily): LocalTrafficDetector {
 export function buildProxierConfig(o: RunOptions): ProxierConfig {
   const ipFamily: IPFamily = o.ipFamily === 'ipv6' ? 6 : 4;
 
-  const nodeIPs = o.nodeIPs.map((t) => parseIPFlag('--node-ip', t));
+  const nodeIPs = o.nodeIPs.map((t) => checked('nodeIPs', t, readIP));
   const nodeIP = nodeIPs.find((ip) => ip.family === ipFamily) ?? null;
-  const nodeAddresses = (o.nodeAddresses ?? o.nodeIPs).map((t) => parseIPFlag('--node-addresses', t));
-
-  if (!Number.isInteger(o.masqueradeBit) || o.masqueradeBit < 0 || o.masqueradeBit > 31) {
-    throw new UserError(`--iptables-masquerade-bit: ${o.masqueradeBit} is not between 0 and 31`);
-  }
-  const masqueradeMark = o.masqueradeMark ?? masqueradeMarkForBit(o.masqueradeBit);
-  if (!/^\S+$/.test(masqueradeMark)) {
-    throw new UserError(`--iptables-masquerade-mark: ${JSON.stringify(masqueradeMark)} must be one word, e.g. 0x4000`);
-  }
+  const nodeAddresses = (o.nodeAddresses ?? o.nodeIPs).map((t) => checked('nodeAddresses', t, readIP));
+  const masqueradeMark =
+    o.masqueradeMark !== undefined
+      ? checked('masqueradeMark', o.masqueradeMark, readMasqueradeMark)
+      : masqueradeMarkForBit(checked('masqueradeBit', o.masqueradeBit, readMasqueradeBit));
 
   // `primary` means the node's primary IPs, as /32 and /128 (loopback excluded).
-  let npaEntries = o.nodePortAddresses;
-  if (npaEntries.length === 1 && npaEntries[0] === 'primary') {
+  let npaEntries = checked('nodePortAddresses', o.nodePortAddresses, readNodePortAddresses);
+  if (npaEntries[0] === 'primary') {
     npaEntries = [];
     for (const family of [4, 6] as const) {
       const ip = nodeIPs.find((i) => i.family === family);
       if (ip && !isLoopback(ip)) npaEntries.push(`${formatIP(ip)}/${family === 4 ? 32 : 128}`);
     }
-  } else if (npaEntries.includes('primary')) {
-    throw new UserError('--nodeport-addresses: "primary" cannot be combined with CIDRs');
   }
   const npa = parseNodePortAddresses(npaEntries, ipFamily);
-  if (npa.invalid.length > 0) {
-    throw new UserError(`--nodeport-addresses: ${JSON.stringify(npa.invalid[0])} is not a CIDR`);
-  }
   // kube-proxy silently disables localhost NodePorts when they cannot work.
   const localhostNodePorts = ipFamily === 4 && o.localhostNodePorts && containsIPv4Loopback(npa.cidrs);
-
-  const known = new Set([NFACCT_CT_STATE_INVALID, NFACCT_LOCALHOST_NODEPORTS]);
-  for (const c of o.nfacctCounters) {
-    if (!known.has(c)) {
-      throw new UserError(`--nfacct-counters: unknown counter ${JSON.stringify(c)}`, `known counters: ${[...known].join(', ')}, or none`);
-    }
-  }
+  const nfacctCounters = checked('nfacctCounters', o.nfacctCounters, readNfacctCounters);
 
   const gates = { ...RULE_FEATURE_GATES };
   for (const [name, value] of Object.entries(o.featureGates)) {
@@ -131,8 +127,8 @@ export function buildProxierConfig(o: RunOptions): ProxierConfig {
     localDetector: localDetector(o, ipFamily),
     localhostNodePorts,
     nodePortAddresses: npa.cidrs,
-    hasRandomFully: versionAtLeast(parseVersion(o.iptablesVersion), RANDOM_FULLY_MIN_VERSION),
-    nfacctCounters: new Set(o.nfacctCounters),
+    hasRandomFully: versionAtLeast(checked('iptablesVersion', o.iptablesVersion, readIptablesVersion), RANDOM_FULLY_MIN_VERSION),
+    nfacctCounters: new Set(nfacctCounters),
     conntrackTCPLiberal: o.conntrackTCPBeLiberal,
     preferSameTrafficDistribution: gates.PreferSameTrafficDistribution ?? true,
   };

@@ -6,6 +6,7 @@
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from './cli.js';
+import { runCommand } from './commands/index.js';
 import { ClusterError, UsageError, UserError } from './errors.js';
 import type { CliIO } from './io.js';
 import { generateFromSources } from './run.js';
@@ -68,7 +69,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   try {
     const parsed = parseArgs(argv, { out: (s) => void io.stdout(s) });
     if (parsed.kind === 'exit') return parsed.code;
-    if (parsed.kind === 'command') return await parsed.run(io);
+    if (parsed.kind === 'command') return await runCommand(io, parsed);
     const opts = parsed.options;
     const result = await generateFromSources(opts, {
       readStdin: io.readStdin,

@@ -1,12 +1,24 @@
 /**
- * RunOptions: everything the command line says, as plain typed data. The CLI (cli.ts) builds
- * it; run.ts consumes it. Values are still text where checking them belongs to config.ts.
+ * RunOptions: everything the command line says, as plain typed data, and the readers that
+ * decide which values each option takes. The flags (flags.ts) and a KubeProxyConfiguration
+ * (load/kube-proxy-config.ts) go through the same readers when they are read, so a value is
+ * checked once, with the same words whichever way it came, and what run.ts and config.ts get
+ * is valid. Some values stay text (addresses, the mark) because they are written or shown as
+ * given.
  */
-export type OutputFormat = 'restore' | 'save';
-export type SaveBackend = 'nft' | 'legacy';
+import { parseUint32, ValueError } from './iptables/values.js';
+import { parseCIDR, parseIP, type CIDR, type IP } from './model/ip.js';
+import { NFACCT_CT_STATE_INVALID, NFACCT_LOCALHOST_NODEPORTS } from './model/types.js';
+
+export const OUTPUT_FORMATS = ['restore', 'save'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export const SAVE_BACKENDS = ['nft', 'legacy'] as const;
+export type SaveBackend = (typeof SAVE_BACKENDS)[number];
 export const DEFAULT_SAVE_BACKEND: SaveBackend = 'nft';
 
-export type DetectLocalMode = 'ClusterCIDR' | 'NodeCIDR' | 'BridgeInterface' | 'InterfaceNamePrefix';
+export const DETECT_LOCAL_MODES = ['ClusterCIDR', 'NodeCIDR', 'BridgeInterface', 'InterfaceNamePrefix'] as const;
+export type DetectLocalMode = (typeof DETECT_LOCAL_MODES)[number];
+export const IP_FAMILIES = ['ipv4', 'ipv6'] as const;
 
 export interface RunOptions {
   /** Files, directories, or `-` for stdin. */
@@ -25,14 +37,14 @@ export interface RunOptions {
   masqueradeAll: boolean;
   /** 0–31, default 14. */
   masqueradeBit: number;
-  /** Literal mark text, overriding the bit's rendering. */
+  /** Literal mark text, overriding the bit's rendering: a 32-bit number as iptables reads it, kept as written. */
   masqueradeMark?: string;
   /** --nodeport-addresses entries (CIDRs, or the single keyword `primary`). */
   nodePortAddresses: string[];
   /** false with --no-localhost-nodeports. */
   localhostNodePorts: boolean;
-  ipFamily: 'ipv4' | 'ipv6';
-  /** The target node's iptables version, e.g. `1.8.9`. */
+  ipFamily: (typeof IP_FAMILIES)[number];
+  /** The target node's iptables version, e.g. `1.8.9` (readIptablesVersion reads it). */
   iptablesVersion: string;
   /** nfacct counter names that exist on the node. */
   nfacctCounters: string[];
@@ -98,4 +110,140 @@ export function defaultRunOptions(): RunOptions {
     strict: false,
     quiet: false,
   };
+}
+
+/**
+ * A value an option cannot take. The message says what the value is not (`"foo" is not a
+ * CIDR`); whoever read it puts the flag or the configuration field in front.
+ */
+export class OptionValueError extends Error {
+  override readonly name = 'OptionValueError';
+}
+
+function not(value: unknown, what: string): never {
+  throw new OptionValueError(`${JSON.stringify(value)} is not ${what}`);
+}
+
+/** `a, b or c`. */
+function alternatives(values: readonly string[]): string {
+  return values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)!}`;
+}
+
+/** One of `choices`, exactly (as kube-proxy compares its modes). */
+export function readChoice<T extends string>(choices: readonly T[]): (text: string) => T {
+  return (text) => ((choices as readonly string[]).includes(text) ? (text as T) : not(text, alternatives(choices)));
+}
+
+/** An IP address, as Go's ParseIPSloppy reads one (kube-proxy's reading of its flags). */
+export function readIP(text: string): IP {
+  return parseIP(text) ?? not(text, 'an IP address');
+}
+
+/** A CIDR, as Go's ParseCIDRSloppy reads one. */
+export function readCIDR(text: string): CIDR {
+  return parseCIDR(text) ?? not(text, 'a CIDR');
+}
+
+/** --iptables-masquerade-bit, iptables.masqueradeBit: the fwmark bit, 0–31 as kube-proxy's validation says. */
+export function readMasqueradeBit(value: string | number): number {
+  const n = typeof value === 'number' ? value : /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  return Number.isInteger(n) && n >= 0 && n <= 31 ? n : not(value, 'an integer between 0 and 31');
+}
+
+/**
+ * --iptables-masquerade-mark: one 32-bit number as iptables reads a mark (strtoul with base 0:
+ * `16384`, `0x4000` and `040000` are the same mark). Kept as written: kube-proxy writes its
+ * mark text into the rules as it is, and so does kp-gen.
+ */
+export function readMasqueradeMark(text: string): string {
+  try {
+    parseUint32(text);
+  } catch (e) {
+    if (e instanceof ValueError) throw new OptionValueError(e.message);
+    throw e;
+  }
+  return text;
+}
+
+/** An iptables version: `1.8.9`, `v1.8.9`, or `1.8` (patch 0). */
+export function readIptablesVersion(text: string): [number, number, number] {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m) return not(text, 'a version like 1.8.9');
+  return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+}
+
+/** A kubectl-style duration (`30s`, `1m`, `500ms`, `1.5h`; a bare number is seconds), in milliseconds. */
+export function readDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text);
+  if (!m) return not(text, 'a duration like 30s or 1m');
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000;
+  return Math.round(Number(m[1]) * unit);
+}
+
+/** IFNAMSIZ: a Linux interface name and its NUL. */
+const IFNAMSIZ = 16;
+
+/**
+ * What the kernel accepts as an interface name (dev_valid_name): 1 to 15 bytes, not `.` or
+ * `..`, no whitespace, `/` or `:`. Quotes and backslashes are refused too: iptables-restore
+ * would read them as quoting, not as part of the name.
+ */
+function isInterfaceName(text: string, maxBytes: number): boolean {
+  const bytes = Buffer.byteLength(text);
+  return bytes >= 1 && bytes <= maxBytes && text !== '.' && text !== '..' && !/[\s/:"'\\]/.test(text);
+}
+
+/** --pod-bridge-interface, --in-interface, …: an interface name as `-i NAME` matches it. */
+export function readInterfaceName(text: string): string {
+  return isInterfaceName(text, IFNAMSIZ - 1) ? text : not(text, 'an interface name (1 to 15 characters; no spaces, quotes, slashes or colons)');
+}
+
+/** --pod-interface-name-prefix: written as `-i PREFIX+`, so the `+` must fit too. */
+export function readInterfacePrefix(text: string): string {
+  return isInterfaceName(text, IFNAMSIZ - 2) ? text : not(text, 'an interface name prefix (1 to 14 characters; no spaces, quotes, slashes or colons)');
+}
+
+/**
+ * --nodeport-addresses, nodePortAddresses: CIDRs of either family (those of the other family
+ * are ignored later), or `primary` alone.
+ */
+export function readNodePortAddresses(entries: readonly string[]): string[] {
+  if (entries.length === 1 && entries[0] === 'primary') return ['primary'];
+  for (const e of entries) {
+    if (e === 'primary') throw new OptionValueError('"primary" cannot be combined with CIDRs');
+    readCIDR(e);
+  }
+  return [...entries];
+}
+
+/** The nfacct counters kube-proxy's rules count in (pkg/proxy/metrics). */
+export const NFACCT_COUNTERS: readonly string[] = [NFACCT_CT_STATE_INVALID, NFACCT_LOCALHOST_NODEPORTS];
+
+/** --nfacct-counters: some of kube-proxy's counters, or `none`. */
+export function readNfacctCounters(entries: readonly string[]): string[] {
+  if (entries.length === 1 && entries[0] === 'none') return [];
+  for (const e of entries) if (!NFACCT_COUNTERS.includes(e)) not(e, alternatives([...NFACCT_COUNTERS, 'none']));
+  return [...entries];
+}
+
+/** --feature-gates items, `Name=true|false` (any case), into name → enabled; a later item wins. */
+export function readFeatureGates(items: readonly string[]): Record<string, boolean> {
+  const gates: Record<string, boolean> = {};
+  for (const item of items) {
+    const m = /^([A-Za-z0-9]+)=(true|false)$/i.exec(item);
+    if (!m) return not(item, 'Name=true or Name=false');
+    gates[m[1]!] = m[2]!.toLowerCase() === 'true';
+  }
+  return gates;
+}
+
+/** A decimal integer. */
+export function readInteger(text: string): number {
+  return /^-?[0-9]+$/.test(text) ? Number.parseInt(text, 10) : not(text, 'an integer');
+}
+
+/** A TCP/UDP/SCTP port, 0–65535. */
+export function readPort(text: string): number {
+  const n = /^[0-9]{1,5}$/.test(text) ? Number(text) : -1;
+  return n >= 0 && n <= 65535 ? n : not(text, 'a port (0-65535)');
 }

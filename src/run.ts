@@ -1,18 +1,19 @@
 /**
- * The main job: load → decode → normalize → plan → emit. Returns the text and the warnings;
- * writing them is main.ts's business.
+ * The main job: load → decode → normalize → plan → emit. Returns the text, the warnings and
+ * the service ports the rules were planned from; writing them is main.ts's business.
  */
 import { buildProxierConfig } from './config.js';
-import { formatWarning, InputError, UsageError, UserError, type Warning } from './errors.js';
+import { formatWarning, InputError, UserError, type Warning } from './errors.js';
 import { decodeManifests } from './load/decode.js';
 import { loadFiles, type RawObject } from './load/files.js';
 import { layerObjects } from './load/layer.js';
-import { applyNodeSettings, nodeSettingsFlags } from './load/node-settings.js';
+import { applyNodeSettings, nodeSettingsFlags, type NodeSettings } from './load/node-settings.js';
 import { saveManifests } from './load/save-manifests.js';
 import { emitRestoreChunks } from './emit/iptables-save.js';
 import { emitSave } from './emit/save-output.js';
 import { normalize } from './model/normalize.js';
-import { DEFAULT_SAVE_BACKEND, type RunOptions } from './options.js';
+import type { ServicePortWithEndpoints } from './model/types.js';
+import { DEFAULT_SAVE_BACKEND, OptionValueError, readCIDR, type RunOptions } from './options.js';
 import { planRules } from './plan/planner.js';
 
 export interface RunResult {
@@ -26,6 +27,11 @@ export interface RunResult {
   readonly text: string;
   /** Objects and fields skipped as kube-proxy would skip them. */
   warnings: Warning[];
+  /**
+   * The service ports and their endpoints the rules were planned from, sorted (normalize's
+   * output): what `lab up` builds its namespaces for, without reading the input again.
+   */
+  ports: readonly ServicePortWithEndpoints[];
 }
 
 export interface RunIO {
@@ -45,6 +51,7 @@ export async function generateFromSources(opts: RunOptions, io: RunIO): Promise<
     env: io.env ?? {},
     ...(io.progress ? { progress: io.progress } : {}),
   });
+  if (cluster.node) checkNodeSettings(cluster.node, cluster.source);
   const effective = cluster.node ? applyNodeSettings(opts, cluster.node) : opts;
   if (opts.cluster.saveManifests !== undefined) {
     saveManifests(opts.cluster.saveManifests, cluster.snapshot, cluster.source, cluster.node ? nodeSettingsFlags(effective) : []);
@@ -53,14 +60,26 @@ export async function generateFromSources(opts: RunOptions, io: RunIO): Promise<
 }
 
 /**
+ * The Node's values that can stand in for flags are checked like the flags (node-settings.ts
+ * keeps only the addresses that parse; the pod CIDRs are checked here).
+ */
+export function checkNodeSettings(node: NodeSettings, source: string): void {
+  for (const [i, text] of node.podCIDRs.entries()) {
+    try {
+      readCIDR(text);
+    } catch (e) {
+      if (e instanceof OptionValueError) throw new InputError({ file: source, object: `Node ${node.name}`, field: `spec.podCIDRs[${i}]` }, e.message);
+      throw e;
+    }
+  }
+}
+
+/**
  * Files (and `clusterObjects` read by --from-cluster, which same-named file objects
  * replace) → rules.
  */
 export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly RawObject[]): RunResult {
   const cfg = buildProxierConfig(opts);
-  if (opts.saveBackend !== undefined && opts.format !== 'save') {
-    throw new UsageError('--save-backend only applies to --format save', 'add --format save, or drop --save-backend');
-  }
   if (opts.paths.length === 0 && clusterObjects === undefined) {
     throw new UserError('no input: give manifest files or directories (or - for stdin)', 'try: kp-gen examples/');
   }
@@ -87,11 +106,12 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
   const ruleset = planRules(ports, cfg, { includeJumps: opts.includeJumps });
   if (opts.format === 'save') {
     const text = emitSave(ruleset, { family: cfg.ipFamily, backend: opts.saveBackend ?? DEFAULT_SAVE_BACKEND });
-    return { chunks: () => [text], warnings, text };
+    return { chunks: () => [text], warnings, ports, text };
   }
   return {
     chunks: () => emitRestoreChunks(ruleset),
     warnings,
+    ports,
     get text() {
       return [...emitRestoreChunks(ruleset)].join('');
     },

@@ -94,11 +94,20 @@ describe('kp-gen lab usage errors', () => {
     [['lab', 'up'], "missing required argument 'path'"],
     [['lab', 'up', '--bogus', 'x'], "unknown option '--bogus'"],
     [['lab', 'probe', '10.96.0.1'], 'expected IPv4:PORT'],
-    [['lab', 'probe', '--count', 'x', '10.96.0.1:80'], 'not an integer'],
   ])('kp-gen %j exits 2', async (argv, message) => {
     const r = await runKpGen(argv);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(message);
+  });
+
+  it.each([
+    [['lab', 'probe', '--count', 'x', '10.96.0.1:80'], 'error: --count: "x" is not an integer\n'],
+    [['lab', 'up', '--iptables-masquerade-mark', 'foo', 'examples/'], 'error: --iptables-masquerade-mark: "foo" is not a 32-bit number (decimal, 0x hex or 0-prefixed octal)\n'],
+  ])('kp-gen %j exits 1: a bad flag value', async (argv, stderr) => {
+    const r = await runKpGen(argv);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(stderr);
   });
 });

@@ -1,18 +1,32 @@
 /**
- * Commands besides the main job. Each lives in its own folder (commands/<name>/) and exports a
- * `register(program, onParsed)` that declares its commander sub-command and hands back, through
- * onParsed, a closure that runs it. Add one line here per command.
+ * Commands besides the main job. Each lives in its own folder (commands/<name>/): its
+ * index.ts declares the commander sub-command and hands back, through onParsed, the command's
+ * name and its options as plain data; its run.ts, imported only when the command runs, does
+ * the work. Add a line to each list here per command.
  */
 import type { Command } from 'commander';
-import type { ParsedArgs } from '../cli.js';
-import { register as registerLab } from './lab/index.js';
-import { register as registerDiff } from './diff/index.js';
-import { register as registerTrace } from './trace/index.js';
+import type { CliIO } from '../io.js';
+import { register as registerDiff, run as runDiff, type DiffCommand } from './diff/index.js';
+import { register as registerLab, run as runLab, type LabCommand } from './lab/index.js';
+import { register as registerTrace, run as runTrace, type TraceCommand } from './trace/index.js';
 
-export type OnParsed = (p: ParsedArgs) => void;
+/** A parsed sub-command: its name and its options. */
+export type CommandOptions = DiffCommand | TraceCommand | LabCommand;
 
-export function registerSubcommands(program: Command, onParsed: OnParsed): void {
+export function registerSubcommands(program: Command, onParsed: (c: CommandOptions) => void): void {
   registerLab(program, onParsed);
   registerDiff(program, onParsed);
   registerTrace(program, onParsed);
+}
+
+/** Run a parsed sub-command; resolves to its exit code. */
+export function runCommand(io: CliIO, c: CommandOptions): Promise<number> {
+  switch (c.name) {
+    case 'diff':
+      return runDiff(io, c.options);
+    case 'trace':
+      return runTrace(io, c.options);
+    default:
+      return runLab(io, c);
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * Compare the kube-proxy parts of two dumps (owned.ts) rule by rule, per chain, by meaning
- * (parse/canonical.ts): counters, `#` comments, chain declaration order, table order and the
+ * (iptables/canonical.ts): counters, `#` comments, chain declaration order, table order and the
  * restore-vs-save spelling of a rule do not count; the order of rules within a chain does.
  * Pure: dumps in, DiffResult out.
  */

@@ -9,9 +9,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProxierConfig } from '../config.js';
 import { UserError, type Warning } from '../errors.js';
-import { loadFiles } from '../load/files.js';
-import { decodeManifests } from '../load/decode.js';
-import { normalize } from '../model/normalize.js';
 import type { RunOptions } from '../options.js';
 import { generate } from '../run.js';
 import { parseCounters, type CountedRule } from './counters.js';
@@ -57,11 +54,6 @@ export function checkLabHost(needNfacct: boolean): void {
   }
 }
 
-function once(read: () => string): () => string {
-  let text: string | undefined;
-  return () => (text ??= read());
-}
-
 export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
   const opts: RunOptions = { ...o.run, includeJumps: true };
   if (opts.ipFamily !== 'ipv4') throw new UserError('kp-gen lab builds IPv4 labs only', 'drop --ip-family ipv6');
@@ -74,13 +66,7 @@ export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
     throw new UserError(`lab ${JSON.stringify(o.name)} is already up`, `take it down first: kp-gen lab down --name ${o.name}`);
   }
 
-  const readStdin = once(o.readStdin);
-  const { text: rules, warnings } = generate(opts, { readStdin });
-  const { ports } = normalize(decodeManifests(loadFiles(opts.paths, readStdin)), {
-    ipFamily: cfg.ipFamily,
-    nodeName: cfg.nodeName,
-    readNodeHints: cfg.preferSameTrafficDistribution,
-  });
+  const { text: rules, warnings, ports } = generate(opts, { readStdin: o.readStdin });
   const plan = planLab(ports, { name: o.name, nodeIP, clientIPs: o.clientIPs, localhostNodePorts: cfg.localhostNodePorts });
 
   checkNamespacesFree(plan);

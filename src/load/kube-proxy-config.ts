@@ -1,12 +1,26 @@
 /**
  * `--config FILE`: kube-proxy's own KubeProxyConfiguration (kubeproxy.config.k8s.io/v1alpha1),
  * so a node's configuration can be used as it is. Only the fields that change iptables rules
- * are read; command-line flags given explicitly win over the file.
+ * are read; command-line flags given explicitly win over the file. Each value is checked as
+ * it is read, by the readers the flags use (options.ts), and a bad one is an InputError
+ * naming the file and the field: `kube-proxy.yaml: KubeProxyConfiguration: clusterCIDR:
+ * "10.0.0.0/33" is not a CIDR`.
  */
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { InputError, UserError } from '../errors.js';
-import type { DetectLocalMode, RunOptions } from '../options.js';
+import {
+  DETECT_LOCAL_MODES,
+  OptionValueError,
+  readChoice,
+  readCIDR,
+  readInterfaceName,
+  readInterfacePrefix,
+  readIP,
+  readMasqueradeBit,
+  readNodePortAddresses,
+  type RunOptions,
+} from '../options.js';
 import { isRecord } from './files.js';
 
 /** The RunOptions fields a KubeProxyConfiguration can set. */
@@ -23,8 +37,6 @@ export type ConfigurableOption =
   | 'nodePortAddresses'
   | 'featureGates'
   | 'conntrackTCPBeLiberal';
-
-const MODES: readonly DetectLocalMode[] = ['ClusterCIDR', 'NodeCIDR', 'BridgeInterface', 'InterfaceNamePrefix'];
 
 /** Read FILE and set, in `o`, every field it gives that `explicit` does not already claim. */
 export function applyKubeProxyConfig(o: RunOptions, file: string, explicit: (k: ConfigurableOption) => boolean): void {
@@ -51,6 +63,15 @@ export function applyKubeProxyConfig(o: RunOptions, file: string, explicit: (k: 
     throw new InputError({ file }, 'not a KubeProxyConfiguration (kind: KubeProxyConfiguration, apiVersion: kubeproxy.config.k8s.io/v1alpha1)');
   }
   const str = (v: unknown, field: string): string => (typeof v === 'string' ? v : fail(field, 'must be a string'));
+  /** `read` the field's value; a value it refuses is an InputError at the field. */
+  const checked = <V, T>(field: string, v: V, read: (v: V) => T): T => {
+    try {
+      return read(v);
+    } catch (e) {
+      if (e instanceof OptionValueError) fail(field, e.message);
+      throw e;
+    }
+  };
   const bool = (v: unknown, field: string): boolean => (typeof v === 'boolean' ? v : fail(field, 'must be true or false'));
   const sub = (key: string): Record<string, unknown> => {
     const v = doc[key];
@@ -68,34 +89,40 @@ export function applyKubeProxyConfig(o: RunOptions, file: string, explicit: (k: 
   // bindAddress overrides kube-proxy's idea of the node's primary IP (unless unspecified).
   if (doc.bindAddress !== undefined && doc.bindAddress !== null) {
     const b = str(doc.bindAddress, 'bindAddress');
-    if (b !== '' && b !== '0.0.0.0' && b !== '::') set('nodeIPs', [b]);
+    if (b !== '' && b !== '0.0.0.0' && b !== '::') {
+      checked('bindAddress', b, readIP);
+      set('nodeIPs', [b]);
+    }
   }
   if (doc.clusterCIDR !== undefined && doc.clusterCIDR !== null && doc.clusterCIDR !== '') {
-    set('clusterCIDRs', str(doc.clusterCIDR, 'clusterCIDR').split(',').map((c) => c.trim()).filter((c) => c !== ''));
+    const cidrs = str(doc.clusterCIDR, 'clusterCIDR').split(',').map((c) => c.trim()).filter((c) => c !== '');
+    for (const c of cidrs) checked('clusterCIDR', c, readCIDR);
+    set('clusterCIDRs', cidrs);
   }
   if (doc.detectLocalMode !== undefined && doc.detectLocalMode !== null && doc.detectLocalMode !== '') {
-    const m = str(doc.detectLocalMode, 'detectLocalMode');
-    if (!MODES.includes(m as DetectLocalMode)) fail('detectLocalMode', `unknown mode ${JSON.stringify(m)}`);
-    set('detectLocalMode', m as DetectLocalMode);
+    set('detectLocalMode', checked('detectLocalMode', str(doc.detectLocalMode, 'detectLocalMode'), readChoice(DETECT_LOCAL_MODES)));
   }
   const detectLocal = sub('detectLocal');
-  if (typeof detectLocal.bridgeInterface === 'string' && detectLocal.bridgeInterface !== '') {
-    set('podBridgeInterface', detectLocal.bridgeInterface);
+  if (detectLocal.bridgeInterface !== undefined && detectLocal.bridgeInterface !== null && detectLocal.bridgeInterface !== '') {
+    const field = 'detectLocal.bridgeInterface';
+    set('podBridgeInterface', checked(field, str(detectLocal.bridgeInterface, field), readInterfaceName));
   }
-  if (typeof detectLocal.interfaceNamePrefix === 'string' && detectLocal.interfaceNamePrefix !== '') {
-    set('podInterfaceNamePrefix', detectLocal.interfaceNamePrefix);
+  if (detectLocal.interfaceNamePrefix !== undefined && detectLocal.interfaceNamePrefix !== null && detectLocal.interfaceNamePrefix !== '') {
+    const field = 'detectLocal.interfaceNamePrefix';
+    set('podInterfaceNamePrefix', checked(field, str(detectLocal.interfaceNamePrefix, field), readInterfacePrefix));
   }
   const ipt = sub('iptables');
   if (ipt.masqueradeAll !== undefined && ipt.masqueradeAll !== null) set('masqueradeAll', bool(ipt.masqueradeAll, 'iptables.masqueradeAll'));
   if (ipt.masqueradeBit !== undefined && ipt.masqueradeBit !== null) {
-    if (!Number.isInteger(ipt.masqueradeBit)) fail('iptables.masqueradeBit', 'must be an integer');
-    set('masqueradeBit', ipt.masqueradeBit as number);
+    if (typeof ipt.masqueradeBit !== 'number') fail('iptables.masqueradeBit', 'must be an integer');
+    set('masqueradeBit', checked('iptables.masqueradeBit', ipt.masqueradeBit as number, readMasqueradeBit));
   }
   if (ipt.localhostNodePorts !== undefined && ipt.localhostNodePorts !== null) {
     set('localhostNodePorts', bool(ipt.localhostNodePorts, 'iptables.localhostNodePorts'));
   }
   if (Array.isArray(doc.nodePortAddresses) && doc.nodePortAddresses.length > 0) {
-    set('nodePortAddresses', doc.nodePortAddresses.map((v, i) => str(v, `nodePortAddresses[${i}]`)));
+    const entries = doc.nodePortAddresses.map((v, i) => str(v, `nodePortAddresses[${i}]`));
+    set('nodePortAddresses', checked('nodePortAddresses', entries, readNodePortAddresses));
   }
   if (isRecord(doc.featureGates)) {
     const gates: Record<string, boolean> = {};

@@ -1,6 +1,6 @@
 /**
  * The tracer's inputs and outputs. The tracer follows one packet — the first of a
- * connection — through a parsed dump (parse/), so it can trace kp-gen's output and a real
+ * connection — through a parsed dump (iptables/dump.ts), so it can trace kp-gen's output and a real
  * node's `iptables-save` alike.
  */
 import type { IP } from '../model/ip.js';

@@ -3,13 +3,15 @@
  * the kube-proxy parts of two rule dumps by meaning. Exit codes follow diff(1), not the main
  * command: 0 same, 1 different, 2 trouble (unreadable input, usage).
  *
- * This module declares the command and checks its usage; run.ts, loaded only when the command
- * runs, does the comparing (the main command never loads it).
+ * This module declares the command, checks its usage and turns the command line into
+ * DiffOptions; run.ts, loaded only when the command runs, does the comparing (the main command
+ * never loads it).
  */
-import { Command, Option } from 'commander';
-import { addGenerationOptions, readGenerationOptions } from '../../cli.js';
-import { UsageError } from '../../errors.js';
-import type { OnParsed } from '../index.js';
+import { Command } from 'commander';
+import { UsageError, UserError } from '../../errors.js';
+import { addGenerationOptions, choiceOption, flagValue, readGenerationOptions } from '../../flags.js';
+import type { CliIO } from '../../io.js';
+import { readChoice, type RunOptions } from '../../options.js';
 import { generationOptionKeys, rejectOptions } from '../shared.js';
 
 const OWN_OPTIONS = ['json', 'color', 'manifests'];
@@ -27,9 +29,29 @@ Examples:
 
 Exit codes (as diff(1)): 0 same, 1 different, 2 unreadable input or usage error.`;
 
-export interface DiffFlags {
+const COLORS = ['auto', 'always', 'never'] as const;
+export type DiffColor = (typeof COLORS)[number];
+
+/** `kp-gen diff`, parsed. */
+export interface DiffOptions {
+  /** A and B, or only B with --manifests; `-` is stdin. */
+  dumps: string[];
+  /** --json. */
+  json: boolean;
+  /** --color. */
+  color: DiffColor;
+  /** --manifests and the generation flags: A is generated from these; absent without --manifests. */
+  gen?: RunOptions;
+}
+
+export interface DiffCommand {
+  name: 'diff';
+  options: DiffOptions;
+}
+
+interface DiffFlags {
   json?: boolean;
-  color: 'auto' | 'always' | 'never';
+  color: string;
   manifests?: string[];
 }
 
@@ -37,12 +59,12 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-export function register(program: Command, onParsed: OnParsed): void {
+export function register(program: Command, onParsed: (c: DiffCommand) => void): void {
   const cmd = new Command('diff')
     .description('compare the kube-proxy rules of two dumps (kp-gen output or iptables-save), by meaning')
     .argument('<dump...>', 'A B, or only B with --manifests; - for stdin')
     .option('--json', 'print the differences as JSON')
-    .addOption(new Option('--color <when>', 'colour the output').choices(['auto', 'always', 'never']).default('auto'))
+    .addOption(choiceOption('--color <when>', 'colour the output', COLORS).default('auto'))
     .option('--manifests <path>', 'generate A from these manifests (repeatable) with the generation flags below', collect)
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', HELP_AFTER);
@@ -56,12 +78,20 @@ export function register(program: Command, onParsed: OnParsed): void {
     if (manifests.length === 0) {
       rejectOptions(self, generationOptionKeys(self, OWN_OPTIONS), 'only with --manifests');
     }
-    const gen = manifests.length > 0 ? readGenerationOptions(manifests, flags) : undefined;
-    onParsed({
-      kind: 'command',
-      name: 'diff',
-      run: async (io) => (await import('./run.js')).runDiff(io, { dumps, json: f.json === true, color: f.color, gen }),
-    });
+    try {
+      const options: DiffOptions = { dumps, json: f.json === true, color: flagValue('--color', f.color, readChoice(COLORS)) };
+      if (manifests.length > 0) options.gen = readGenerationOptions(manifests, self);
+      onParsed({ name: 'diff', options });
+    } catch (e) {
+      // A bad value is trouble like any other here: exit 2, as diff(1), not the main command's 1.
+      if (e instanceof UserError && !(e instanceof UsageError)) throw new UsageError(e.message, e.hint);
+      throw e;
+    }
   });
   program.addCommand(cmd);
+}
+
+/** Run `kp-gen diff` (run.ts is loaded only now). */
+export async function run(io: CliIO, o: DiffOptions): Promise<number> {
+  return (await import('./run.js')).runDiff(io, o);
 }

@@ -8,26 +8,18 @@ import { UsageError, UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
 import { compareDumps } from '../../diff/compare.js';
 import { NO_COLORS, renderDiff, type DiffColors } from '../../diff/render.js';
-import type { RunOptions } from '../../options.js';
 import { DumpParseError, parseDump } from '../../iptables/dump.js';
 import { ValueError } from '../../iptables/values.js';
 import { errorLines, warningLine } from '../../report.js';
 import { generate } from '../../run.js';
 import { readDump } from '../read-dump.js';
-import type { DiffFlags } from './index.js';
+import type { DiffColor, DiffOptions } from './index.js';
 
 export const DIFF_SAME = 0;
 export const DIFF_DIFFERENT = 1;
 export const DIFF_TROUBLE = 2;
 
-export interface DiffRun {
-  dumps: string[];
-  json: boolean;
-  color: DiffFlags['color'];
-  gen: RunOptions | undefined;
-}
-
-export async function runDiff(io: CliIO, o: DiffRun): Promise<number> {
+export async function runDiff(io: CliIO, o: DiffOptions): Promise<number> {
   let result;
   try {
     const stdinUses = o.dumps.filter((d) => d === '-').length + (o.gen?.paths.includes('-') ? 1 : 0);
@@ -54,7 +46,7 @@ export async function runDiff(io: CliIO, o: DiffRun): Promise<number> {
   return result.equal ? DIFF_SAME : DIFF_DIFFERENT;
 }
 
-function colors(io: CliIO, when: DiffFlags['color']): DiffColors {
+function colors(io: CliIO, when: DiffColor): DiffColors {
   const on = when === 'always' || (when === 'auto' && io.stdoutIsTTY === true && chalk.level > 0);
   if (!on) return NO_COLORS;
   const c = new Chalk({ level: chalk.level > 0 ? chalk.level : 1 });

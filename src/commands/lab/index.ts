@@ -1,18 +1,63 @@
 /**
  * `kp-gen lab up|status|down|probe`: the command-line shell around lab/lab.ts. Declares the
- * flags and checks their values; run.ts, loaded only when a lab command runs, calls the lab
- * functions and prints their reports through the injected CliIO (the main command never
- * loads the lab).
+ * flags and turns each command line into plain options; run.ts, loaded only when a lab
+ * command runs, calls the lab functions and prints their reports through the injected CliIO
+ * (the main command never loads the lab).
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { addGenerationOptions, integer, list, readGenerationOptions } from '../../cli.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../../errors.js';
-import type { OnParsed } from '../index.js';
+import { addGenerationOptions, flagItems, flagValue, list, readGenerationOptions } from '../../flags.js';
+import type { CliIO } from '../../io.js';
+import { readInteger, readIP, type RunOptions } from '../../options.js';
 
 const DEFAULT_NAME = 'lab';
+const DEFAULT_COUNT = 10;
+const DEFAULT_TIMEOUT_MS = 1000;
 
 /** Where labs are recorded unless --state-dir says otherwise. */
 export const DEFAULT_STATE_DIR = '/run/kp-gen-lab';
+
+/** Which lab a command acts on (--name, --state-dir). */
+export interface LabRef {
+  name: string;
+  stateDir: string;
+}
+
+/** `kp-gen lab up`, parsed. */
+export interface LabUpOptions extends LabRef {
+  /** The manifests and generation flags, as for the main command. */
+  run: RunOptions;
+  /** --client-ip, repeatable; empty: the lab picks one next to the node IP. */
+  clientIPs: string[];
+}
+
+/** `kp-gen lab status`, parsed. */
+export interface LabStatusOptions extends LabRef {
+  /** --all: also the rules no packet matched. */
+  all: boolean;
+}
+
+/** `kp-gen lab probe`, parsed. */
+export interface LabProbeOptions extends LabRef {
+  /** --from: client, node, or a pod's IP or namespace name. */
+  from: string;
+  /** Where to connect. */
+  dst: { ip: string; port: number };
+  /** --udp. */
+  udp: boolean;
+  /** --count. */
+  count: number;
+  /** --timeout, per attempt. */
+  timeoutMs: number;
+  /** --source: the address to bind to. */
+  source?: string;
+}
+
+export type LabCommand =
+  | { name: 'lab up'; options: LabUpOptions }
+  | { name: 'lab status'; options: LabStatusOptions }
+  | { name: 'lab probe'; options: LabProbeOptions }
+  | { name: 'lab down'; options: LabRef };
 
 function addLabOptions(cmd: Command): Command {
   return cmd
@@ -26,10 +71,7 @@ function target(text: string): { ip: string; port: number } {
   return { ip: m[1]!, port: Number(m[2]) };
 }
 
-/** The lab's implementation, loaded when a lab command runs. */
-const impl = (): Promise<typeof import('./run.js')> => import('./run.js');
-
-export function register(program: Command, onParsed: OnParsed): void {
+export function register(program: Command, onParsed: (c: LabCommand) => void): void {
   const lab = program
     .command('lab')
     .description('a one-node lab in network namespaces: the rules loaded, a tiny server per pod, a client (Linux, root)')
@@ -42,27 +84,23 @@ export function register(program: Command, onParsed: OnParsed): void {
     .description('build the lab for these manifests and print how to reach each Service')
     .argument('<path...>', 'manifest files or directories, or - for stdin')
     .option('--client-ip <ip>', "the client namespace's address (repeat for several); default: next to the node IP", list);
-  addGenerationOptions(up).action((paths: string[], flags: Record<string, unknown>) => {
-    const run = readGenerationOptions(paths, flags);
-    const name = flags.name as string;
-    const stateDir = flags.stateDir as string;
-    const clientIPs = (flags.clientIp as string[] | undefined) ?? [];
-    onParsed({ kind: 'command', name: 'lab up', run: async (io) => (await impl()).runUp(io, { run, name, stateDir, clientIPs }) });
+  addGenerationOptions(up).action((paths: string[], flags: Record<string, unknown>, self: Command) => {
+    const run = readGenerationOptions(paths, self);
+    const clientIPs = flagItems('--client-ip', (flags.clientIp as string[] | undefined) ?? [], readIP);
+    onParsed({ name: 'lab up', options: { name: flags.name as string, stateDir: flags.stateDir as string, run, clientIPs } });
   });
 
   addLabOptions(lab.command('status'))
     .description("show the lab and the packet counters of the node's rules: which rules your traffic went through")
     .option('--all', 'also list the rules no packet matched', false)
     .action((flags: Record<string, unknown>) => {
-      const o = { name: flags.name as string, stateDir: flags.stateDir as string, all: flags.all === true };
-      onParsed({ kind: 'command', name: 'lab status', run: async (io) => (await impl()).runStatus(io, o) });
+      onParsed({ name: 'lab status', options: { name: flags.name as string, stateDir: flags.stateDir as string, all: flags.all === true } });
     });
 
   addLabOptions(lab.command('down'))
     .description('stop the servers and delete every namespace the lab made')
     .action((flags: Record<string, unknown>) => {
-      const o = { name: flags.name as string, stateDir: flags.stateDir as string };
-      onParsed({ kind: 'command', name: 'lab down', run: async (io) => (await impl()).runDown(io, o) });
+      onParsed({ name: 'lab down', options: { name: flags.name as string, stateDir: flags.stateDir as string } });
     });
 
   addLabOptions(lab.command('probe'))
@@ -70,20 +108,40 @@ export function register(program: Command, onParsed: OnParsed): void {
     .argument('<ip:port>', 'where to connect, e.g. a cluster IP and port', target)
     .option('--from <where>', 'client, node, or a pod (its IP or namespace name)', 'client')
     .option('--udp', 'send UDP datagrams instead of TCP connections', false)
-    .option('--count <n>', 'attempts, each from a new source port', integer, 10)
-    .option('--timeout <ms>', 'how long each attempt waits for an answer', integer, 1000)
+    .addOption(new Option('--count <n>', 'attempts, each from a new source port').default(DEFAULT_COUNT))
+    .addOption(new Option('--timeout <ms>', 'how long each attempt waits for an answer').default(DEFAULT_TIMEOUT_MS))
     .option('--source <ip>', 'bind to this address of the namespace (e.g. a second --client-ip)')
     .action((dst: { ip: string; port: number }, flags: Record<string, unknown>) => {
-      const o = {
+      // Numbers are the defaults; text came from the command line.
+      const integer = (flag: string, v: unknown): number => (typeof v === 'number' ? v : flagValue(flag, String(v), readInteger));
+      const options: LabProbeOptions = {
         name: flags.name as string,
         stateDir: flags.stateDir as string,
         from: flags.from as string,
         dst,
         udp: flags.udp === true,
-        count: flags.count as number,
-        timeoutMs: flags.timeout as number,
-        ...(typeof flags.source === 'string' ? { source: flags.source } : {}),
+        count: integer('--count', flags.count),
+        timeoutMs: integer('--timeout', flags.timeout),
       };
-      onParsed({ kind: 'command', name: 'lab probe', run: async (io) => (await impl()).runProbe(io, o) });
+      if (typeof flags.source === 'string') {
+        flagValue('--source', flags.source, readIP);
+        options.source = flags.source;
+      }
+      onParsed({ name: 'lab probe', options });
     });
+}
+
+/** Run a lab command (run.ts, and the lab with it, is loaded only now). */
+export async function run(io: CliIO, c: LabCommand): Promise<number> {
+  const impl = await import('./run.js');
+  switch (c.name) {
+    case 'lab up':
+      return impl.runUp(io, c.options);
+    case 'lab status':
+      return impl.runStatus(io, c.options);
+    case 'lab probe':
+      return impl.runProbe(io, c.options);
+    case 'lab down':
+      return impl.runDown(io, c.options);
+  }
 }

@@ -8,22 +8,15 @@ import { labDown, labStatus, labUp } from '../../lab/lab.js';
 import { probe, type ProbeRequest } from '../../lab/probe.js';
 import { formatProbe, formatStatus, formatUp, labCommand } from '../../lab/report.js';
 import { readState, stateFile } from '../../lab/state.js';
-import type { RunOptions } from '../../options.js';
 import { warningLine } from '../../report.js';
-import { DEFAULT_STATE_DIR } from './index.js';
-
-/** Which lab a command acts on. */
-export interface LabRef {
-  name: string;
-  stateDir: string;
-}
+import { DEFAULT_STATE_DIR, type LabProbeOptions, type LabRef, type LabStatusOptions, type LabUpOptions } from './index.js';
 
 /** The `--state-dir` flag to repeat in printed commands when it is not the default. */
 function stateDirFlag(dir: string): string {
   return dir === DEFAULT_STATE_DIR ? '' : ` --state-dir ${dir}`;
 }
 
-export async function runUp(io: CliIO, o: LabRef & { run: RunOptions; clientIPs: string[] }): Promise<number> {
+export async function runUp(io: CliIO, o: LabUpOptions): Promise<number> {
   const r = await labUp({
     run: o.run,
     name: o.name,
@@ -37,7 +30,7 @@ export async function runUp(io: CliIO, o: LabRef & { run: RunOptions; clientIPs:
   return 0;
 }
 
-export async function runStatus(io: CliIO, o: LabRef & { all: boolean }): Promise<number> {
+export async function runStatus(io: CliIO, o: LabStatusOptions): Promise<number> {
   await io.stdout(formatStatus(labStatus(o.name, o.stateDir), o.all));
   return 0;
 }
@@ -51,17 +44,7 @@ export async function runDown(io: CliIO, o: LabRef): Promise<number> {
   return 0;
 }
 
-export interface ProbeRun extends LabRef {
-  /** client, node, or a pod's IP or namespace name. */
-  from: string;
-  dst: { ip: string; port: number };
-  udp: boolean;
-  count: number;
-  timeoutMs: number;
-  source?: string;
-}
-
-export async function runProbe(io: CliIO, o: ProbeRun): Promise<number> {
+export async function runProbe(io: CliIO, o: LabProbeOptions): Promise<number> {
   const state = readState(o.stateDir, o.name);
   if (!state) throw new UserError(`no lab named ${JSON.stringify(o.name)} is up`, 'start one with: kp-gen lab up PATH...');
   const { plan } = state;

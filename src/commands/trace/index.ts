@@ -4,16 +4,17 @@
  * rules and print every outcome with its probability. Exit codes as the main command:
  * 0 traced, 1 input problem, 2 usage error.
  *
- * This module declares the command and checks its usage; run.ts, loaded only when the command
- * runs, does the tracing (the main command never loads it).
+ * This module declares the command, checks its usage and turns the command line into
+ * TraceOptions; run.ts, loaded only when the command runs, does the tracing (the main command
+ * never loads it).
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { addGenerationOptions, integer, readGenerationOptions } from '../../cli.js';
+import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
-import { parseIP } from '../../model/ip.js';
-import type { RunOptions } from '../../options.js';
+import { addGenerationOptions, choiceOption, flagValue, readGenerationOptions } from '../../flags.js';
+import type { CliIO } from '../../io.js';
+import type { IP } from '../../model/ip.js';
+import { readChoice, readInterfaceName, readIP, readPort, type RunOptions } from '../../options.js';
 import type { Origin, Packet, Protocol } from '../../trace/index.js';
-import type { OnParsed } from '../index.js';
 import { generationOptionKeys, rejectOptions } from '../shared.js';
 
 const OWN_OPTIONS = ['rules', 'src', 'dst', 'dport', 'sport', 'proto', 'from', 'inInterface', 'outInterface', 'json'];
@@ -36,41 +37,67 @@ Examples:
 
 Exit codes: 0 traced, 1 input problem, 2 usage error.`;
 
-function ipArg(value: string): string {
-  if (!parseIP(value)) throw new InvalidArgumentError('not an IP address');
-  return value;
+/** `kp-gen trace`, parsed. */
+export interface TraceOptions {
+  /** --rules: the dump to trace; absent when the rules are generated from manifests. */
+  rules?: string;
+  /** The manifests and generation flags; absent with --rules. */
+  gen?: RunOptions;
+  packet: Packet;
+  /** --node-ip and --node-addresses (and a --config's bindAddress): the node's own addresses (addrtype LOCAL). */
+  localAddresses: IP[];
+  /** --json. */
+  json: boolean;
 }
 
-function port(value: string): number {
-  const n = integer(value);
-  if (n < 0 || n > 65535) throw new InvalidArgumentError('not a port (0-65535)');
-  return n;
+export interface TraceCommand {
+  name: 'trace';
+  options: TraceOptions;
 }
 
 interface TraceFlags {
   rules?: string;
   src: string;
   dst: string;
-  dport: number;
-  sport: number;
-  proto: Protocol;
-  from: Origin;
+  dport: string;
+  /** The default (a number) unless given. */
+  sport: string | number;
+  proto: string;
+  from: string;
   inInterface?: string;
   outInterface?: string;
   json?: boolean;
 }
 
-export function register(program: Command, onParsed: OnParsed): void {
+const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'sctp'];
+const ORIGINS: readonly Origin[] = ['external', 'pod', 'node'];
+
+/** The packet the flags describe, every value checked. */
+function readPacket(f: TraceFlags): Packet {
+  const packet: Packet = {
+    protocol: flagValue('--proto', f.proto, readChoice(PROTOCOLS)),
+    src: flagValue('--src', f.src, readIP),
+    dst: flagValue('--dst', f.dst, readIP),
+    sport: typeof f.sport === 'number' ? f.sport : flagValue('--sport', f.sport, readPort),
+    dport: flagValue('--dport', f.dport, readPort),
+    from: flagValue('--from', f.from, readChoice(ORIGINS)),
+  };
+  if (f.inInterface !== undefined) packet.inInterface = flagValue('--in-interface', f.inInterface, readInterfaceName);
+  if (f.outInterface !== undefined) packet.outInterface = flagValue('--out-interface', f.outInterface, readInterfaceName);
+  return packet;
+}
+
+export function register(program: Command, onParsed: (c: TraceCommand) => void): void {
   const cmd = new Command('trace')
     .description('follow one packet through the rules and print every outcome with its probability')
     .argument('[path...]', 'manifests to generate the rules from (as the main command), unless --rules is given')
     .option('--rules <file>', 'trace this dump (kp-gen output or iptables-save; - for stdin) instead of generating rules')
-    .requiredOption('--src <ip>', "the packet's source address", ipArg)
-    .requiredOption('--dst <ip>', "the packet's destination address", ipArg)
-    .requiredOption('--dport <port>', "the packet's destination port", port)
-    .option('--sport <port>', "the packet's source port", port, DEFAULT_SPORT)
-    .addOption(new Option('--proto <protocol>', 'the protocol').choices(['tcp', 'udp', 'sctp']).default('tcp'))
-    .addOption(new Option('--from <origin>', 'where the packet comes from: another host, a pod on this node, or the node itself').choices(['external', 'pod', 'node']).default('external'))
+    .requiredOption('--src <ip>', "the packet's source address")
+    .requiredOption('--dst <ip>', "the packet's destination address")
+    .requiredOption('--dport <port>', "the packet's destination port")
+    .addOption(new Option('--sport <port>', "the packet's source port").default(DEFAULT_SPORT))
+    .addOption(choiceOption('--proto <protocol>', 'the protocol', PROTOCOLS).default('tcp'))
+    .addOption(choiceOption('--from <origin>', 'where the packet comes from: another host, a pod on this node, or the node itself', ORIGINS).default('external'))
     .option('--in-interface <name>', 'the interface the packet arrives on (for -i rules)')
     .option('--out-interface <name>', 'the interface the packet leaves by (for -o rules)')
     .option('--json', 'print the outcomes as a JSON array')
@@ -82,33 +109,30 @@ export function register(program: Command, onParsed: OnParsed): void {
     if ((f.rules !== undefined) === (paths.length > 0)) {
       throw new UsageError('give either --rules FILE or manifest paths');
     }
-    const src = parseIP(f.src)!;
-    const dst = parseIP(f.dst)!;
-    if (src.family !== dst.family) throw new UsageError('--src and --dst must be of the same IP family');
-    let gen: RunOptions | undefined;
     const generationKeys = generationOptionKeys(self, OWN_OPTIONS);
     if (f.rules !== undefined) {
       rejectOptions(self, generationKeys.filter((k) => !NODE_ADDRESS_OPTIONS.includes(k.key)), 'only when generating from manifests, not with --rules');
     }
-    const options = readGenerationOptions(paths, flags);
-    if (f.rules === undefined) {
-      gen = options;
-      gen.includeJumps = true;
-      const family = src.family === 6 ? 'ipv6' : 'ipv4';
-      if (self.getOptionValueSource('ipFamily') === 'cli' && gen.ipFamily !== family) {
-        throw new UsageError(`--ip-family ${gen.ipFamily} does not match the packet's addresses`);
+    const packet = readPacket(f);
+    if (packet.src.family !== packet.dst.family) throw new UsageError('--src and --dst must be of the same IP family');
+    const options = readGenerationOptions(paths, self);
+    const localAddresses = [...options.nodeIPs, ...(options.nodeAddresses ?? [])].map((t) => readIP(t));
+    const trace: TraceOptions = { packet, localAddresses, json: f.json === true };
+    if (f.rules !== undefined) {
+      trace.rules = f.rules;
+    } else {
+      const family = packet.src.family === 6 ? 'ipv6' : 'ipv4';
+      if (self.getOptionValueSource('ipFamily') === 'cli' && options.ipFamily !== family) {
+        throw new UsageError(`--ip-family ${options.ipFamily} does not match the packet's addresses`);
       }
-      gen.ipFamily = family;
+      trace.gen = { ...options, includeJumps: true, ipFamily: family };
     }
-    const packet: Packet = { protocol: f.proto, src, dst, sport: f.sport, dport: f.dport, from: f.from };
-    if (f.inInterface !== undefined) packet.inInterface = f.inInterface;
-    if (f.outInterface !== undefined) packet.outInterface = f.outInterface;
-    const addressTexts = [...options.nodeIPs, ...(options.nodeAddresses ?? [])];
-    onParsed({
-      kind: 'command',
-      name: 'trace',
-      run: async (io) => (await import('./run.js')).runTrace(io, { rules: f.rules, gen, packet, addressTexts, json: f.json === true }),
-    });
+    onParsed({ name: 'trace', options: trace });
   });
   program.addCommand(cmd);
+}
+
+/** Run `kp-gen trace` (run.ts is loaded only now). */
+export async function run(io: CliIO, o: TraceOptions): Promise<number> {
+  return (await import('./run.js')).runTrace(io, o);
 }

@@ -4,37 +4,18 @@
  */
 import { UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
-import { parseIP, type IP } from '../../model/ip.js';
-import type { RunOptions } from '../../options.js';
 import { DumpParseError, parseDump } from '../../iptables/dump.js';
 import type { Dump } from '../../iptables/dump-types.js';
 import { ValueError } from '../../iptables/values.js';
 import { warningLine } from '../../report.js';
 import { generate } from '../../run.js';
-import { traceDump, TraceError, type NodeContext, type Packet } from '../../trace/index.js';
+import { traceDump, TraceError, type NodeContext } from '../../trace/index.js';
 import { outcomesJSON, renderTrace } from '../../trace/render.js';
 import { readDump } from '../read-dump.js';
+import type { TraceOptions } from './index.js';
 
-export interface TraceRun {
-  rules: string | undefined;
-  gen: RunOptions | undefined;
-  packet: Packet;
-  addressTexts: string[];
-  json: boolean;
-}
-
-function nodeContext(texts: readonly string[]): NodeContext {
-  const localAddresses: IP[] = [];
-  for (const t of texts) {
-    const ip = parseIP(t.trim());
-    if (!ip) throw new UserError(`${JSON.stringify(t)} is not an IP address (--node-ip, --node-addresses)`);
-    localAddresses.push(ip);
-  }
-  return { localAddresses };
-}
-
-export async function runTrace(io: CliIO, o: TraceRun): Promise<number> {
-  const node = nodeContext(o.addressTexts);
+export async function runTrace(io: CliIO, o: TraceOptions): Promise<number> {
+  const node: NodeContext = { localAddresses: o.localAddresses };
   let result;
   try {
     let dump: Dump;
