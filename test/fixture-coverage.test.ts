@@ -10,6 +10,8 @@
  * vocabulary list (every match, option and target kp-gen's rule vocabulary knows).
  */
 import { describe, expect, it } from 'vitest';
+import { readRule } from '../src/iptables/read.js';
+import { entriesOf, vocabularyEntries } from './helpers/vocabulary-entries.js';
 import { buildProgram } from '../src/cli.js';
 import { goldenCases, goldenRuleLines, uncovered, type CoverageItem, type GoldenCase } from './helpers/golden-corpus.js';
 
@@ -183,6 +185,13 @@ const shapeItems: CoverageItem[] = choicesOf('--format').flatMap((format) =>
   ),
 );
 
+/**
+ * Printable vocabulary entries no golden output shows, and why.
+ */
+const NOT_IN_GOLDENS = new Map([
+  ['-o', 'kube-proxy matches no output interface; the save printer handles it like -i'],
+]);
+
 // ---- the tests ----------------------------------------------------------------------------
 
 describe('golden fixture coverage', () => {
@@ -219,6 +228,19 @@ describe('golden fixture coverage', () => {
   it('shows every output shape: --format × --save-backend × --include-jumps', () => {
     expect(shapeItems.length).toBeGreaterThanOrEqual(6);
     expect(uncovered(shapeItems, corpus), MISSING).toEqual([]);
+  });
+
+  it('shows every entry of the rule vocabulary kp-gen writes, in restore or save form', () => {
+    const seen = new Set<string>();
+    for (const l of goldenRuleLines(corpus)) {
+      for (const e of entriesOf(readRule(l.line.slice(l.chain.length + 4)).shape)) seen.add(e);
+    }
+    const missing = vocabularyEntries()
+      .filter((v) => !v.readOnly && !seen.has(v.entry) && !NOT_IN_GOLDENS.has(v.entry))
+      .map((v) => v.entry);
+    expect(missing, MISSING).toEqual([]);
+    // An entry listed as missing that a golden now shows comes off the list.
+    expect([...NOT_IN_GOLDENS.keys()].filter((e) => seen.has(e))).toEqual([]);
   });
 
   it('yields the rule lines of every golden output, restore and save forms', () => {

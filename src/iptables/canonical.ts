@@ -53,6 +53,10 @@ function readOnlyValue(name: string, v: string): string {
     case '--state':
     case '--ctstatus':
       return [...new Set(v.split(',').map((s) => s.toUpperCase()))].sort().join(',');
+    case '--tcp-flags':
+      return tcpFlags(v);
+    case '--ctproto':
+      return canonicalProtocol(v) ?? 'all';
     case '--dports':
     case '--sports':
     case '--ports':
@@ -62,9 +66,24 @@ function readOnlyValue(name: string, v: string): string {
   }
 }
 
+const TCP_FLAGS = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG'];
+
+/** A `--tcp-flags` list in libxt_tcp's print order (ALL and NONE spelled out). */
+function tcpFlags(v: string): string {
+  const given = new Set(v.toUpperCase().split(','));
+  const flags = given.has('ALL') ? TCP_FLAGS : TCP_FLAGS.filter((f) => given.has(f));
+  return flags.length === 0 ? 'NONE' : flags.join(',');
+}
+
+/** `--syn` is `--tcp-flags FIN,SYN,RST,ACK SYN`, as iptables-save prints it. */
+function withoutSyn(options: readonly OptionArg[]): readonly OptionArg[] {
+  if (!options.some((o) => o.name === '--syn')) return options;
+  return options.map((o) => (o.name === '--syn' ? { ...o, name: '--tcp-flags', values: ['FIN,SYN,RST,ACK', 'SYN'] } : o));
+}
+
 function moduleKey(spec: ModuleSpec | undefined, written: readonly OptionArg[], connmark: boolean): string[] {
   if (!spec) return written.map((o) => optionText(o, o.values)).sort();
-  const options = spec.stored ? spec.stored(written) : written;
+  const options = spec.stored ? spec.stored(written) : withoutSyn(written);
   const out: string[] = [];
   const rest: string[] = [];
   for (const [name, s] of Object.entries(spec.options)) {

@@ -25,6 +25,7 @@ const INTERFACE = /^[A-Za-z0-9_.:@-]{1,15}\+?$/;
 
 /** The options of one match or target as iptables-save prints them, each part after a space. */
 function saveOptions(what: string, spec: ModuleSpec, written: readonly OptionArg[], family: IPFamily): string {
+  for (const o of written) if (spec.options[o.name]?.readOnly) bad(`${what} ${o.name}`);
   const options = spec.stored ? spec.stored(written) : written;
   const given = new Map<string, OptionArg>();
   for (const o of options) {

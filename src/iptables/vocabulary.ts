@@ -76,7 +76,7 @@ const port: OptionSpec = { arity: 1, invertible: true, save: (v) => formatPortRa
 function portModule(extra: Record<string, OptionSpec>): ModuleSpec {
   return {
     options: {
-      '--sport': { ...port, aliases: ['--source-port'] },
+      '--sport': { ...port, aliases: ['--source-port'], readOnly: true },
       '--dport': { ...port, aliases: ['--destination-port'] },
       ...extra,
     },
@@ -134,17 +134,17 @@ export const MATCHES: Readonly<Record<string, ModuleSpec>> = {
     options: {
       '--set': { arity: 0, invertible: true },
       '--rcheck': { arity: 0, invertible: true },
-      '--update': { arity: 0, invertible: true },
-      '--remove': { arity: 0, invertible: true },
+      '--update': readOnly(0, true),
+      '--remove': readOnly(0, true),
       '--seconds': { arity: 1, save: (v) => String(parseCount(v)) },
       '--reap': { arity: 0 },
-      '--hitcount': { arity: 1, save: (v) => String(parseCount(v)) },
-      '--rttl': { arity: 0 },
+      '--hitcount': readOnly(1),
+      '--rttl': readOnly(0),
       '--name': { arity: 1, default: () => 'DEFAULT' },
       '--mask': { arity: 1, save: formatRecentMask, default: defaultRecentMask },
       // The side: --rsource unless --rdest (default() below is asked only when neither is given).
       '--rsource': { arity: 0, default: () => '' },
-      '--rdest': { arity: 0 },
+      '--rdest': readOnly(0),
     },
   },
   // Read from nodes' dumps only.
@@ -201,8 +201,8 @@ export const TARGETS: Readonly<Record<string, ModuleSpec>> = {
   MARK: {
     options: {
       '--set-xmark': markOperation,
-      '--set-mark': markOperation,
-      '--and-mark': markOperation,
+      '--set-mark': { ...markOperation, readOnly: true },
+      '--and-mark': { ...markOperation, readOnly: true },
       '--or-mark': markOperation,
       '--xor-mark': markOperation,
     },
@@ -229,11 +229,7 @@ export const TARGETS: Readonly<Record<string, ModuleSpec>> = {
   },
   LOG: {
     readOnly: true,
-    options: { '--log-prefix': readOnly(1), '--log-level': readOnly(1), '--log-tcp-sequence': readOnly(0), '--log-tcp-options': readOnly(0), '--log-ip-options': readOnly(0), '--log-uid': readOnly(0) },
-  },
-  CONNMARK: {
-    readOnly: true,
-    options: { '--set-xmark': readOnly(1), '--save-mark': readOnly(0), '--restore-mark': readOnly(0), '--mask': readOnly(1), '--nfmask': readOnly(1), '--ctmask': readOnly(1), '--set-mark': readOnly(1) },
+    options: { '--log-prefix': readOnly(1), '--log-level': { ...readOnly(1), default: () => '4' }, '--log-tcp-sequence': readOnly(0), '--log-tcp-options': readOnly(0), '--log-ip-options': readOnly(0), '--log-uid': readOnly(0) },
   },
 };
 

@@ -3,7 +3,7 @@
  * uses has a definite answer except `statistic`, which matches with a probability. So the
  * answer is a probability: 1 (matches), 0 (does not) or in between.
  */
-import { cidrContains, isLoopback, type IP } from '../model/ip.js';
+import { cidrContains, formatIP, isLoopback, type IP } from '../model/ip.js';
 import type { HeaderArg, OptionArg } from '../iptables/rule.js';
 import type { RuleShape, ShapedMatch } from '../iptables/shape.js';
 import {
@@ -27,7 +27,7 @@ export interface PacketState {
   mark: number;
   /** conntrack states of the connection: NEW, plus DNAT/SNAT once translated. */
   ctStates: Set<string>;
-  /** `recent` lists that hold this source (set earlier on this packet's way). */
+  /** `recent` list entries (`NAME ADDRESS`) set earlier on this packet's way. */
   recent: Set<string>;
   inInterface: string | undefined;
   outInterface: string | undefined;
@@ -36,8 +36,8 @@ export interface PacketState {
 export interface MatchResult {
   /** Probability that the rule matches. */
   p: number;
-  /** `recent --set` lists the rule adds the source to when it matches. */
-  recentSet: string[];
+  /** `recent --set`: the lists the rule adds an address to when it matches, and the entry. */
+  recentSet: { name: string; key: string }[];
   /** `recent --rcheck/--update --seconds` lists the rule consulted (session affinity). */
   recentChecked: { name: string; seconds: number | null }[];
 }
@@ -183,12 +183,12 @@ function matchProbability(m: ShapedMatch, s: PacketState, env: MatchEnv, out: Ma
     case 'recent': {
       const name = m.options.find((o) => o.name === '--name')?.values[0] ?? 'DEFAULT';
       const seconds = m.options.find((o) => o.name === '--seconds')?.values[0];
-      const rdest = m.options.some((o) => o.name === '--rdest');
-      if (rdest) return unknown('recent --rdest');
+      // A list holds source addresses, or destination addresses with --rdest.
+      const key = `${name} ${formatIP(m.options.some((o) => o.name === '--rdest') ? s.dst : s.src)}`;
       const negated = m.options.some((o) => o.negated);
-      const has = s.recent.has(name);
+      const has = s.recent.has(key);
       if (m.options.some((o) => o.name === '--set')) {
-        out.recentSet.push(name);
+        out.recentSet.push({ name, key });
         return negated ? 0 : 1;
       }
       if (m.options.some((o) => o.name === '--rcheck' || o.name === '--update')) {

@@ -13,7 +13,7 @@ import { formatIP } from '../model/ip.js';
 import type { ChainDump, Dump, DumpRule, TableDump } from '../iptables/dump-types.js';
 import { applyMark, MARK_OPERATIONS, markAction, parseNatRange, type MarkOperation } from '../iptables/values.js';
 import { commentOfShape } from '../iptables/shape.js';
-import { evaluateRule, isLocal, type PacketState } from './match.js';
+import { evaluateRule, isLocal, type MatchResult, type PacketState } from './match.js';
 import type { Affinity, NodeContext, Outcome, Packet, TraceResult, TraceStep, TraceTree, Verdict } from './types.js';
 
 export class TraceError extends Error {
@@ -265,9 +265,9 @@ function endHook(m: Machine, node: NodeContext, packet: Packet): void {
   }
 }
 
-function applyTarget(m: Machine, rule: DumpRule, table: TableDump, node: NodeContext, packet: Packet, warn: (w: string) => void, recentSet: string[]): void {
-  for (const name of recentSet) {
-    m.s.recent.add(name);
+function applyTarget(m: Machine, rule: DumpRule, table: TableDump, node: NodeContext, packet: Packet, warn: (w: string) => void, recentSet: MatchResult['recentSet']): void {
+  for (const { name, key } of recentSet) {
+    m.s.recent.add(key);
     m.affinity = { name, seconds: m.checkedAffinity.get(name) ?? null };
   }
   const frame = m.stack[m.stack.length - 1]!;
