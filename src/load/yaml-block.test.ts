@@ -192,7 +192,9 @@ describe('the block-style YAML reader against js-yaml on random input', () => {
       }),
       { numRuns: 1500, seed },
     );
-    expect(fast).toBeGreaterThan(200);
+    // Not vacuous: about 15% take the fast path (225 ± 15 over eight runs); 120 is far
+    // enough below that a random seed does not fail it, as 200 did (191 seen in CI).
+    expect(fast).toBeGreaterThan(120);
   });
 });
 
