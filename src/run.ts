@@ -15,6 +15,7 @@ import { normalize } from './model/normalize.js';
 import type { ServicePortWithEndpoints } from './model/types.js';
 import { DEFAULT_SAVE_BACKEND, OptionValueError, readCIDR, type RunOptions } from './options.js';
 import { planRules } from './plan/planner.js';
+import type { Ruleset } from './plan/ruleset.js';
 
 export interface RunResult {
   /**
@@ -32,6 +33,8 @@ export interface RunResult {
    * output): what `lab up` builds its namespaces for, without reading the input again.
    */
   ports: readonly ServicePortWithEndpoints[];
+  /** The planned rules themselves, for the commands that read them as data (diff, trace). */
+  ruleset: Ruleset;
 }
 
 export interface RunIO {
@@ -106,12 +109,13 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
   const ruleset = planRules(ports, cfg, { includeJumps: opts.includeJumps });
   if (opts.format === 'save') {
     const text = emitSave(ruleset, { family: cfg.ipFamily, backend: opts.saveBackend ?? DEFAULT_SAVE_BACKEND });
-    return { chunks: () => [text], warnings, ports, text };
+    return { chunks: () => [text], warnings, ports, ruleset, text };
   }
   return {
     chunks: () => emitRestoreChunks(ruleset),
     warnings,
     ports,
+    ruleset,
     get text() {
       return [...emitRestoreChunks(ruleset)].join('');
     },

@@ -8,7 +8,8 @@ import { UsageError, UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
 import { compareDumps } from '../../diff/compare.js';
 import { NO_COLORS, renderDiff, type DiffColors } from '../../diff/render.js';
-import { DumpParseError, parseDump } from '../../iptables/dump.js';
+import { rulesetDump } from '../../emit/dump.js';
+import { DumpParseError } from '../../iptables/dump.js';
 import { ValueError } from '../../iptables/values.js';
 import { errorLines, warningLine } from '../../report.js';
 import { generate } from '../../run.js';
@@ -28,7 +29,7 @@ export async function runDiff(io: CliIO, o: DiffOptions): Promise<number> {
     if (o.gen) {
       const generated = generate(o.gen, { readStdin: io.readStdin });
       if (!o.gen.quiet) for (const w of generated.warnings) io.stderr(warningLine(w));
-      a = parseDump(generated.text, `kp-gen ${o.gen.paths.join(' ')}`);
+      a = rulesetDump(generated.ruleset, `kp-gen ${o.gen.paths.join(' ')}`);
     } else {
       a = readDump(o.dumps[0]!, io);
     }

@@ -4,7 +4,8 @@
  */
 import { UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
-import { DumpParseError, parseDump } from '../../iptables/dump.js';
+import { rulesetDump } from '../../emit/dump.js';
+import { DumpParseError } from '../../iptables/dump.js';
 import type { Dump } from '../../iptables/dump-types.js';
 import { ValueError } from '../../iptables/values.js';
 import { warningLine } from '../../report.js';
@@ -22,7 +23,7 @@ export async function runTrace(io: CliIO, o: TraceOptions): Promise<number> {
     if (o.gen) {
       const generated = generate(o.gen, { readStdin: io.readStdin });
       if (!o.gen.quiet) for (const w of generated.warnings) io.stderr(warningLine(w));
-      dump = parseDump(generated.text, 'generated rules');
+      dump = rulesetDump(generated.ruleset, 'generated rules');
     } else {
       dump = readDump(o.rules!, io);
     }
