@@ -99,10 +99,9 @@ export function rule(comment: string | undefined, args: readonly Arg[], target?:
 }
 
 /**
- * The same builders for the rules the planner's chain writers make while the output is being
- * printed (plan/ruleset.ts). They die at once, where the planner's other rules live until the
- * end; built by functions of their own, V8 sees them apart and keeps them in the young
- * generation (README "Performance").
+ * The same builders, for the rules the chain writers (plan/ruleset.ts) make while the output
+ * is printed: those die at once, the planner's other rules live to the end, and builders of
+ * their own keep the two apart for the garbage collector (README "Performance").
  */
 export const transient = {
   header(flag: HeaderFlag, value: string, negated = false): HeaderArg {

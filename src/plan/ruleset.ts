@@ -94,8 +94,7 @@ export class TableBuilder {
 }
 
 function add(chain: Chain, rule: Rule | RuleWriter): void {
-  // Most chains get one or two entries (100k endpoint chains get one writer): an array made
-  // by a literal holds exactly that, where the first push into [] reserves room for 17.
+  // Most chains get one entry or two: sized to that (README "Performance").
   if (chain.rules.length === 0) chain.rules = [rule];
   else chain.rules.push(rule);
 }
