@@ -24,7 +24,7 @@ import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
 import { ClusterError } from '../errors.js';
-import { isRecord } from './files.js';
+import { isRecord } from '../util.js';
 
 /** Where kubeconfig may come from; the process's values unless a test injects others. */
 export interface KubeconfigSources {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { InputError, UserError } from '../errors.js';
 import type { DetectLocalMode, RunOptions } from '../options.js';
-import { isRecord } from './files.js';
+import { isRecord } from '../util.js';
 
 /** The RunOptions fields a KubeProxyConfiguration can set. */
 export type ConfigurableOption =

@@ -4,7 +4,8 @@
  * live state before it is applied). Duplicates among the files themselves are left alone;
  * the normaliser rejects them as before.
  */
-import { isRecord, type RawObject } from './files.js';
+import { isRecord } from '../util.js';
+import type { RawObject } from './files.js';
 
 /** `Kind namespace/name`, or undefined for something that is not a named object. */
 function objectKey(r: RawObject): string | undefined {

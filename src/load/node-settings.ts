@@ -15,7 +15,7 @@
 import { InputError, type InputLocation } from '../errors.js';
 import { formatIP, parseIP } from '../model/ip.js';
 import type { RunOptions } from '../options.js';
-import { isRecord } from './files.js';
+import { isRecord } from '../util.js';
 
 export interface NodeSettings {
   /** `metadata.name`. */

@@ -17,7 +17,7 @@ import type {
   ObjectSource,
   ServiceManifest,
 } from '../load/manifests.js';
-import { byteCompare } from '../load/files.js';
+import { byteCompare } from '../util.js';
 import { formatIP, isCanonicalIPv4, joinHostPort, parseCIDR, parseIP, type CIDR, type IPFamily } from './ip.js';
 import type { Endpoint, Protocol, ServicePort, ServicePortWithEndpoints } from './types.js';
 
