@@ -26,7 +26,7 @@ export interface NodeSettings {
   zone?: string;
 }
 
-export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
 export function nodeSettingsFromObject(node: unknown, file: string): NodeSettings {
   const loc: InputLocation = { file, object: 'Node' };

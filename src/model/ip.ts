@@ -179,12 +179,6 @@ export function formatIP(ip: IP): string {
   return s;
 }
 
-/** Canonical text of an IP string, or null if it does not parse. */
-export function canonicalIP(text: string): string | null {
-  const ip = parseIP(text);
-  return ip ? formatIP(ip) : null;
-}
-
 /** net.JoinHostPort: IPv6 hosts are bracketed. */
 export function joinHostPort(ip: string, port: number): string {
   // join() gives one flat string where `+` would give a cons string: this is a Map key and

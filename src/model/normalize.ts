@@ -139,7 +139,7 @@ function sortedUnique(endpoints: Endpoint[]): Endpoint[] {
 }
 
 /** kp-gen's processing order: (namespace, service name, port name, protocol), byte-wise. */
-export function compareServicePorts(a: ServicePort, b: ServicePort): number {
+function compareServicePorts(a: ServicePort, b: ServicePort): number {
   return (
     byteCompare(a.namespace, b.namespace) ||
     byteCompare(a.service, b.service) ||
