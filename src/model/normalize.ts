@@ -263,7 +263,7 @@ function servicePorts(svc: ServiceManifest, family: IPFamily, warn: Warn): Servi
       warn(src, `spec.ports[${i}].nodePort`, `${p.nodePort} is not a valid port; port skipped`);
       return;
     }
-    // Flat (join, not a template): it is in the comment of every endpoint's rules.
+    // join(), not a template: in the comment of every endpoint's rules (README#performance).
     const nameString = p.name === '' ? [src.namespace, src.name].join('/') : [src.namespace, '/', src.name, ':', p.name].join('');
     out.push({
       namespace: src.namespace,
