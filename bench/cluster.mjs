@@ -1,7 +1,7 @@
 /**
  * A synthetic cluster for the benchmark (and its smoke test): `services` Services, each with
- * one EndpointSlice of `endpointsPerService` endpoints, in a mix that exercises every kind of
- * rule kube-proxy writes: ClusterIP, NodePort and LoadBalancer Services, external IPs,
+ * one EndpointSlice of 10 endpoints, in a mix that exercises every kind of rule kube-proxy
+ * writes: ClusterIP, NodePort and LoadBalancer Services, external IPs,
  * loadBalancerSourceRanges, ClientIP affinity, Local external and internal traffic policies,
  * not-ready and terminating endpoints, endpoints on this node.
  *
@@ -10,18 +10,19 @@
  * so that the input size per Service, and so the parsing cost, is realistic: about 2.5 kB of
  * YAML or JSON per Service with its slice (25 MB for 10k Services).
  *
- * Deterministic: the same arguments give the same objects (a fixed-seed PRNG for uids and
+ * Deterministic: the same size gives the same objects (a fixed-seed PRNG for uids and
  * names, the feature mix by index, no clock).
  */
 
 /** The node kp-gen is run for in the benchmark: endpoints on it are local. */
-export const BENCH_NODE = 'node-1';
+const BENCH_NODE = 'node-1';
 /** The pod CIDR every endpoint address comes from. */
-export const BENCH_CLUSTER_CIDR = '10.128.0.0/9';
+const BENCH_CLUSTER_CIDR = '10.128.0.0/9';
 /** kp-gen's flags for a generated cluster. */
 export const BENCH_FLAGS = ['--cluster-cidr', BENCH_CLUSTER_CIDR, '--hostname-override', BENCH_NODE, '--node-ip', '192.168.0.10'];
 
 const NODES = 100;
+const ENDPOINTS_PER_SERVICE = 10;
 const NAMESPACES = 100;
 
 /** mulberry32: a small, fast, seeded PRNG; returns [0, 1). */
@@ -53,12 +54,10 @@ function addr(secondOctetBase, k) {
 
 /**
  * @param {number} services
- * @param {{ endpointsPerService?: number, seed?: number }} [opts]
  * @returns {object[]} Services and EndpointSlices, in that interleaved order (svc, slice, ...)
  */
-export function generateCluster(services, opts = {}) {
-  const perService = opts.endpointsPerService ?? 10;
-  const rand = prng(opts.seed ?? 1);
+export function generateCluster(services) {
+  const rand = prng(1);
   const created = '2026-01-15T10:00:00Z';
   const objects = [];
   let pod = 0;
@@ -121,7 +120,7 @@ export function generateCluster(services, opts = {}) {
     });
 
     const endpoints = [];
-    for (let e = 0; e < perService; e++, pod++) {
+    for (let e = 0; e < ENDPOINTS_PER_SERVICE; e++, pod++) {
       // About 1.4% not ready, 1% terminating but still serving.
       const conditions =
         e === 9 && i % 7 === 0

@@ -24,7 +24,7 @@ import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
 import { ClusterError } from '../errors.js';
-import { isRecord } from './files.js';
+import { isRecord } from '../util.js';
 
 /** Where kubeconfig may come from; the process's values unless a test injects others. */
 export interface KubeconfigSources {
@@ -112,7 +112,7 @@ export function loadKubeConfig(src: KubeconfigSources): ResolvedKubeConfig {
 }
 
 /** kubectl merges the first definition of a name and the first current-context. */
-export function mergeKubeconfigs(configs: readonly KubeconfigFile[]): KubeconfigFile {
+function mergeKubeconfigs(configs: readonly KubeconfigFile[]): KubeconfigFile {
   const out: KubeconfigFile = { clusters: [], users: [], contexts: [] };
   const firstWins = <T extends { name: string }>(into: T[], from: readonly T[]): void => {
     for (const item of from) if (!into.some((x) => x.name === item.name)) into.push(item);
@@ -132,7 +132,7 @@ export function mergeKubeconfigs(configs: readonly KubeconfigFile[]): Kubeconfig
  * client-certificate, client-key, token-file, and an exec command that contains a `/`.
  * A token file is read here and trimmed, as client-go does.
  */
-export function readKubeconfigFile(file: string): KubeconfigFile {
+function readKubeconfigFile(file: string): KubeconfigFile {
   let doc: unknown;
   try {
     doc = yaml.load(readFileSync(file, 'utf8'));

@@ -6,7 +6,7 @@
  */
 import { AbortError, ApiException, FetchError } from '@kubernetes/client-node';
 import { ClusterError } from '../errors.js';
-import { isRecord } from './files.js';
+import { isRecord } from '../util.js';
 
 /** One API request, named as RBAC and kubectl name it. */
 export interface ClusterRequest {

@@ -21,7 +21,7 @@ import {
   type RequestContext,
 } from '@kubernetes/client-node';
 import { ClusterError } from '../errors.js';
-import { isRecord } from './files.js';
+import { isRecord } from '../util.js';
 import { describeClusterFailure, describeRequest, isGone, serverMessage, type ClusterRequest, type FailureContext } from './cluster-errors.js';
 import type { ResolvedKubeConfig } from './cluster-config.js';
 

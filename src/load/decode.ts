@@ -6,7 +6,8 @@
  */
 import { InputError, type InputLocation } from '../errors.js';
 import type { Protocol } from '../model/types.js';
-import { isRecord, type RawObject } from './files.js';
+import { isRecord } from '../util.js';
+import type { RawObject } from './files.js';
 import type {
   EndpointManifest,
   EndpointPortManifest,

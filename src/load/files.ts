@@ -8,6 +8,7 @@ import { isAscii } from 'node:buffer';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, UserError } from '../errors.js';
+import { byteCompare, isRecord } from '../util.js';
 import { loadYAMLDocuments } from './yaml.js';
 
 /** One Kubernetes object as parsed, before any interpretation. */
@@ -54,10 +55,6 @@ function walk(dir: string, out: string[]): void {
     if (st.isDirectory()) walk(full, out);
     else if (MANIFEST_EXT.test(name)) out.push(full);
   }
-}
-
-export function byteCompare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Read and parse every file; throws InputError (with line:column) on a syntax error. */
@@ -139,8 +136,4 @@ function flattenList(
   const o: RawObject = { value, file, doc };
   if (item !== undefined) o.item = item;
   out.push(o);
-}
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -21,7 +21,7 @@ import {
   readNodePortAddresses,
   type RunOptions,
 } from '../options.js';
-import { isRecord } from './files.js';
+import { isRecord } from '../util.js';
 
 /** The RunOptions fields a KubeProxyConfiguration can set. */
 export type ConfigurableOption =

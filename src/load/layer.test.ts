@@ -14,7 +14,6 @@ describe('layerObjects', () => {
     const files = [obj('f', 'Service', 'a'), obj('f', 'Service', 'b', 'other')];
     const r = layerObjects(cluster, files);
     expect(r.objects).toEqual([cluster[1], cluster[2], ...files]);
-    expect(r.overridden).toEqual(['Service default/a']);
   });
   it('leaves duplicates within files for the normaliser to reject', () => {
     const files = [obj('f', 'Service', 'a'), obj('g', 'Service', 'a')];

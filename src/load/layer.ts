@@ -4,7 +4,8 @@
  * live state before it is applied). Duplicates among the files themselves are left alone;
  * the normaliser rejects them as before.
  */
-import { isRecord, type RawObject } from './files.js';
+import { isRecord } from '../util.js';
+import type { RawObject } from './files.js';
 
 /** `Kind namespace/name`, or undefined for something that is not a named object. */
 function objectKey(r: RawObject): string | undefined {
@@ -17,9 +18,8 @@ function objectKey(r: RawObject): string | undefined {
 }
 
 export interface Layered {
+  /** The cluster objects no file replaced, in their order, then the file objects. */
   objects: RawObject[];
-  /** `Kind namespace/name` of each cluster object a file replaced. */
-  overridden: string[];
 }
 
 export function layerObjects(cluster: readonly RawObject[], files: readonly RawObject[]): Layered {
@@ -28,14 +28,9 @@ export function layerObjects(cluster: readonly RawObject[], files: readonly RawO
     const k = objectKey(f);
     if (k !== undefined) fromFiles.add(k);
   }
-  const overridden: string[] = [];
   const kept = cluster.filter((c) => {
     const k = objectKey(c);
-    if (k !== undefined && fromFiles.has(k)) {
-      overridden.push(k);
-      return false;
-    }
-    return true;
+    return k === undefined || !fromFiles.has(k);
   });
-  return { objects: [...kept, ...files], overridden };
+  return { objects: [...kept, ...files] };
 }

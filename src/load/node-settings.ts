@@ -15,7 +15,7 @@
 import { InputError, type InputLocation } from '../errors.js';
 import { formatIP, parseIP } from '../model/ip.js';
 import type { RunOptions } from '../options.js';
-import { isRecord } from './files.js';
+import { isRecord } from '../util.js';
 
 export interface NodeSettings {
   /** `metadata.name`. */
@@ -26,7 +26,7 @@ export interface NodeSettings {
   zone?: string;
 }
 
-export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
 export function nodeSettingsFromObject(node: unknown, file: string): NodeSettings {
   const loc: InputLocation = { file, object: 'Node' };

@@ -347,8 +347,7 @@ class Reader {
   private afterKey = 0;
   /**
    * Plain keys read so far, by a hash of their text: manifests repeat the same few keys, and
-   * handing V8 the same string again (already internalized as a property name) makes both
-   * the slice and the property store cheaper.
+   * the key read before is cheaper to reuse than a new slice (README#performance).
    */
   private readonly keyCache: string[] = new Array<string>(KEY_CACHE_MASK + 1).fill('');
 

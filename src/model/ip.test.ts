@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIP, cidrContains, formatCIDR, isCanonicalIPv4, joinHostPort, parseCIDR, parseIP } from './ip.js';
+import { cidrContains, formatCIDR, formatIP, isCanonicalIPv4, joinHostPort, parseCIDR, parseIP } from './ip.js';
+
+/** parseIP then formatIP: the text kube-proxy prints for an address. */
+const canonicalIP = (text: string): string | null => {
+  const ip = parseIP(text);
+  return ip ? formatIP(ip) : null;
+};
 
 describe('IP parsing and printing (Go net + ParseIPSloppy)', () => {
   it.each([

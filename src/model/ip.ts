@@ -160,8 +160,7 @@ export function longestZeroRun(groups: readonly number[]): { start: number; leng
 /** Go's net.IP.String(). */
 export function formatIP(ip: IP): string {
   const b = ip.bytes;
-  // join() makes one flat string (a template literal would make a tree of cons strings that
-  // every later use has to walk): this is every endpoint's address.
+  // join(), not a template: every endpoint's address, used many times (README#performance).
   if (ip.family === 4) return [b[0], b[1], b[2], b[3]].join('.');
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((b[i]! << 8) | b[i + 1]!);
@@ -179,16 +178,9 @@ export function formatIP(ip: IP): string {
   return s;
 }
 
-/** Canonical text of an IP string, or null if it does not parse. */
-export function canonicalIP(text: string): string | null {
-  const ip = parseIP(text);
-  return ip ? formatIP(ip) : null;
-}
-
 /** net.JoinHostPort: IPv6 hosts are bracketed. */
 export function joinHostPort(ip: string, port: number): string {
-  // join() gives one flat string where `+` would give a cons string: this is a Map key and
-  // part of several rules for each of possibly 100k endpoints.
+  // join(), not `+`: a Map key, and in several rules of every endpoint (README#performance).
   return ip.includes(':') ? ['[', ip, ']:', port].join('') : [ip, port].join(':');
 }
 

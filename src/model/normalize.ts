@@ -17,7 +17,7 @@ import type {
   ObjectSource,
   ServiceManifest,
 } from '../load/manifests.js';
-import { byteCompare } from '../load/files.js';
+import { byteCompare } from '../util.js';
 import { formatIP, isCanonicalIPv4, joinHostPort, parseCIDR, parseIP, type CIDR, type IPFamily } from './ip.js';
 import type { Endpoint, Protocol, ServicePort, ServicePortWithEndpoints } from './types.js';
 
@@ -139,7 +139,7 @@ function sortedUnique(endpoints: Endpoint[]): Endpoint[] {
 }
 
 /** kp-gen's processing order: (namespace, service name, port name, protocol), byte-wise. */
-export function compareServicePorts(a: ServicePort, b: ServicePort): number {
+function compareServicePorts(a: ServicePort, b: ServicePort): number {
   return (
     byteCompare(a.namespace, b.namespace) ||
     byteCompare(a.service, b.service) ||
@@ -263,7 +263,7 @@ function servicePorts(svc: ServiceManifest, family: IPFamily, warn: Warn): Servi
       warn(src, `spec.ports[${i}].nodePort`, `${p.nodePort} is not a valid port; port skipped`);
       return;
     }
-    // Flat (join, not a template): it is in the comment of every endpoint's rules.
+    // join(), not a template: in the comment of every endpoint's rules (README#performance).
     const nameString = p.name === '' ? [src.namespace, src.name].join('/') : [src.namespace, '/', src.name, ':', p.name].join('');
     out.push({
       namespace: src.namespace,

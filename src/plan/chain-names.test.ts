@@ -37,6 +37,11 @@ describe('chain names', () => {
     expect(portProtoHash('ns1/svc1:p80', 'tcp')).toBe(portProtoHash('ns1/svc1:p', '80tcp'));
   });
 
+  it('hashes the UTF-8 bytes of a non-ASCII name, as Go does', () => {
+    const digest = createHash('sha256').update('ns/caf\u00e9:httptcp', 'utf8').digest();
+    expect(portProtoHash('ns/caf\u00e9:http', 'tcp')).toBe(base32Prefix(digest, 16));
+  });
+
   it('base32Prefix agrees with a straightforward RFC 4648 encoder', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
     const reference = (data: Uint8Array): string => {

@@ -3,8 +3,7 @@
  * prefix + the first 16 characters of base32(SHA-256(servicePortName + protocol [+ endpoint])),
  * standard RFC 4648 alphabet, protocol lower-cased.
  */
-import * as crypto from 'node:crypto';
-import { sha256Ascii } from './sha256.js';
+import { hash } from 'node:crypto';
 
 export const KUBE_SERVICES = 'KUBE-SERVICES';
 export const KUBE_EXTERNAL_SERVICES = 'KUBE-EXTERNAL-SERVICES';
@@ -24,13 +23,16 @@ export const SEP_PREFIX = 'KUBE-SEP-';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** Writes the char codes of the first `chars` base32 characters of `data` into `codes` from `at`. */
-function writeBase32Codes(data: Uint8Array, chars: number, codes: number[], at: number): void {
+/**
+ * Writes the char codes of the first `chars` base32 characters of `bytes` (one byte per
+ * character, as node:crypto's 'binary' digest gives them) into `codes` from `at`.
+ */
+function writeBase32Codes(bytes: string, chars: number, codes: number[], at: number): void {
   let n = 0;
   let buffer = 0;
   let bits = 0;
-  for (const byte of data) {
-    buffer = ((buffer << 8) | byte) & 0xffff;
+  for (let i = 0; i < bytes.length; i++) {
+    buffer = ((buffer << 8) | bytes.charCodeAt(i)) & 0xffff;
     bits += 8;
     while (bits >= 5) {
       codes[at + n] = BASE32.charCodeAt((buffer >> (bits - 5)) & 31);
@@ -44,29 +46,25 @@ function writeBase32Codes(data: Uint8Array, chars: number, codes: number[], at: 
 /** The first `chars` characters of the standard base32 encoding of `data`. */
 export function base32Prefix(data: Uint8Array, chars: number): string {
   const codes = new Array<number>(Math.min(chars, Math.ceil((data.length * 8) / 5))).fill(0);
-  writeBase32Codes(data, chars, codes, 0);
+  writeBase32Codes(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1'), chars, codes, 0);
   return String.fromCharCode(...codes);
 }
 
-function sha256(a: string, b: string, c = ''): Uint8Array {
-  return sha256Ascii(a, b, c) ?? crypto.createHash('sha256').update(a + b + c, 'utf8').digest();
-}
-
 /**
- * `prefix` + the 16-character hash of `a + b + c`, built as one flat string: a large cluster
- * keeps 100k of these names as Map keys, where a concatenation would be a cons string to be
- * flattened (and copied) again on first use.
+ * `prefix` + the 16-character hash of `text` (SHA-256 of its UTF-8, as Go hashes a string).
+ * The digest comes as a 'binary' string, not a Buffer, and the name is built from char codes
+ * rather than by `+`: both measured cheaper for 110k names (README#performance).
  */
-function hashedName(prefix: string, a: string, b: string, c?: string): string {
+function hashedName(prefix: string, text: string): string {
   const codes = new Array<number>(prefix.length + 16).fill(0);
   for (let i = 0; i < prefix.length; i++) codes[i] = prefix.charCodeAt(i);
-  writeBase32Codes(sha256(a, b, c), 16, codes, prefix.length);
+  writeBase32Codes(hash('sha256', text, 'binary'), 16, codes, prefix.length);
   return String.fromCharCode(...codes);
 }
 
 /** portProtoHash: `protocol` is lower-case (`tcp`, `udp`, `sctp`). */
 export function portProtoHash(servicePortName: string, protocol: string): string {
-  return hashedName('', servicePortName, protocol);
+  return hashedName('', servicePortName + protocol);
 }
 
 /** The per-service-port chain names, computed once per port. */
@@ -93,5 +91,5 @@ export function servicePortChains(servicePortName: string, protocol: string): Se
 
 /** KUBE-SEP-…: `endpoint` is `ip:port`, IPv6 bracketed. */
 export function endpointChainName(servicePortName: string, protocol: string, endpoint: string): string {
-  return hashedName(SEP_PREFIX, servicePortName, protocol, endpoint);
+  return hashedName(SEP_PREFIX, servicePortName + protocol + endpoint);
 }
