@@ -86,8 +86,7 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
   if (opts.paths.length === 0 && clusterObjects === undefined) {
     throw new UserError('no input: give manifest files or directories (or - for stdin)', 'try: kp-gen examples/');
   }
-  // Nested calls, not locals: the parsed documents and the manifests can be collected as soon
-  // as the next stage has read them, which lowers the peak memory of a large input.
+  // Nested calls, not locals: each stage's input can go once read (README "Performance").
   const loadRaw = (): readonly RawObject[] => {
     const fileObjects = loadFiles(opts.paths, io.readStdin);
     return clusterObjects ? layerObjects(clusterObjects, fileObjects).objects : fileObjects;

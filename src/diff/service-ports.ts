@@ -6,6 +6,7 @@
  * known by its siblings, and a KUBE-SEP chain by the chains that jump to it.
  */
 import type { DumpRule } from '../iptables/dump-types.js';
+import { SEP_PREFIX } from '../plan/chain-names.js';
 import { commentOfShape } from '../iptables/shape.js';
 import type { OwnedView } from './owned.js';
 
@@ -48,7 +49,7 @@ export class ServicePortIndex {
           const name = servicePortOfComment(rule);
           if (name !== undefined && SERVICE_CHAIN.test(c.chain)) vote(votes, c.chain, name);
           if (name !== undefined && target !== undefined && SERVICE_CHAIN.test(target)) vote(votes, target, name);
-          if (target !== undefined && target.startsWith('KUBE-SEP-')) {
+          if (target !== undefined && target.startsWith(SEP_PREFIX)) {
             let s = jumpsTo.get(target);
             if (!s) jumpsTo.set(target, (s = new Set()));
             s.add(c.chain);

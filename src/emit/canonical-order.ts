@@ -75,11 +75,7 @@ export function orderTable(table: Table): OrderedTable {
   return { name: table.name, chains };
 }
 
-/**
- * The names sorted by compareChainNames, without calling it per comparison: a large cluster
- * has a chain per endpoint, and the default sort compares strings as `<` does (by UTF-16 code
- * unit) in native code.
- */
+/** The names sorted by compareChainNames: by rank, then with the default sort (byte-wise for ASCII). */
 function sortChainNames(names: string[]): string[] {
   const buckets: string[][] = [[], [], [], []];
   for (const name of names) buckets[rank(name)]!.push(name);

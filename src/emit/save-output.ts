@@ -25,6 +25,7 @@ import type { IPFamily } from '../model/ip.js';
 import type { SaveBackend } from '../options.js';
 import { BUILTIN_CHAINS } from '../plan/jumps.js';
 import { InternalError } from '../errors.js';
+import { byteCompare } from '../util.js';
 import { saveText } from '../iptables/save.js';
 import { ValueError } from '../iptables/values.js';
 import { VocabularyError } from '../iptables/vocabulary.js';
@@ -37,14 +38,10 @@ export interface SaveOptions {
   backend: SaveBackend;
 }
 
-function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function emitTable(table: OrderedTable, family: IPFamily, parts: string[]): void {
   const builtins = BUILTIN_CHAINS[table.name as keyof typeof BUILTIN_CHAINS] ?? [];
   const chainOf = new Map(table.chains.map((c) => [c.name, c]));
-  const userChains = table.chains.map((c) => c.name).filter((n) => !builtins.includes(n)).sort(byteOrder);
+  const userChains = table.chains.map((c) => c.name).filter((n) => !builtins.includes(n)).sort(byteCompare);
   const jumpable = new Set(userChains);
   parts.push(`*${table.name}\n`);
   for (const name of builtins) parts.push(`:${name} ACCEPT [0:0]\n`);

@@ -56,8 +56,8 @@ export const BUILTIN_CHAINS: Record<TableName, string[]> = {
 
 /**
  * Declare the built-in chains and write the jumps in the order they end up in after kube-proxy
- * has prepended them one by one (the last ensured is first). `filterChains` are the chains the
- * restore data already declares: EnsureChain creates KUBE-FIREWALL even where the data does not.
+ * has prepended them one by one (the last ensured is first). KUBE-FIREWALL is declared even
+ * where the restore data has no rule for it: kube-proxy's EnsureChain creates it.
  */
 export function writeJumpRules(filter: TableBuilder, nat: TableBuilder): void {
   const tables = { filter, nat };

@@ -5,9 +5,8 @@
  *
  * Most of a large cluster's rules — two per endpoint chain, one per endpoint in a service
  * chain — are not held as text at all: the planner hands a chain a RuleWriter, which writes
- * them when the output is written (emit/iptables-save.ts). 300k rule strings kept alive until
- * then cost more to build, hold and collect than writing the text once, straight into the
- * output. Everything else about a rule — its chain, its position — is decided at plan time.
+ * them when the output is written (emit/iptables-save.ts; why: README "Performance").
+ * Everything else about a rule — its chain, its position — is decided at plan time.
  */
 
 import type { Rule } from '../iptables/rule.js';

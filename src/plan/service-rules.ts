@@ -230,7 +230,7 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
 
 /**
  * Declares each endpoint's KUBE-SEP chain, with a writer for its two rules (plan/ruleset.ts).
- * A function of its own so that the writers keep alive only what they print.
+ * A function of its own, so that each writer holds only what it prints (README "Performance").
  */
 function writeEndpointChains(
   ctx: PlanContext,
