@@ -1,6 +1,7 @@
 /** The process's streams, injectable so tests can run any command in-process. */
 export interface CliIO {
-  stdout: (s: string) => Promise<void>;
+  /** Output text, or its UTF-8 bytes (the rules, chunk by chunk; a chunk ends at a line end). */
+  stdout: (s: string | Uint8Array) => Promise<void>;
   stderr: (s: string) => void;
   readStdin: () => string;
   /** Whether stdout / stderr are terminals (colour, progress lines). */

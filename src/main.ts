@@ -18,12 +18,15 @@ export const EXIT_CLUSTER = 3;
 export const EXIT_INTERNAL = 70;
 
 /** Write `text` (one string or chunks) to `file` via a temporary file in the same directory and a rename. */
-export function writeFileAtomic(file: string, text: string | Iterable<string>): void {
+export function writeFileAtomic(file: string, text: string | Iterable<string | Uint8Array>): void {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   try {
     const fd = openSync(tmp, 'w');
     try {
-      for (const chunk of typeof text === 'string' ? [text] : text) writeSync(fd, chunk);
+      for (const chunk of typeof text === 'string' ? [text] : text) {
+        if (typeof chunk === 'string') writeSync(fd, chunk);
+        else writeSync(fd, chunk);
+      }
     } finally {
       closeSync(fd);
     }
@@ -110,7 +113,7 @@ function report(): Promise<typeof import('./report.js')> {
   return import('./report.js');
 }
 
-function writeStdout(text: string): Promise<void> {
+function writeStdout(text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     process.stdout.write(text, (e) => (e && (e as NodeJS.ErrnoException).code !== 'EPIPE' ? reject(e) : resolve()));
   });

@@ -9,7 +9,7 @@ import { loadFiles, type RawObject } from './load/files.js';
 import { layerObjects } from './load/layer.js';
 import { applyNodeSettings, nodeSettingsFlags, type NodeSettings } from './load/node-settings.js';
 import { saveManifests } from './load/save-manifests.js';
-import { emitRestoreChunks } from './emit/iptables-save.js';
+import { emitRestore, emitRestoreChunks } from './emit/iptables-save.js';
 import { emitSave } from './emit/save-output.js';
 import { normalize } from './model/normalize.js';
 import type { ServicePortWithEndpoints } from './model/types.js';
@@ -23,7 +23,7 @@ export interface RunResult {
    * after the other: a large cluster's 30 MB are then neither one string in memory nor one
    * write per line. Each call emits the text anew. (--format save: the iptables-save text.)
    */
-  chunks: () => Iterable<string>;
+  chunks: () => Iterable<string | Uint8Array>;
   /** The whole text as one string (for callers that want one; emitted on each read). */
   readonly text: string;
   /** Objects and fields skipped as kube-proxy would skip them. */
@@ -116,7 +116,7 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
     ports,
     ruleset,
     get text() {
-      return [...emitRestoreChunks(ruleset)].join('');
+      return emitRestore(ruleset);
     },
   };
 }

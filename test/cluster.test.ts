@@ -103,7 +103,7 @@ async function runWithEnv(argv: string[], env: Record<string, string>, stderrIsT
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
-    stdout: async (s) => void (stdout += s),
+    stdout: async (s) => void (stdout += typeof s === 'string' ? s : Buffer.from(s).toString('utf8')),
     stderr: (s) => void (stderr += s),
     readStdin: () => '',
     env,

@@ -59,7 +59,7 @@ describe('emitRestoreChunks', () => {
     const rs = ruleset();
     const whole = emitRestore(rs);
     for (const size of [1, 40, 100, 1000]) {
-      const chunks = [...emitRestoreChunks(rs, size)];
+      const chunks = [...emitRestoreChunks(rs, size)].map((c) => Buffer.from(c).toString('utf8'));
       expect(chunks.join('')).toBe(whole);
       for (const c of chunks.slice(0, -1)) expect(c.endsWith('\n')).toBe(true);
       if (size <= 100) expect(chunks.length).toBeGreaterThan(2);

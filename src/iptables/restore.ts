@@ -46,9 +46,17 @@ function argText(a: Arg): string {
   }
 }
 
+let lastComment: string | undefined;
+let lastCommentText = '';
+
 /** The comment match as kube-proxy writes it. */
 export function commentText(comment: string): string {
-  return '-m comment --comment ' + quoteWord(comment);
+  // Consecutive rules often share their comment (an endpoint chain's two rules).
+  if (comment !== lastComment) {
+    lastCommentText = '-m comment --comment ' + quoteWord(comment);
+    lastComment = comment;
+  }
+  return lastCommentText;
 }
 
 /** The rule's text after `-A CHAIN ` (empty for a rule with no words at all). */

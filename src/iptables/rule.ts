@@ -89,8 +89,8 @@ export function notOption(name: string, ...values: string[]): OptionArg {
 const NO_OPTIONS: readonly OptionArg[] = [];
 
 /** `-j NAME [options]`: a built-in target or a chain. */
-export function jump(name: string, ...options: OptionArg[]): Target {
-  return { name, goto: false, options: options.length === 0 ? NO_OPTIONS : options };
+export function jump(name: string, options: readonly OptionArg[] = NO_OPTIONS): Target {
+  return { name, goto: false, options };
 }
 
 /** A rule; `args` and `target` as written after the comment. */
@@ -110,8 +110,8 @@ export const transient = {
   option(name: string, ...values: string[]): OptionArg {
     return { kind: 'option', name, values, negated: false };
   },
-  jump(name: string, ...options: OptionArg[]): Target {
-    return { name, goto: false, options: options.length === 0 ? NO_OPTIONS : options };
+  jump(name: string, options: readonly OptionArg[] = NO_OPTIONS): Target {
+    return { name, goto: false, options };
   },
   rule(comment: string | undefined, args: readonly Arg[], target?: Target): Rule {
     return { comment, args, target };

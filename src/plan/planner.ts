@@ -46,10 +46,10 @@ export function planRules(ports: readonly ServicePortWithEndpoints[], cfg: Proxi
 
   // SNAT what KUBE-MARK-MASQ marked, and clear the mark so it is not masqueraded twice.
   nat.append(KUBE_POSTROUTING, rule(undefined, [match('mark'), notOption('--mark', `${mark}/${mark}`)], jump('RETURN')));
-  nat.append(KUBE_POSTROUTING, rule(undefined, [], jump('MARK', option('--xor-mark', mark))));
+  nat.append(KUBE_POSTROUTING, rule(undefined, [], jump('MARK', [option('--xor-mark', mark)])));
   nat.append(KUBE_POSTROUTING, rule('kubernetes service traffic requiring SNAT', [],
-    cfg.hasRandomFully ? jump('MASQUERADE', option('--random-fully')) : jump('MASQUERADE')));
-  nat.append(KUBE_MARK_MASQ, rule(undefined, [], jump('MARK', option('--or-mark', mark))));
+    cfg.hasRandomFully ? jump('MASQUERADE', [option('--random-fully')]) : jump('MASQUERADE')));
+  nat.append(KUBE_MARK_MASQ, rule(undefined, [], jump('MARK', [option('--or-mark', mark)])));
 
   // route_localnet (needed for localhost NodePorts) opens a hole this rule closes
   // (https://issue.k8s.io/90259).

@@ -34,7 +34,7 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
   const protocol = svcInfo.protocol.toLowerCase();
   const svcPortNameString = svcInfo.nameString;
   const chains = servicePortChains(svcPortNameString, protocol);
-  const proto: Arg[] = [match(protocol), header('-p', protocol)];
+  const proto = protocolWords(protocol);
   const port = String(svcInfo.port);
   const dport = option('--dport', port);
 
@@ -100,7 +100,8 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
     }
   }
 
-  const toClusterIP: Arg[] = [...proto, header('-d', svcInfo.clusterIP), dport];
+  // concat, not spread: an array of exactly this size (README "Performance").
+  const toClusterIP = proto.concat(header('-d', svcInfo.clusterIP), dport);
 
   // Cluster IP.
   if (hasInternalEndpoints) {
@@ -111,7 +112,7 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
 
   // External IPs.
   for (const externalIP of svcInfo.externalIPs) {
-    const toExternalIP: Arg[] = [...proto, header('-d', externalIP), dport];
+    const toExternalIP = proto.concat(header('-d', externalIP), dport);
     if (hasEndpoints) {
       nat.append(KUBE_SERVICES, rule(`${svcPortNameString} external IP`, toExternalIP, jump(externalTrafficChain)));
     }
@@ -121,7 +122,7 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
   }
 
   // Load-balancer ingress IPs.
-  const toLoadBalancerIP = (lbip: string): Arg[] => [...proto, header('-d', lbip), dport];
+  const toLoadBalancerIP = (lbip: string): Arg[] => proto.concat(header('-d', lbip), dport);
   for (const lbip of svcInfo.loadBalancerVIPs) {
     if (hasEndpoints) {
       nat.append(KUBE_SERVICES, rule(`${svcPortNameString} loadbalancer IP`, toLoadBalancerIP(lbip), jump(loadBalancerTrafficChain)));
@@ -143,21 +144,20 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
     if (hasEndpoints) {
       if (cfg.localhostNodePorts && cfg.ipFamily === 4 && cfg.nfacctCounters.has(NFACCT_LOCALHOST_NODEPORTS)) {
         nat.append(KUBE_NODEPORTS, rule(svcPortNameString,
-          [...proto, header('-d', '127.0.0.0/8'), nodePort, match('nfacct'), option('--nfacct-name', NFACCT_LOCALHOST_NODEPORTS)],
-          jump(externalTrafficChain)));
+          proto.concat(TO_LOCALHOST, nodePort, LOCALHOST_NODEPORTS_COUNTER), jump(externalTrafficChain)));
       }
-      nat.append(KUBE_NODEPORTS, rule(svcPortNameString, [...proto, nodePort], jump(externalTrafficChain)));
+      nat.append(KUBE_NODEPORTS, rule(svcPortNameString, proto.concat(nodePort), jump(externalTrafficChain)));
     }
     if (!hasExternalEndpoints) {
       filter.append(KUBE_EXTERNAL_SERVICES, rule(externalTrafficFilterComment,
-        [match('addrtype'), option('--dst-type', 'LOCAL'), ...proto, nodePort], jump(externalTrafficFilterTarget)));
+        TO_LOCAL_ADDRESS.concat(proto, nodePort), jump(externalTrafficFilterTarget)));
     }
   }
 
   // Health check node port: accepted whether or not there are local endpoints.
   if (svcInfo.healthCheckNodePort !== 0) {
     filter.append(KUBE_NODEPORTS, rule(`${svcPortNameString} health check node port`,
-      [match('tcp'), header('-p', 'tcp'), option('--dport', String(svcInfo.healthCheckNodePort))], jump('ACCEPT')));
+      protocolWords('tcp').concat(option('--dport', String(svcInfo.healthCheckNodePort))), ACCEPT));
   }
 
   // Internal traffic: masquerade what does not come from a local pod (or everything).
@@ -165,9 +165,9 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
     const masq = `${svcPortNameString} cluster IP`;
     const notLocal = ifNotLocal(cfg.localDetector);
     if (cfg.masqueradeAll) {
-      nat.append(internalTrafficChain, rule(masq, toClusterIP, jump(KUBE_MARK_MASQ)));
+      nat.append(internalTrafficChain, rule(masq, toClusterIP, MARK_MASQ));
     } else if (notLocal.length > 0) {
-      nat.append(internalTrafficChain, rule(masq, [...toClusterIP, ...notLocal], jump(KUBE_MARK_MASQ)));
+      nat.append(internalTrafficChain, rule(masq, toClusterIP.concat(notLocal), MARK_MASQ));
     }
   }
 
@@ -176,7 +176,7 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
     nat.declare(externalTrafficChain);
     if (!svcInfo.externalPolicyLocal) {
       nat.append(externalTrafficChain,
-        rule(`masquerade traffic for ${svcPortNameString} external destinations`, [], jump(KUBE_MARK_MASQ)));
+        rule(`masquerade traffic for ${svcPortNameString} external destinations`, NO_ARGS, MARK_MASQ));
     } else {
       // Pod → external destination traffic is subject to neither traffic policy.
       const local = ifLocal(cfg.localDetector);
@@ -185,14 +185,13 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
           rule(`pod traffic for ${svcPortNameString} external destinations`, local, jump(clusterPolicyChain)));
       }
       // Host-originated traffic: masquerade (the source would be the VIP) and use Cluster policy.
-      const fromNode: Arg[] = [match('addrtype'), option('--src-type', 'LOCAL')];
       nat.append(externalTrafficChain,
-        rule(`masquerade LOCAL traffic for ${svcPortNameString} external destinations`, fromNode, jump(KUBE_MARK_MASQ)));
+        rule(`masquerade LOCAL traffic for ${svcPortNameString} external destinations`, FROM_LOCAL_ADDRESS, MARK_MASQ));
       nat.append(externalTrafficChain,
-        rule(`route LOCAL traffic for ${svcPortNameString} external destinations`, fromNode, jump(clusterPolicyChain)));
+        rule(`route LOCAL traffic for ${svcPortNameString} external destinations`, FROM_LOCAL_ADDRESS, jump(clusterPolicyChain)));
     }
     if (hasExternalEndpoints) {
-      nat.append(externalTrafficChain, rule(undefined, [], jump(externalPolicyChain)));
+      nat.append(externalTrafficChain, rule(undefined, NO_ARGS, jump(externalPolicyChain)));
     }
   }
 
@@ -212,7 +211,7 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
       }
     }
     // Whatever falls off the end is dropped by KUBE-PROXY-FIREWALL in the filter table.
-    nat.append(fwChain, rule(`other traffic to ${svcPortNameString} will be dropped by KUBE-PROXY-FIREWALL`, []));
+    nat.append(fwChain, rule(`other traffic to ${svcPortNameString} will be dropped by KUBE-PROXY-FIREWALL`, NO_ARGS));
   }
 
   if (usesClusterPolicyChain) {
@@ -245,15 +244,32 @@ function writeEndpointChains(
     const endpointChain = sepChain(ep);
     ctx.nat.declare(endpointChain, (out) => {
       out.rule(t.rule(sepComment, [t.header('-s', ep.ip)], MARK_MASQ));
-      const dnat = t.jump('DNAT', t.option('--to-destination', ep.endpoint));
+      const dnat = t.jump('DNAT', [t.option('--to-destination', ep.endpoint)]);
       out.rule(t.rule(sepComment,
         stickyMaxAgeSeconds > 0 ? [match('recent'), t.option('--name', endpointChain), t.option('--set'), ...proto] : proto, dnat));
     });
   }
 }
 
+/**
+ * Words and targets every service port writes the same, made once: a large cluster holds its
+ * planned rules to the end, and these are most of their words.
+ */
 const MARK_MASQ = jump(KUBE_MARK_MASQ);
+const ACCEPT = jump('ACCEPT');
 const NO_ARGS: readonly Arg[] = [];
+const TO_LOCALHOST = header('-d', '127.0.0.0/8');
+const TO_LOCAL_ADDRESS: readonly Arg[] = [match('addrtype'), option('--dst-type', 'LOCAL')];
+const FROM_LOCAL_ADDRESS: readonly Arg[] = [match('addrtype'), option('--src-type', 'LOCAL')];
+const LOCALHOST_NODEPORTS_COUNTER: readonly Arg[] = [match('nfacct'), option('--nfacct-name', NFACCT_LOCALHOST_NODEPORTS)];
+const PROTOCOL_WORDS = new Map<string, readonly Arg[]>();
+
+/** `-m PROTO -p PROTO`, as kube-proxy writes it before a port. */
+function protocolWords(protocol: string): readonly Arg[] {
+  let words = PROTOCOL_WORDS.get(protocol);
+  if (words === undefined) PROTOCOL_WORDS.set(protocol, (words = [match(protocol), header('-p', protocol)]));
+  return words;
+}
 
 /** `-m statistic --mode random --probability 1/n`, made once per n, as the text is (probability.ts). */
 const randomChoices: (readonly Arg[])[] = [];

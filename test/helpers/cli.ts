@@ -12,7 +12,8 @@ export async function runKpGen(argv: readonly string[], stdin = '', opts: { stdo
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
-    stdout: async (s) => {
+    stdout: async (chunk) => {
+      const s = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
       stdout += s;
     },
     stderr: (s) => {
