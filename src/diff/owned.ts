@@ -25,14 +25,14 @@ export interface OwnedChain {
   rules: OwnedRule[];
 }
 
-export function isKubeChain(name: string): boolean {
+function isKubeChain(name: string): boolean {
   return name.startsWith('KUBE-');
 }
 
 /** `table chain` → owned chain. */
 export type OwnedView = Map<string, OwnedChain>;
 
-export function chainId(table: string, chain: string): string {
+function chainId(table: string, chain: string): string {
   return `${table} ${chain}`;
 }
 

@@ -15,7 +15,7 @@ const SERVICE_PORT = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z]([-a-z0-9]*[a-z0-9])?
 const FAMILY_HASH = /^KUBE-(?:SVC|SVL|EXT|FW)-([A-Z2-7]{16})$/;
 const SERVICE_CHAIN = /^KUBE-(?:SVC|SVL|EXT|FW|SEP)-[A-Z2-7]{16}$/;
 
-export function ruleComment(rule: DumpRule): string | undefined {
+function ruleComment(rule: DumpRule): string | undefined {
   return rule.rule.comment ?? commentOfShape(rule.shape);
 }
 

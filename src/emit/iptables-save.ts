@@ -13,7 +13,7 @@ import type { RuleSink, Ruleset } from '../plan/ruleset.js';
 import { orderRuleset } from './canonical-order.js';
 
 /** Target chunk size in bytes. */
-export const CHUNK_BYTES = 1 << 20;
+const CHUNK_BYTES = 1 << 20;
 
 /**
  * Collects lines into a chunk held in a Buffer, which is handed to the writer as it is: the

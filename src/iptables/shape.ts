@@ -28,12 +28,12 @@ export class ShapeError extends Error {
 }
 
 /** The comment as the match iptables sees. */
-export function commentArgs(comment: string): Arg[] {
+function commentArgs(comment: string): Arg[] {
   return [{ kind: 'match', module: 'comment' }, { kind: 'option', name: '--comment', values: [comment], negated: false }];
 }
 
 /** The rule's words in order, with its comment where it stands. */
-export function allArgs(rule: Rule): readonly Arg[] {
+function allArgs(rule: Rule): readonly Arg[] {
   if (rule.comment === undefined) return rule.args;
   const at = rule.commentAt ?? 0;
   return [...rule.args.slice(0, at), ...commentArgs(rule.comment), ...rule.args.slice(at)];

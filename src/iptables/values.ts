@@ -119,7 +119,7 @@ export function fixedOfPow2Fraction(k: bigint, shift: number, digits: number): s
 }
 
 /** The conntrack states, in the order libxt_conntrack prints them. */
-export const CT_STATES = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'] as const;
+const CT_STATES = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'] as const;
 
 /** `--ctstate A,B` (any case, any order, repeats allowed) → the states, in print order. */
 export function parseCtStates(text: string): string[] {
@@ -130,7 +130,7 @@ export function parseCtStates(text: string): string[] {
 }
 
 /** The address types of `-m addrtype`, in the order of their bits (and of printing). */
-export const ADDRESS_TYPES = [
+const ADDRESS_TYPES = [
   'UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE',
 ] as const;
 

@@ -233,9 +233,6 @@ export const TARGETS: Readonly<Record<string, ModuleSpec>> = {
   },
 };
 
-/** The targets that end a packet's walk in the table (or return from a chain), without options. */
-export const VERDICTS: ReadonlySet<string> = new Set(['ACCEPT', 'DROP', 'RETURN']);
-
 /** Header fields: the short name of each spelling, and the order iptables-save prints them in. */
 export const HEADER_ALIASES: Readonly<Record<string, string>> = {
   '-s': '-s', '--source': '-s', '--src': '-s',

@@ -23,7 +23,7 @@ import { writeServicePortRules } from './service-rules.js';
 import { writeJumpRules } from './jumps.js';
 
 /** kube-proxy's largeClusterEndpointsThreshold. */
-export const LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000;
+const LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000;
 
 const NODEPORTS_TAIL_COMMENT = 'kubernetes service nodeports; NOTE: this must be the last rule in this chain';
 

@@ -5,7 +5,7 @@
 import { formatIP } from '../model/ip.js';
 import type { Outcome, Packet, TraceResult, TraceTree } from './types.js';
 
-export function formatProbability(p: number): string {
+function formatProbability(p: number): string {
   return p.toFixed(3);
 }
 
@@ -13,12 +13,12 @@ function endpoint(ip: Packet['src'], port: number): string {
   return ip.family === 6 ? `[${formatIP(ip)}]:${port}` : `${formatIP(ip)}:${port}`;
 }
 
-export function describePacket(p: Packet): string {
+function describePacket(p: Packet): string {
   const from = p.from === 'node' ? 'the node itself' : p.from === 'pod' ? 'a pod' : 'another host';
   return `${p.protocol} ${endpoint(p.src, p.sport)} -> ${endpoint(p.dst, p.dport)}, from ${from}`;
 }
 
-export function formatOutcome(o: Outcome): string {
+function formatOutcome(o: Outcome): string {
   const what = o.verdict === 'DNAT' || o.verdict === 'ACCEPT' ? `${o.verdict} ${o.destination}` : `${o.verdict} (${o.reason})`;
   let s = `${what}  p=${formatProbability(o.probability)}`;
   if (o.verdict === 'DNAT' || o.verdict === 'ACCEPT') s += `  masquerade: ${o.masquerade ? 'yes' : 'no'}`;

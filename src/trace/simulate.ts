@@ -66,7 +66,7 @@ function hostPort(ip: PacketState['dst'], port: number): string {
 }
 
 /** A short reason for a DROP/REJECT, from kube-proxy's comment on the rule. */
-export function reasonOf(rule: DumpRule): string {
+function reasonOf(rule: DumpRule): string {
   const c = commentOf(rule);
   if (c === undefined) return `${rule.table} ${rule.chain}`;
   if (/ has no endpoints$/.test(c)) return 'no endpoints';
