@@ -56,6 +56,8 @@ const CASES: Case[] = [
   c(['match comment --comment'], 'nat', '-m comment --comment "ns/svc:p cluster IP" -j RETURN', '-m comment --comment "ns/svc:p cluster IP" -j RETURN'),
   c(['match comment --comment'], 'nat', '-m comment --comment ns1/svc1:p80 -j RETURN', '-m comment --comment "ns1/svc1:p80" -j RETURN'),
   c(['match comment --comment'], 'nat', '-m comment --comment plain_Comment-1 -j RETURN', '-m comment --comment plain_Comment-1 -j RETURN'),
+  // A quote or backslash from a name stays inside the comment (iptables-restore reads \" and \\).
+  c(['match comment --comment'], 'nat', '-m comment --comment "x\\" -j ACCEPT \\\\ y" -j RETURN', '-m comment --comment "x\\" -j ACCEPT \\\\ y" -j RETURN'),
   c(['match tcp --dport'], 'nat', '-m tcp -p tcp -d 10.96.0.1 --dport 80 -j KUBE-OTHER', '-d 10.96.0.1/32 -p tcp -m tcp --dport 80 -j KUBE-OTHER'),
   c(['match udp --dport'], 'filter', '-m udp -p udp -d 10.96.0.10 --dport 53 -j ACCEPT', '-d 10.96.0.10/32 -p udp -m udp --dport 53 -j ACCEPT'),
   c(['match sctp --dport'], 'filter', '-m sctp -p sctp --dport 31868 -j DROP', '-p sctp -m sctp --dport 31868 -j DROP'),

@@ -8,7 +8,8 @@
  * planner left (plan/ruleset.ts) run here, writing their rules straight into the chunk.
  */
 import type { Rule } from '../iptables/rule.js';
-import { restoreText } from '../iptables/restore.js';
+import { UserError } from '../errors.js';
+import { restoreText, UnprintableError } from '../iptables/restore.js';
 import type { RuleSink, Ruleset } from '../plan/ruleset.js';
 import { orderRuleset } from './canonical-order.js';
 
@@ -61,7 +62,14 @@ class ChunkWriter implements RuleSink {
   }
 
   rule(rule: Rule): void {
-    const text = restoreText(rule);
+    let text: string;
+    try {
+      text = restoreText(rule);
+    } catch (e) {
+      // A value from the input that no restore line can hold (a line break in a name).
+      if (e instanceof UnprintableError) throw new UserError(`cannot write a rule of chain ${this.chain}: ${e.message}`);
+      throw e;
+    }
     // A rule without arguments is `-A CHAIN`, without a trailing space.
     this.write(text === '' ? `-A ${this.chain}\n` : this.prefix + text + '\n');
   }
