@@ -34,6 +34,8 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--conntrack-tcp-be-liberal', 'x'], { conntrackTCPBeLiberal: true }],
     [['--node-zone', 'zone-a', 'x'], { nodeZone: 'zone-a' }],
     [['--feature-gates', 'PreferSameTrafficDistribution=false', 'x'], { featureGates: { PreferSameTrafficDistribution: false } }],
+    [['--kube-proxy-version', '1.28', 'x'], { kubeProxyVersion: '1.28' }],
+    [['--kube-proxy-version', 'v1.30.2', 'x'], { kubeProxyVersion: 'v1.30.2' }],
     [['-o', 'out.rules', 'x'], { output: 'out.rules' }],
     [['--output', 'out.rules', 'x'], { output: 'out.rules' }],
     [['--strict', '-q', 'x'], { strict: true, quiet: true }],
@@ -125,6 +127,16 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--request-timeout', '1.5h'], {}],
   ])('accepts %j', (flags, expected) => {
     expect(parse([...flags, 'x'])).toEqual({ ...defaultRunOptions(), paths: ['x'], ...expected });
+  });
+
+  it.each([
+    [['--kube-proxy-version', '1.27'], '--kube-proxy-version: kube-proxy 1.27 is not modelled yet: kp-gen models 1.28 … 1.34 (issue 14)'],
+    [['--kube-proxy-version', '1.35'], '--kube-proxy-version: kube-proxy 1.35 is not supported: kp-gen models 1.28 … 1.34'],
+    [['--kube-proxy-version', 'latest'], '--kube-proxy-version: "latest" is not a kube-proxy version (kp-gen models 1.28 … 1.34)'],
+  ])('refuses %j as a usage error: %s', (flags, message) => {
+    const read = (): unknown => parseArgs([...flags, 'x'], { out: () => {} });
+    expect(read).toThrow(UsageError);
+    expect(read).toThrow(message);
   });
 
   it('prints help and exits 0', () => {

@@ -9,22 +9,20 @@ import { InternalError, UserError } from './errors.js';
 import { formatCIDR, formatIP, isLoopback, type CIDR, type IPFamily } from './model/ip.js';
 import { containsIPv4Loopback, parseNodePortAddresses } from './model/nodeport-addresses.js';
 import type { LocalTrafficDetector, ProxierConfig } from './model/types.js';
+import { releaseFeatures } from './plan/releases/features.js';
+import { NEWEST } from './plan/releases/release.js';
 import {
   OptionValueError,
   readCIDR,
   readIP,
   readIptablesVersion,
+  readKubeProxyVersion,
   readMasqueradeBit,
   readMasqueradeMark,
   readNfacctCounters,
   readNodePortAddresses,
   type RunOptions,
 } from './options.js';
-
-/** Feature gates that change kube-proxy's iptables rules, with kube-proxy's defaults. */
-export const RULE_FEATURE_GATES: Record<string, boolean> = {
-  PreferSameTrafficDistribution: true,
-};
 
 /** iptables ≥ 1.6.2 supports MASQUERADE --random-fully (RandomFullyMinVersion). */
 const RANDOM_FULLY_MIN_VERSION = [1, 6, 2];
@@ -111,10 +109,9 @@ export function buildProxierConfig(o: RunOptions): ProxierConfig {
   const localhostNodePorts = ipFamily === 4 && o.localhostNodePorts && containsIPv4Loopback(npa.cidrs);
   const nfacctCounters = checked('nfacctCounters', o.nfacctCounters, readNfacctCounters);
 
-  const gates = { ...RULE_FEATURE_GATES };
-  for (const [name, value] of Object.entries(o.featureGates)) {
-    if (name in gates) gates[name] = value;
-  }
+  // What the release does with the node's settings and its feature gates (plan/releases/).
+  const release = o.kubeProxyVersion === undefined ? NEWEST : checked('kubeProxyVersion', o.kubeProxyVersion, readKubeProxyVersion);
+  const features = releaseFeatures(release, o.featureGates);
 
   return {
     ipFamily,
@@ -128,8 +125,11 @@ export function buildProxierConfig(o: RunOptions): ProxierConfig {
     localhostNodePorts,
     nodePortAddresses: npa.cidrs,
     hasRandomFully: versionAtLeast(checked('iptablesVersion', o.iptablesVersion, readIptablesVersion), RANDOM_FULLY_MIN_VERSION),
-    nfacctCounters: new Set(nfacctCounters),
-    conntrackTCPLiberal: o.conntrackTCPBeLiberal,
-    preferSameTrafficDistribution: gates.PreferSameTrafficDistribution ?? true,
+    // Before 1.31 kube-proxy makes no nfacct counters; before 1.29 it does not read the sysctl.
+    nfacctCounters: new Set(features.nfacctCounters ? nfacctCounters : []),
+    conntrackTCPLiberal: features.conntrackLiberalSkipsInvalidDrop && o.conntrackTCPBeLiberal,
+    preferSameTrafficDistribution: features.preferSameTrafficDistribution,
+    release,
+    features,
   };
 }

@@ -13,6 +13,7 @@
 import { Command, Option } from 'commander';
 import { UsageError, UserError } from './errors.js';
 import { applyKubeProxyConfig, type ConfigurableOption } from './load/kube-proxy-config.js';
+import { formatRelease, modelledRange, NEWEST } from './plan/releases/release.js';
 import {
   defaultRunOptions,
   DEFAULT_IPTABLES_VERSION,
@@ -28,6 +29,7 @@ import {
   readInterfacePrefix,
   readIP,
   readIptablesVersion,
+  readKubeProxyVersion,
   readMasqueradeBit,
   readMasqueradeMark,
   readNfacctCounters,
@@ -53,6 +55,22 @@ export function flagValue<V, T>(flag: string, value: V, read: (value: V) => T): 
     if (e instanceof OptionValueError) throw new UserError(`${flag}: ${e.message}`);
     throw e;
   }
+}
+
+/**
+ * --kube-proxy-version: a release kp-gen does not model is a usage error (exit 2, cli.md),
+ * naming the range it does model.
+ */
+function kubeProxyVersion(text: string): string {
+  try {
+    readKubeProxyVersion(text);
+  } catch (e) {
+    if (e instanceof OptionValueError) {
+      throw new UsageError(`--kube-proxy-version: ${e.message}`, `write X.Y or X.Y.Z (a leading v is allowed); without the flag kp-gen writes ${formatRelease(NEWEST)}'s rules`);
+    }
+    throw e;
+  }
+  return text;
 }
 
 /** Check every item of a list flag with `read`; the items stay as given. */
@@ -97,7 +115,8 @@ export function addGenerationOptions(cmd: Command): Command {
     .option('--nfacct-counters <names>', 'nfacct counters that exist on the node (comma-separated), or none', list)
     .option('--conntrack-tcp-be-liberal', 'the node sets net.netfilter.nf_conntrack_tcp_be_liberal: no INVALID-drop rule', false)
     .option('--node-zone <zone>', "the node's topology.kubernetes.io/zone label (topology-aware routing)")
-    .option('--feature-gates <gates>', 'kube-proxy feature gates, Name=true|false[,...] (only PreferSameTrafficDistribution changes rules)', list)
+    .option('--feature-gates <gates>', 'kube-proxy feature gates, Name=true|false[,...] (only PreferSameTrafficDistribution, LoadBalancerIPMode and ServiceTrafficDistribution change rules)', list)
+    .option('--kube-proxy-version <version>', `write what this kube-proxy release wrote, X.Y or X.Y.Z (${modelledRange()}; default ${formatRelease(NEWEST)})`)
     .option('--include-jumps', 'also declare the built-in chains and add the jumps kube-proxy installs into them, for plain iptables-restore', false)
     .option('--strict', 'treat warnings (objects kube-proxy would skip) as errors', false)
     .option('-q, --quiet', 'print no warnings', false);
@@ -198,6 +217,7 @@ export function readGenerationOptions(paths: string[], cmd: Command): RunOptions
   o.conntrackTCPBeLiberal = given('conntrackTcpBeLiberal');
   if (given('nodeZone')) o.nodeZone = text('nodeZone');
   if (given('featureGates')) o.featureGates = flagValue('--feature-gates', texts('featureGates'), readFeatureGates);
+  if (given('kubeProxyVersion')) o.kubeProxyVersion = kubeProxyVersion(text('kubeProxyVersion'));
   o.includeJumps = given('includeJumps');
   o.strict = given('strict');
   o.quiet = given('quiet');

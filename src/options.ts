@@ -8,6 +8,7 @@
  */
 import { parseUint32, ValueError } from './iptables/values.js';
 import { parseCIDR, parseIP, type CIDR, type IP } from './model/ip.js';
+import { parseRelease, ReleaseError, type Release } from './plan/releases/release.js';
 import { NFACCT_CT_STATE_INVALID, NFACCT_LOCALHOST_NODEPORTS } from './model/types.js';
 
 export const OUTPUT_FORMATS = ['restore', 'save'] as const;
@@ -52,6 +53,8 @@ export interface RunOptions {
   nodeZone?: string;
   /** --feature-gates, parsed into name → enabled. */
   featureGates: Record<string, boolean>;
+  /** --kube-proxy-version as given (readKubeProxyVersion reads it); undefined: the newest. */
+  kubeProxyVersion?: string;
   /** Also declare the built-in chains and add kube-proxy's jump rules. */
   includeJumps: boolean;
   /** `restore`: what kube-proxy writes; `save`: what iptables-save prints back (emit/save-output.ts). */
@@ -170,6 +173,20 @@ export function readIptablesVersion(text: string): [number, number, number] {
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(text);
   if (!m) return not(text, 'a version like 1.8.9');
   return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+}
+
+/**
+ * --kube-proxy-version: a release kp-gen models, `1.28`, `v1.28` or `1.28.3`. An unknown or
+ * unmodelled one is refused with the range kp-gen models (the flag's reader makes that a usage
+ * error).
+ */
+export function readKubeProxyVersion(text: string): Release {
+  try {
+    return parseRelease(text);
+  } catch (e) {
+    if (e instanceof ReleaseError) throw new OptionValueError(e.message);
+    throw e;
+  }
 }
 
 /** A kubectl-style duration (`30s`, `1m`, `500ms`, `1.5h`; a bare number is seconds), in milliseconds. */

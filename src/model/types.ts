@@ -3,6 +3,8 @@
  * EndpointSlices (pkg/proxy/serviceport.go, pkg/proxy/endpoint.go). Data only.
  */
 import type { CIDR, IP, IPFamily } from './ip.js';
+import type { Release } from '../plan/releases/release.js';
+import type { ReleaseFeatures } from '../plan/releases/features.js';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
@@ -38,6 +40,12 @@ export interface ServicePort {
   internalPolicyLocal: boolean;
   /** Non-zero only for type LoadBalancer with externalPolicyLocal. */
   healthCheckNodePort: number;
+  /**
+   * The Service's topology annotation (`service.kubernetes.io/topology-aware-hints` if present,
+   * else `service.kubernetes.io/topology-mode`), which releases before 1.31 require for hints;
+   * undefined or empty when not set.
+   */
+  hintsAnnotation?: string;
 }
 
 /** One endpoint of one service port (BaseEndpointInfo). */
@@ -101,6 +109,10 @@ export interface ProxierConfig {
   conntrackTCPLiberal: boolean;
   /** Feature gate PreferSameTrafficDistribution (node hints). */
   preferSameTrafficDistribution: boolean;
+  /** The kube-proxy release whose rules are written (--kube-proxy-version). */
+  release: Release;
+  /** What that release does, resolved from plan/releases/features.ts with the feature gates. */
+  features: ReleaseFeatures;
 }
 
 export const NFACCT_CT_STATE_INVALID = 'ct_state_invalid_dropped_pkts';

@@ -1,0 +1,127 @@
+/**
+ * What changed in kube-proxy's iptables output from release to release, in one table: each
+ * switch names the first release with the behaviour, the patch releases it was backported to
+ * (none so far in the modelled range), and the source it was settled from. Feature gates that
+ * change rules are a second table: when each became available and default-on.
+ *
+ * Everything else about a release is derived from these two tables (releaseFeatures); no
+ * other module compares versions.
+ */
+import { atLeast, type Release } from './release.js';
+
+export interface FeatureSwitch {
+  /** What the output looks like from `since` on. */
+  readonly summary: string;
+  /** The first minor release with the behaviour (1.x). */
+  readonly since: number;
+  /** Patch releases of earlier minors that got it too: `[minor, patch]` (the first patch with it). */
+  readonly backports: readonly (readonly [number, number])[];
+  /** Where it was settled: a PR, or a source file at a commit. */
+  readonly source: string;
+}
+
+export const FEATURE_SWITCHES = {
+  conntrackLiberalSkipsInvalidDrop: {
+    summary: 'no INVALID-drop rule in KUBE-FORWARD when net.netfilter.nf_conntrack_tcp_be_liberal is set (--conntrack-tcp-be-liberal)',
+    since: 29,
+    backports: [],
+    source: 'PR #120412 (merged for 1.29); 1.28 writes the rule unconditionally (pkg/proxy/iptables/proxier.go at kevinhehc/k8s-1.28@804fd5ef)',
+  },
+  nfacctCounters: {
+    summary: 'nfacct counters: `-m nfacct --nfacct-name ct_state_invalid_dropped_pkts` in the INVALID-drop rule, and the localhost NodePort rule counting in localhost_nps_accepted_pkts (--nfacct-counters)',
+    since: 31,
+    backports: [],
+    source: 'PRs #122812 and #125015, both in CHANGELOG-1.31.md; no nfacct in proxier.go at kevinhehc/k8s-1.28@804fd5ef nor in a 1.29 copy',
+  },
+  loadBalancerIPModeField: {
+    summary: 'status.loadBalancer.ingress[].ipMode exists (read only with feature gate LoadBalancerIPMode)',
+    since: 29,
+    backports: [],
+    source: 'pkg/features/kube_features.go: LoadBalancerIPMode alpha 1.29, beta (on) 1.30, GA 1.32; pkg/proxy/util IsVIPMode checks the gate',
+  },
+  topologyHintsWithoutAnnotation: {
+    summary: 'zone hints are used without the Service annotation service.kubernetes.io/topology-mode (or topology-aware-hints) when feature gate ServiceTrafficDistribution is on',
+    since: 30,
+    backports: [],
+    source: 'pkg/proxy/topology.go canUseTopology: annotation required at sanposhiho/kubernetes@059ce4e8 (1.28/1.29), ignored under ServiceTrafficDistribution at danwinship/kubernetes@7dfae2cf (1.30)',
+  },
+  nodeHintsField: {
+    summary: 'EndpointSlice hints.forNodes exists (read only with feature gate PreferSameTrafficDistribution)',
+    since: 33,
+    backports: [],
+    source: 'pkg/features/kube_features.go: PreferSameTrafficDistribution alpha 1.33, beta (on) 1.34, GA 1.35',
+  },
+} as const satisfies Record<string, FeatureSwitch>;
+
+export type FeatureName = keyof typeof FEATURE_SWITCHES;
+
+/** The release has the behaviour: its minor is `since` or later, or it is a backport's patch or later. */
+export function hasFeature(release: Release, name: FeatureName): boolean {
+  const f: FeatureSwitch = FEATURE_SWITCHES[name];
+  if (atLeast(release, f.since)) return true;
+  return f.backports.some(([minor, patch]) => release.major === 1 && release.minor === minor && (release.patch ?? 0) >= patch);
+}
+
+/** A kube-proxy feature gate that changes rules: first release with it, and with it on by default. */
+export interface FeatureGate {
+  readonly alpha: number;
+  /** First release where it is on by default. */
+  readonly defaultOn: number;
+  /** First release where it is GA and locked on (kube-proxy refuses to turn it off; kp-gen ignores the value). */
+  readonly locked: number;
+  readonly source: string;
+}
+
+export const RULE_FEATURE_GATES = {
+  LoadBalancerIPMode: { alpha: 29, defaultOn: 30, locked: 32, source: 'kube_features.go versioned spec (alpha 1.29, beta 1.30, GA 1.32)' },
+  ServiceTrafficDistribution: { alpha: 30, defaultOn: 31, locked: 33, source: 'kube_features.go versioned spec (alpha 1.30, beta 1.31, GA 1.33)' },
+  PreferSameTrafficDistribution: { alpha: 33, defaultOn: 34, locked: 35, source: 'kube_features.go versioned spec (alpha 1.33, beta 1.34, GA 1.35)' },
+} as const satisfies Record<string, FeatureGate>;
+
+export type RuleFeatureGate = keyof typeof RULE_FEATURE_GATES;
+
+/**
+ * The gate's value in `release`: off before it existed and on once locked (a value given then
+ * is ignored, as for any gate kp-gen does not model), else the value given, else the release's
+ * default.
+ */
+export function gateEnabled(release: Release, name: RuleFeatureGate, given: Readonly<Record<string, boolean>>): boolean {
+  const g: FeatureGate = RULE_FEATURE_GATES[name];
+  if (!atLeast(release, g.alpha)) return false;
+  if (atLeast(release, g.locked)) return true;
+  return given[name] ?? atLeast(release, g.defaultOn);
+}
+
+/** How zone hints are used (pkg/proxy/topology.go canUseTopology). */
+export type TopologyHintsUse = 'always' | 'with-annotation';
+
+/** Everything the planner and the normaliser need to know about a release, resolved once. */
+export interface ReleaseFeatures {
+  /** kube-proxy reads nf_conntrack_tcp_be_liberal and then writes no INVALID-drop rule. */
+  conntrackLiberalSkipsInvalidDrop: boolean;
+  /** kube-proxy creates and counts in nfacct counters. */
+  nfacctCounters: boolean;
+  /** The ingress `ipMode` field exists in this release. */
+  ipModeField: boolean;
+  /** ... and kube-proxy honours it (ipMode Proxy: no VIP rules). */
+  honourIPMode: boolean;
+  /** When zone hints are used. */
+  topologyHints: TopologyHintsUse;
+  /** The `hints.forNodes` field exists in this release. */
+  nodeHintsField: boolean;
+  /** ... and kube-proxy reads it (PreferSameNode). */
+  preferSameTrafficDistribution: boolean;
+}
+
+export function releaseFeatures(release: Release, gates: Readonly<Record<string, boolean>>): ReleaseFeatures {
+  const trafficDistribution = hasFeature(release, 'topologyHintsWithoutAnnotation') && gateEnabled(release, 'ServiceTrafficDistribution', gates);
+  return {
+    conntrackLiberalSkipsInvalidDrop: hasFeature(release, 'conntrackLiberalSkipsInvalidDrop'),
+    nfacctCounters: hasFeature(release, 'nfacctCounters'),
+    ipModeField: hasFeature(release, 'loadBalancerIPModeField'),
+    honourIPMode: hasFeature(release, 'loadBalancerIPModeField') && gateEnabled(release, 'LoadBalancerIPMode', gates),
+    topologyHints: trafficDistribution ? 'always' : 'with-annotation',
+    nodeHintsField: hasFeature(release, 'nodeHintsField'),
+    preferSameTrafficDistribution: hasFeature(release, 'nodeHintsField') && gateEnabled(release, 'PreferSameTrafficDistribution', gates),
+  };
+}

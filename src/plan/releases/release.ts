@@ -1,0 +1,70 @@
+/**
+ * A kube-proxy release, as `--kube-proxy-version` names it, and the range kp-gen models.
+ *
+ * The newest release is called 1.34. The reference (kube-proxy-reference.md) describes the
+ * proxier of upstream master just after 1.34; no change to the iptables output between the
+ * 1.34 release and that code was found, and its feature gates are 1.34's (1.35 locks
+ * PreferSameTrafficDistribution on, which kp-gen's default lets `--feature-gates` turn off).
+ * So "1.34" is what kp-gen has always written, and the default.
+ *
+ * Releases 1.10 … 1.27 are known (issue 14 asks for all of them) but not modelled yet: naming
+ * one is a usage error that says so and lists the range kp-gen does write.
+ */
+
+export interface Release {
+  readonly major: number;
+  readonly minor: number;
+  /** Only where a patch release changed the output (a backport); undefined when not given. */
+  readonly patch?: number;
+}
+
+/** The oldest release issue 14 asks for. */
+export const OLDEST_KNOWN_MINOR = 10;
+/** The oldest release whose output kp-gen writes. */
+export const OLDEST_MODELLED: Release = { major: 1, minor: 28 };
+/** The newest release kp-gen models, and the default (see above). */
+export const NEWEST: Release = { major: 1, minor: 34 };
+
+/** `1.28` (and `1.28.3` when the patch was given). */
+export function formatRelease(r: Release): string {
+  return r.patch === undefined ? `${r.major}.${r.minor}` : `${r.major}.${r.minor}.${r.patch}`;
+}
+
+/** Compare by minor, then patch (a missing patch is the .0 release). */
+export function compareReleases(a: Release, b: Release): number {
+  return a.major - b.major || a.minor - b.minor || (a.patch ?? 0) - (b.patch ?? 0);
+}
+
+/** `a` is `minor` or later (the patch is not looked at). */
+export function atLeast(r: Release, minor: number): boolean {
+  return r.major > 1 || (r.major === 1 && r.minor >= minor);
+}
+
+/** The modelled range, for messages: `1.28 … 1.34`. */
+export function modelledRange(): string {
+  return `${formatRelease(OLDEST_MODELLED)} … ${formatRelease(NEWEST)}`;
+}
+
+/** Why a version cannot be used; the reader (options.ts) turns it into a usage error. */
+export class ReleaseError extends Error {
+  override readonly name = 'ReleaseError';
+}
+
+/**
+ * `X.Y`, `X.Y.Z`, with or without a leading `v` (as `kubectl version` and the Node's
+ * `kubeProxyVersion` print it). Build metadata and pre-release suffixes are not accepted.
+ */
+export function parseRelease(text: string): Release {
+  const m = /^v?(\d{1,3})\.(\d{1,3})(?:\.(\d{1,3}))?$/.exec(text);
+  if (!m) throw new ReleaseError(`${JSON.stringify(text)} is not a kube-proxy version (kp-gen models ${modelledRange()})`);
+  const release: Release =
+    m[3] === undefined ? { major: Number(m[1]), minor: Number(m[2]) } : { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
+  const known = release.major === 1 && release.minor >= OLDEST_KNOWN_MINOR;
+  if (!known || compareReleases({ major: release.major, minor: release.minor }, NEWEST) > 0) {
+    throw new ReleaseError(`kube-proxy ${formatRelease(release)} is not supported: kp-gen models ${modelledRange()}`);
+  }
+  if (compareReleases({ major: release.major, minor: release.minor }, OLDEST_MODELLED) < 0) {
+    throw new ReleaseError(`kube-proxy ${formatRelease(release)} is not modelled yet: kp-gen models ${modelledRange()} (issue 14)`);
+  }
+  return release;
+}
