@@ -15,6 +15,7 @@ import { normalize } from './model/normalize.js';
 import type { ServicePortWithEndpoints } from './model/types.js';
 import { DEFAULT_SAVE_BACKEND, OptionValueError, readCIDR, type RunOptions } from './options.js';
 import { planRules } from './plan/planner.js';
+import { formatRelease } from './plan/releases/release.js';
 import type { Ruleset } from './plan/ruleset.js';
 
 export interface RunResult {
@@ -91,10 +92,13 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
     const fileObjects = loadFiles(opts.paths, io.readStdin);
     return clusterObjects ? layerObjects(clusterObjects, fileObjects).objects : fileObjects;
   };
+  const features = cfg.features;
   const { ports, warnings } = normalize(decodeManifests(loadRaw()), {
     ipFamily: cfg.ipFamily,
     nodeName: cfg.nodeName,
     readNodeHints: cfg.preferSameTrafficDistribution,
+    readIPMode: features.honourIPMode,
+    absentFields: { release: formatRelease(cfg.release), ipMode: !features.ipModeField, nodeHints: !features.nodeHintsField },
   });
   if (opts.strict && warnings.length > 0) {
     if (warnings.length === 1) {

@@ -223,7 +223,7 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
     if (ipMode !== undefined) ing.ipMode = ipMode;
     return ing;
   });
-  return {
+  const svc: ServiceManifest = {
     source,
     type: spec?.str('type') || 'ClusterIP',
     clusterIP,
@@ -239,6 +239,23 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
     internalTrafficPolicy: spec?.str('internalTrafficPolicy') || 'Cluster',
     healthCheckNodePort: spec?.int('healthCheckNodePort') ?? 0,
   };
+  const hints = topologyAnnotation(top.obj_('metadata')?.obj_('annotations'));
+  if (hints !== undefined) svc.hintsAnnotation = hints;
+  return svc;
+}
+
+/**
+ * kube-proxy's hintsAnnotation (pkg/proxy/serviceport.go): the deprecated
+ * `service.kubernetes.io/topology-aware-hints` when present, else
+ * `service.kubernetes.io/topology-mode`. Only string values count (the API allows no other).
+ */
+function topologyAnnotation(annotations: Reader | undefined): string | undefined {
+  if (!annotations) return undefined;
+  for (const key of ['service.kubernetes.io/topology-aware-hints', 'service.kubernetes.io/topology-mode']) {
+    const v = annotations.raw(key);
+    if (v !== undefined) return typeof v === 'string' ? v : undefined;
+  }
+  return undefined;
 }
 
 function decodeEndpointPort(p: Reader): EndpointPortManifest {

@@ -58,6 +58,8 @@ export interface ServiceManifest {
   /** `Cluster` when absent. */
   internalTrafficPolicy: string;
   healthCheckNodePort: number;
+  /** The topology annotation kube-proxy reads (see ServicePort.hintsAnnotation); undefined when absent. */
+  hintsAnnotation?: string;
 }
 
 export interface EndpointPortManifest {

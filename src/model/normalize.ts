@@ -27,6 +27,13 @@ export interface NormalizeOptions {
   nodeName: string;
   /** Read `hints.forNodes` (feature gate PreferSameTrafficDistribution). */
   readNodeHints: boolean;
+  /** Honour `status.loadBalancer.ingress[].ipMode` (feature gate LoadBalancerIPMode); default true. */
+  readIPMode?: boolean;
+  /**
+   * Fields the release being written did not have (plan/releases/features.ts): read as if
+   * absent, with one warning naming the field and the release.
+   */
+  absentFields?: { release: string; ipMode: boolean; nodeHints: boolean };
 }
 
 export interface NormalizedInput {
@@ -82,7 +89,7 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
       warn(svc.source, `metadata.labels['${label}']`, `${IGNORING_LABELS[label]}; kube-proxy does not watch it; skipped`);
       continue;
     }
-    for (const sp of servicePorts(svc, opts.ipFamily, warn)) {
+    for (const sp of servicePorts(svc, opts, warn)) {
       const key = portKey(sp.portName, sp.protocol);
       if (entry.ports.has(key)) {
         warn(svc.source, 'spec.ports', `port ${JSON.stringify(sp.portName)} (${sp.protocol}) is listed twice; the last one is used`);
@@ -187,8 +194,9 @@ function familyName(f: IPFamily): string {
 }
 
 /** The service's ports for this family, or none if kube-proxy would skip the service. */
-function servicePorts(svc: ServiceManifest, family: IPFamily, warn: Warn): ServicePort[] {
+function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn): ServicePort[] {
   const src = svc.source;
+  const family = opts.ipFamily;
   // ShouldSkipService: headless and ExternalName services get no rules.
   if (svc.type === 'ExternalName') {
     warn(src, 'spec.type', 'ExternalName service: kube-proxy writes no rules for it; skipped');
@@ -234,7 +242,11 @@ function servicePorts(svc: ServiceManifest, family: IPFamily, warn: Warn): Servi
   const lbVIPs: string[] = [];
   svc.ingress.forEach((ing, i) => {
     if (!ing.ip) return; // hostname-only ingress
-    if (ing.ipMode !== undefined && ing.ipMode !== 'VIP') return; // ipMode Proxy: the LB proxies, no VIP rules
+    if (ing.ipMode !== undefined && opts.absentFields?.ipMode) {
+      warn(src, `status.loadBalancer.ingress[${i}].ipMode`, `did not exist in kube-proxy ${opts.absentFields.release}; ignored (the IP is used as a load-balancer VIP)`);
+    } else if (ing.ipMode !== undefined && ing.ipMode !== 'VIP' && opts.readIPMode !== false) {
+      return; // ipMode Proxy: the LB proxies, no VIP rules
+    }
     const ip = parseIP(ing.ip);
     if (!ip) warn(src, `status.loadBalancer.ingress[${i}].ip`, `invalid IP address ${JSON.stringify(ing.ip)}; ignored`);
     else if (ip.family === family) lbVIPs.push(formatIP(ip));
@@ -281,6 +293,7 @@ function servicePorts(svc: ServiceManifest, family: IPFamily, warn: Warn): Servi
       externalPolicyLocal,
       internalPolicyLocal,
       healthCheckNodePort,
+      ...(svc.hintsAnnotation !== undefined ? { hintsAnnotation: svc.hintsAnnotation } : {}),
     });
   });
   return out;
@@ -355,6 +368,10 @@ function addSlice(
     return;
   }
   const portsField = isEndpoints ? 'subsets[].ports' : 'ports';
+  if (opts.absentFields?.nodeHints) {
+    const i = slice.endpoints.findIndex((e) => e.nodeHints !== undefined);
+    if (i >= 0) warn(src, `endpoints[${i}].hints.forNodes`, `did not exist in kube-proxy ${opts.absentFields.release}; ignored${slice.endpoints.length > 1 ? ' (in every endpoint of this slice)' : ''}`);
+  }
 
   slice.ports.forEach((p, pi) => {
     const field = `${portsField}[${pi}]`;

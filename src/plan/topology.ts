@@ -32,6 +32,16 @@ export function usesLocalEndpoints(sp: ServicePort): boolean {
 type TopologyMode = '' | 'PreferSameNode' | 'PreferSameZone';
 
 /**
+ * Releases before ServiceTrafficDistribution use hints only for a Service whose topology
+ * annotation is set and not `disabled`/`Disabled` (canUseTopology, pkg/proxy/topology.go).
+ */
+function hintsWanted(sp: ServicePort, cfg: ProxierConfig): boolean {
+  if (cfg.features.topologyHints === 'always') return true;
+  const a = sp.hintsAnnotation ?? '';
+  return a !== '' && a !== 'disabled' && a !== 'Disabled';
+}
+
+/**
  * PreferSameNode if the gate is on, every ready endpoint has node hints and one is for this
  * node; else PreferSameZone if every ready endpoint has zone hints and one is for this node's
  * zone; else none. (With no ready endpoint, nothing is "for this node", so: none.)
@@ -79,7 +89,7 @@ export function categorizeEndpoints(
 
   let mode: TopologyMode = '';
   if (usesClusterEndpoints(sp)) {
-    mode = topologyModeFromHints(endpoints, cfg);
+    mode = hintsWanted(sp, cfg) ? topologyModeFromHints(endpoints, cfg) : '';
     result.clusterEndpoints = endpoints.filter((ep) => ep.ready && availableForTopology(ep, mode, cfg));
     // No ready endpoints: fall back to serving-terminating ones (any node, no topology).
     if (result.clusterEndpoints.length === 0) {
