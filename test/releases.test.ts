@@ -1,0 +1,63 @@
+/**
+ * `--kube-proxy-version` against kube-proxy's own dumps of an older release.
+ *
+ * fixtures/upstream/v1.28/ holds whole dumps from the 1.27/1.28-era proxier_test.go (via
+ * openshift/kubernetes; see their SOURCE.md). Their flags say `--nfacct-counters none` because
+ * that era had no nfacct counters; with `--kube-proxy-version 1.28` kp-gen must reach the same
+ * bytes without being told, whatever counters the node has. The five cases that keep an
+ * `original.rules` differ from their test dump for reasons that are not a 1.28 difference (two
+ * turn the ProxyTerminatingEndpoints gate off, which 1.28 locks on; three test OpenShift-only
+ * code), so they are left out here and listed in the README ("Older kube-proxy releases").
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runKpGen } from './helpers/cli.js';
+import { discoverFixtures } from './helpers/fixtures.js';
+
+const cases = discoverFixtures('fixtures/upstream/v1.28').fixtures.filter((f) => !f.isError);
+
+/** The case's flags without the nfacct setting, which the release decides. */
+function withoutNfacct(flags: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < flags.length; i++) {
+    if (flags[i] === '--nfacct-counters') i++;
+    else out.push(flags[i]!);
+  }
+  return out;
+}
+
+describe('fixtures/upstream/v1.28 with --kube-proxy-version 1.28', () => {
+  it('has cases', () => {
+    expect(cases.length).toBeGreaterThan(30);
+  });
+
+  it.each(cases.filter((f) => !existsSync(join(f.dir, 'original.rules'))).map((f) => [f.name, f] as const))(
+    '%s gives the test dump without --nfacct-counters none',
+    async (_name, f) => {
+      const flags = withoutNfacct(f.flags);
+      expect(flags.length).toBe(f.flags.length - 2);
+      const r = await runKpGen([...flags, '--kube-proxy-version', '1.28', ...f.inputs]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(readFileSync(join(f.dir, 'expected.rules'), 'utf8'));
+    },
+  );
+
+  it('leaves out exactly the five cases whose test dump is not a 1.28 difference', () => {
+    const kept = cases.filter((f) => existsSync(join(f.dir, 'original.rules'))).map((f) => f.dir.split('/').at(-1));
+    expect(kept.sort()).toEqual([
+      'endpoint-slice-with-terminating-endpoints-traffic-policy-cluster-gate-off-only-terminating',
+      'endpoint-slice-with-terminating-endpoints-traffic-policy-local-gate-off-only-non-local-and-terminating',
+      'only-local-with-fallback',
+      'openshift-dns-hack',
+      'openshift-dns-hack-fallback',
+    ]);
+  });
+
+  it('the newest release does need --nfacct-counters none for them (the switch matters)', async () => {
+    const f = cases.find((c) => c.dir.endsWith('node-port'))!;
+    const r = await runKpGen([...withoutNfacct(f.flags), ...f.inputs]);
+    expect(r.stdout).not.toBe(readFileSync(join(f.dir, 'expected.rules'), 'utf8'));
+    expect(r.stdout).toContain('--nfacct-name ct_state_invalid_dropped_pkts');
+  });
+});
