@@ -99,6 +99,9 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
     readNodeHints: cfg.preferSameTrafficDistribution,
     readIPMode: features.honourIPMode,
     absentFields: { release: formatRelease(cfg.release), ipMode: !features.ipModeField, nodeHints: !features.nodeHintsField },
+    serviceAddressesAsWritten: !features.serviceAddressesCanonical,
+    endpointAddressesAsWritten: !features.endpointAddressesCanonical,
+    endpointDedup: features.endpointDedup,
   });
   if (opts.strict && warnings.length > 0) {
     if (warnings.length === 1) {

@@ -20,6 +20,7 @@ import type {
 import { byteCompare } from '../util.js';
 import { formatIP, isCanonicalIPv4, joinHostPort, parseCIDR, parseIP, type CIDR, type IPFamily } from './ip.js';
 import type { Endpoint, Protocol, ServicePort, ServicePortWithEndpoints } from './types.js';
+import type { EndpointDedup } from '../plan/releases/features.js';
 
 export interface NormalizeOptions {
   ipFamily: IPFamily;
@@ -34,6 +35,12 @@ export interface NormalizeOptions {
    * absent, with one warning naming the field and the release.
    */
   absentFields?: { release: string; ipMode: boolean; nodeHints: boolean };
+  /** Keep external IPs, load-balancer IPs and source ranges as written (releases before 1.30). */
+  serviceAddressesAsWritten?: boolean;
+  /** Keep endpoint addresses as written (releases before 1.33). */
+  endpointAddressesAsWritten?: boolean;
+  /** Which copy of a duplicated ip:port is used; default prefer-non-terminating. */
+  endpointDedup?: EndpointDedup;
 }
 
 export interface NormalizedInput {
@@ -117,7 +124,7 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
   const result: ServicePortWithEndpoints[] = [];
   for (const service of services.values()) {
     for (const { svcPort, endpoints } of service.ports.values()) {
-      result.push({ svcPort, endpoints: sortedUnique(endpoints) });
+      result.push({ svcPort, endpoints: sortedUnique(endpoints, opts.endpointDedup ?? 'prefer-non-terminating') });
     }
   }
   result.sort((a, b) => compareServicePorts(a.svcPort, b.svcPort));
@@ -129,15 +136,17 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
  * (EndpointSliceCache merges them in slice order), a non-terminating copy replaces an earlier
  * one, a terminating copy does not: the last non-terminating copy wins, else the first.
  */
-function sortedUnique(endpoints: Endpoint[]): Endpoint[] {
+function sortedUnique(endpoints: Endpoint[], dedup: EndpointDedup): Endpoint[] {
   // Stable: copies of one endpoint stay in slice order.
   endpoints.sort((a, b) => byteCompare(a.endpoint, b.endpoint));
+  const firstOrLocal = dedup === 'first-or-local';
   const out: Endpoint[] = [];
   for (let i = 0; i < endpoints.length; ) {
     let pick = endpoints[i]!;
     let j = i + 1;
     for (; j < endpoints.length && endpoints[j]!.endpoint === pick.endpoint; j++) {
-      if (!endpoints[j]!.terminating) pick = endpoints[j]!;
+      // Before PR #135593: a later copy wins only if it is on this node.
+      if (firstOrLocal ? endpoints[j]!.isLocal : !endpoints[j]!.terminating) pick = endpoints[j]!;
     }
     out.push(pick);
     i = j;
@@ -231,13 +240,17 @@ function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn):
   svc.externalIPs.forEach((text, i) => {
     const ip = parseIP(text);
     if (!ip) warn(src, `spec.externalIPs[${i}]`, `invalid IP address ${JSON.stringify(text)}; ignored`);
-    else if (ip.family === family) externalIPs.push(formatIP(ip));
+    else if (ip.family === family) externalIPs.push(opts.serviceAddressesAsWritten ? text : formatIP(ip));
   });
   const sourceRanges: CIDR[] = [];
+  const sourceRangeTexts: string[] = [];
   svc.loadBalancerSourceRanges.forEach((text, i) => {
     const cidr = parseCIDR(text.trim());
     if (!cidr) warn(src, `spec.loadBalancerSourceRanges[${i}]`, `invalid CIDR ${JSON.stringify(text)}; ignored`);
-    else if (cidr.ip.family === family) sourceRanges.push(cidr);
+    else if (cidr.ip.family === family) {
+      sourceRanges.push(cidr);
+      sourceRangeTexts.push(text.trim());
+    }
   });
   const lbVIPs: string[] = [];
   svc.ingress.forEach((ing, i) => {
@@ -249,7 +262,7 @@ function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn):
     }
     const ip = parseIP(ing.ip);
     if (!ip) warn(src, `status.loadBalancer.ingress[${i}].ip`, `invalid IP address ${JSON.stringify(ing.ip)}; ignored`);
-    else if (ip.family === family) lbVIPs.push(formatIP(ip));
+    else if (ip.family === family) lbVIPs.push(opts.serviceAddressesAsWritten ? ing.ip : formatIP(ip));
   });
 
   // pkg/api/v1/service/util.go: ExternallyAccessible is about the *type* here.
@@ -294,6 +307,7 @@ function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn):
       internalPolicyLocal,
       healthCheckNodePort,
       ...(svc.hintsAnnotation !== undefined ? { hintsAnnotation: svc.hintsAnnotation } : {}),
+      ...(opts.serviceAddressesAsWritten ? { loadBalancerSourceRangeTexts: sourceRangeTexts } : {}),
     });
   });
   return out;
@@ -414,7 +428,7 @@ function addSlice(
           }
           return;
         }
-        ipText = formatIP(ip);
+        ipText = opts.endpointAddressesAsWritten ? address : formatIP(ip);
       }
       const endpoint = joinHostPort(ipText, p.port!);
       const ep: Endpoint = {

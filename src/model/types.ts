@@ -32,6 +32,11 @@ export interface ServicePort {
   loadBalancerVIPs: string[];
   /** `spec.loadBalancerSourceRanges` of this family, trimmed and masked, spec order. */
   loadBalancerSourceRanges: CIDR[];
+  /**
+   * The same ranges as a release before 1.30 writes them (trimmed, not masked); undefined
+   * when they are written masked (plan/releases/features.ts serviceAddressesCanonical).
+   */
+  loadBalancerSourceRangeTexts?: string[];
   /** 0 unless `sessionAffinity: ClientIP`; then the affinity timeout in seconds. */
   stickyMaxAgeSeconds: number;
   /** Externally accessible by type and `externalTrafficPolicy: Local`. */

@@ -200,10 +200,11 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
     nat.declare(fwChain);
     const fwComment = `${svcPortNameString} loadbalancer IP`;
     let allowFromNode = false;
-    for (const cidr of svcInfo.loadBalancerSourceRanges) {
-      nat.append(fwChain, rule(fwComment, [header('-s', formatCIDR(cidr))], jump(externalTrafficChain)));
+    svcInfo.loadBalancerSourceRanges.forEach((cidr, i) => {
+      const src = svcInfo.loadBalancerSourceRangeTexts?.[i] ?? formatCIDR(cidr);
+      nat.append(fwChain, rule(fwComment, [header('-s', src)], jump(externalTrafficChain)));
       if (cfg.nodeIP && cidrContains(cidr, cfg.nodeIP)) allowFromNode = true;
-    }
+    });
     // A VIP that is a local address loops back with the VIP as source: let the node through.
     if (allowFromNode) {
       for (const lbip of svcInfo.loadBalancerVIPs) {

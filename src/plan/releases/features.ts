@@ -45,6 +45,24 @@ export const FEATURE_SWITCHES = {
     backports: [],
     source: 'pkg/proxy/topology.go canUseTopology: annotation required at sanposhiho/kubernetes@059ce4e8 (1.28/1.29), ignored under ServiceTrafficDistribution at danwinship/kubernetes@7dfae2cf (1.30)',
   },
+  serviceAddressesCanonical: {
+    summary: 'external IPs and load-balancer IPs are written in canonical form, loadBalancerSourceRanges masked (10.0.0.1/8 → 10.0.0.0/8); before, as written in the Service (source ranges trimmed)',
+    since: 30,
+    backports: [],
+    source: 'PR #122630 (opened 2024-01-07, in 1.30); strings as written in pkg/proxy/service.go at sanposhiho/kubernetes@059ce4e8 (1.28/1.29), net.IP in pkg/proxy/serviceport.go at ashierj/superdemo@c1cf94e9',
+  },
+  endpointAddressesCanonical: {
+    summary: 'endpoint addresses are written in canonical form (in KUBE-SEP names, -s, DNAT and comments); before, as written in the EndpointSlice. First release assumed: raw in 1.30–1.32-era code, canonical in 1.33-era code; 1.31 and 1.32 not settled',
+    since: 33,
+    backports: [],
+    source: 'pkg/proxy/endpointslicecache.go: Addresses[0] as written at ashierj/superdemo@86435b28 (1.30-era), ParseIPSloppy(...).String() at danwinship/kubernetes@6c763fd5 (1.33-era)',
+  },
+  dedupPrefersNonTerminating: {
+    summary: 'one ip:port in several endpoints: a non-terminating copy replaces a terminating one; before, the first copy stays unless a later one is on this node',
+    since: 34,
+    backports: [],
+    source: 'PR #135593 (upstream master, December 2025; the 1.34 release still has the first-or-local rule, as at danwinship/kubernetes@6c763fd5): kp-gen\'s newest follows master here, as kube-proxy-reference.md does',
+  },
   nodeHintsField: {
     summary: 'EndpointSlice hints.forNodes exists (read only with feature gate PreferSameTrafficDistribution)',
     since: 33,
@@ -111,7 +129,19 @@ export interface ReleaseFeatures {
   nodeHintsField: boolean;
   /** ... and kube-proxy reads it (PreferSameNode). */
   preferSameTrafficDistribution: boolean;
+  /** External IPs and LB IPs canonical, source ranges masked; else as written. */
+  serviceAddressesCanonical: boolean;
+  /** Endpoint addresses canonical; else as written. */
+  endpointAddressesCanonical: boolean;
+  /** How copies of one ip:port are resolved. */
+  endpointDedup: EndpointDedup;
 }
+
+/**
+ * Which copy of an endpoint (the same ip:port in several slices, or twice in one) is used:
+ * the first unless a later one is on this node, or the last non-terminating one.
+ */
+export type EndpointDedup = 'first-or-local' | 'prefer-non-terminating';
 
 export function releaseFeatures(release: Release, gates: Readonly<Record<string, boolean>>): ReleaseFeatures {
   const trafficDistribution = hasFeature(release, 'topologyHintsWithoutAnnotation') && gateEnabled(release, 'ServiceTrafficDistribution', gates);
@@ -123,5 +153,8 @@ export function releaseFeatures(release: Release, gates: Readonly<Record<string,
     topologyHints: trafficDistribution ? 'always' : 'with-annotation',
     nodeHintsField: hasFeature(release, 'nodeHintsField'),
     preferSameTrafficDistribution: hasFeature(release, 'nodeHintsField') && gateEnabled(release, 'PreferSameTrafficDistribution', gates),
+    serviceAddressesCanonical: hasFeature(release, 'serviceAddressesCanonical'),
+    endpointAddressesCanonical: hasFeature(release, 'endpointAddressesCanonical'),
+    endpointDedup: hasFeature(release, 'dedupPrefersNonTerminating') ? 'prefer-non-terminating' : 'first-or-local',
   };
 }

@@ -72,6 +72,9 @@ describe('feature table', () => {
       topologyHints: 'always',
       nodeHintsField: true,
       preferSameTrafficDistribution: true,
+      serviceAddressesCanonical: true,
+      endpointAddressesCanonical: true,
+      endpointDedup: 'prefer-non-terminating',
     });
     // As before: the node-hints gate can be turned off, the locked ones cannot.
     expect(releaseFeatures(NEWEST, { PreferSameTrafficDistribution: false }).preferSameTrafficDistribution).toBe(false);
@@ -87,6 +90,9 @@ describe('feature table', () => {
       topologyHints: 'with-annotation',
       nodeHintsField: false,
       preferSameTrafficDistribution: false,
+      serviceAddressesCanonical: false,
+      endpointAddressesCanonical: false,
+      endpointDedup: 'first-or-local',
     });
   });
 });
