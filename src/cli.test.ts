@@ -139,6 +139,12 @@ describe('CLI wiring: argv → RunOptions', () => {
     expect(read).toThrow(message);
   });
 
+  it('prints its version and the kube-proxy releases it models', () => {
+    let out = '';
+    expect(parseArgs(['--version'], { out: (o) => (out += o) })).toEqual({ kind: 'exit', code: 0 });
+    expect(out).toMatch(/^kp-gen \d+\.\d+\.\d+\nkube-proxy releases: 1\.28 … 1\.34 \(--kube-proxy-version; default 1\.34\)\n$/);
+  });
+
   it('prints help and exits 0', () => {
     let out = '';
     const r = parseArgs(['--help'], { out: (s) => (out += s) });

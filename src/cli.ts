@@ -4,12 +4,19 @@
  * is the program's own action, with the generation flags of flags.ts; other commands
  * (`kp-gen diff`, …) register themselves through commands/index.ts and hand back their options.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerSubcommands, type CommandOptions } from './commands/index.js';
 import { UsageError } from './errors.js';
 import { addClusterOptions, addGenerationOptions, choiceOption, flagValue, readClusterOptions, readGenerationOptions } from './flags.js';
 import { DEFAULT_SAVE_BACKEND, OUTPUT_FORMATS, readChoice, SAVE_BACKENDS, type RunOptions } from './options.js';
+import { formatRelease, modelledRange, NEWEST } from './plan/releases/release.js';
+
+/** `kp-gen --version`: the package's version, and the kube-proxy releases kp-gen writes. */
+function versionText(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return `kp-gen ${String(pkg.version)}\nkube-proxy releases: ${modelledRange()} (--kube-proxy-version; default ${formatRelease(NEWEST)})`;
+}
 
 export type ParsedArgs =
   | { kind: 'exit'; code: number }
@@ -33,6 +40,7 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
     .description('Turn Kubernetes Service and EndpointSlice manifests into the iptables rules kube-proxy programs on a node.')
     .argument('[path...]', 'manifest files or directories (*.yaml, *.yml, *.json, searched recursively), or - for stdin')
     .helpOption('-h, --help', 'show this help')
+    .version(versionText(), '--version', "print kp-gen's version and the kube-proxy releases it models")
     .showHelpAfterError('(run kp-gen --help for usage)')
     .addHelpText('after', HELP_AFTER)
     // Flags after a sub-command's name belong to the sub-command (`kp-gen lab up --cluster-cidr …`),
