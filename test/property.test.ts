@@ -66,6 +66,8 @@ function serviceArb(ns: string, name: string): fc.Arbitrary<Obj[]> {
       itpLocal: fc.boolean(),
       affinity: fc.option(fc.integer({ min: 1, max: 86400 }), { nil: undefined }),
       clusterIPSeed: fc.nat(),
+      topologyMode: fc.constantFrom(undefined, 'Auto', 'disabled'),
+      ipModeProxy: fc.boolean(),
     })
     .chain((s) => {
       const fam = s.family;
@@ -115,8 +117,12 @@ function serviceArb(ns: string, name: string): fc.Arbitrary<Obj[]> {
             spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: s.affinity } };
           }
           if (s.type === 'LoadBalancer' && r.sourceRanges.length > 0) spec.loadBalancerSourceRanges = r.sourceRanges;
-          const svc: Obj = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec };
-          if (s.type === 'LoadBalancer') svc.status = { loadBalancer: { ingress: r.ingress.map((ip) => ({ ip })) } };
+          const metadata: Obj = { name, namespace: ns };
+          if (s.topologyMode) metadata.annotations = { 'service.kubernetes.io/topology-mode': s.topologyMode };
+          const svc: Obj = { apiVersion: 'v1', kind: 'Service', metadata, spec };
+          if (s.type === 'LoadBalancer') {
+            svc.status = { loadBalancer: { ingress: r.ingress.map((ip, i) => (s.ipModeProxy && i === 0 ? { ip, ipMode: 'Proxy' } : { ip })) } };
+          }
           const slices = r.slices.map((sl, i): Obj => ({
             apiVersion: 'discovery.k8s.io/v1',
             kind: 'EndpointSlice',
@@ -162,6 +168,7 @@ const flagsArb: fc.Arbitrary<string[]> = fc
     nodePortAddresses: fc.constantFrom('', '192.168.1.0/24,2001:db8::/64', '127.0.0.0/8', 'primary'),
     noLocalhost: fc.boolean(),
     oldIptables: fc.boolean(),
+    release: fc.constantFrom(undefined, '1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34'),
   })
   .map((f) => {
     const flags = ['-q', '--node-ip', '192.168.1.10,2001:db8::10', '--node-addresses', '127.0.0.1,::1,192.168.1.10,2001:db8::10'];
@@ -173,6 +180,7 @@ const flagsArb: fc.Arbitrary<string[]> = fc
     if (f.nodePortAddresses) flags.push('--nodeport-addresses', f.nodePortAddresses);
     if (f.noLocalhost) flags.push('--no-localhost-nodeports');
     if (f.oldIptables) flags.push('--iptables-version', '1.6.1');
+    if (f.release) flags.push('--kube-proxy-version', f.release);
     return flags;
   });
 
