@@ -115,7 +115,7 @@ export function addGenerationOptions(cmd: Command): Command {
     .option('--nfacct-counters <names>', 'nfacct counters that exist on the node (comma-separated), or none', list)
     .option('--conntrack-tcp-be-liberal', 'the node sets net.netfilter.nf_conntrack_tcp_be_liberal: no INVALID-drop rule', false)
     .option('--node-zone <zone>', "the node's topology.kubernetes.io/zone label (topology-aware routing)")
-    .option('--feature-gates <gates>', 'kube-proxy feature gates, Name=true|false[,...] (only PreferSameTrafficDistribution, LoadBalancerIPMode and ServiceTrafficDistribution change rules)', list)
+    .option('--feature-gates <gates>', 'kube-proxy feature gates, Name=true|false[,...] (PreferSameTrafficDistribution, LoadBalancerIPMode, ServiceTrafficDistribution and TopologyAwareHints change rules)', list)
     .option('--kube-proxy-version <version>', `write what this kube-proxy release wrote, X.Y or X.Y.Z (${modelledRange()}; default ${formatRelease(NEWEST)})`)
     .option('--include-jumps', 'also declare the built-in chains and add the jumps kube-proxy installs into them, for plain iptables-restore', false)
     .option('--strict', 'treat warnings (objects kube-proxy would skip) as errors', false)

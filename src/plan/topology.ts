@@ -33,10 +33,11 @@ type TopologyMode = '' | 'PreferSameNode' | 'PreferSameZone';
 
 /**
  * Releases before ServiceTrafficDistribution use hints only for a Service whose topology
- * annotation is set and not `disabled`/`Disabled` (canUseTopology, pkg/proxy/topology.go).
+ * annotation is set and not `disabled`/`Disabled`, and none with TopologyAwareHints off
+ * (canUseTopology, pkg/proxy/topology.go).
  */
 function hintsWanted(sp: ServicePort, cfg: ProxierConfig): boolean {
-  if (cfg.features.topologyHints === 'always') return true;
+  if (cfg.features.topologyHints !== 'with-annotation') return cfg.features.topologyHints === 'always';
   const a = sp.hintsAnnotation ?? '';
   return a !== '' && a !== 'disabled' && a !== 'Disabled';
 }

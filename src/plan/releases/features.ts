@@ -91,6 +91,7 @@ export interface FeatureGate {
 }
 
 export const RULE_FEATURE_GATES = {
+  TopologyAwareHints: { alpha: 21, defaultOn: 24, locked: 33, source: 'kube_features.go versioned spec (alpha 1.21, beta 1.23, on 1.24, GA 1.33); canUseTopology checks it' },
   LoadBalancerIPMode: { alpha: 29, defaultOn: 30, locked: 32, source: 'kube_features.go versioned spec (alpha 1.29, beta 1.30, GA 1.32)' },
   ServiceTrafficDistribution: { alpha: 30, defaultOn: 31, locked: 33, source: 'kube_features.go versioned spec (alpha 1.30, beta 1.31, GA 1.33)' },
   PreferSameTrafficDistribution: { alpha: 33, defaultOn: 34, locked: 35, source: 'kube_features.go versioned spec (alpha 1.33, beta 1.34, GA 1.35)' },
@@ -111,7 +112,7 @@ export function gateEnabled(release: Release, name: RuleFeatureGate, given: Read
 }
 
 /** How zone hints are used (pkg/proxy/topology.go canUseTopology). */
-export type TopologyHintsUse = 'always' | 'with-annotation';
+export type TopologyHintsUse = 'always' | 'with-annotation' | 'never';
 
 /** Everything the planner and the normaliser need to know about a release, resolved once. */
 export interface ReleaseFeatures {
@@ -145,12 +146,14 @@ export type EndpointDedup = 'first-or-local' | 'prefer-non-terminating';
 
 export function releaseFeatures(release: Release, gates: Readonly<Record<string, boolean>>): ReleaseFeatures {
   const trafficDistribution = hasFeature(release, 'topologyHintsWithoutAnnotation') && gateEnabled(release, 'ServiceTrafficDistribution', gates);
+  // canUseTopology: either gate turns hints on; ServiceTrafficDistribution also drops the annotation check.
+  const topologyHints: TopologyHintsUse = trafficDistribution ? 'always' : gateEnabled(release, 'TopologyAwareHints', gates) ? 'with-annotation' : 'never';
   return {
     conntrackLiberalSkipsInvalidDrop: hasFeature(release, 'conntrackLiberalSkipsInvalidDrop'),
     nfacctCounters: hasFeature(release, 'nfacctCounters'),
     ipModeField: hasFeature(release, 'loadBalancerIPModeField'),
     honourIPMode: hasFeature(release, 'loadBalancerIPModeField') && gateEnabled(release, 'LoadBalancerIPMode', gates),
-    topologyHints: trafficDistribution ? 'always' : 'with-annotation',
+    topologyHints,
     nodeHintsField: hasFeature(release, 'nodeHintsField'),
     preferSameTrafficDistribution: hasFeature(release, 'nodeHintsField') && gateEnabled(release, 'PreferSameTrafficDistribution', gates),
     serviceAddressesCanonical: hasFeature(release, 'serviceAddressesCanonical'),
