@@ -9,8 +9,8 @@ import { InternalError, UserError } from './errors.js';
 import { formatCIDR, formatIP, isLoopback, type CIDR, type IPFamily } from './model/ip.js';
 import { containsIPv4Loopback, parseNodePortAddresses } from './model/nodeport-addresses.js';
 import type { LocalTrafficDetector, ProxierConfig } from './model/types.js';
-import { releaseFeatures } from './plan/releases/features.js';
-import { NEWEST } from './plan/releases/release.js';
+import { FEATURE_SWITCHES, hasFeature, releaseFeatures } from './plan/releases/features.js';
+import { formatRelease, NEWEST } from './plan/releases/release.js';
 import {
   OptionValueError,
   readCIDR,
@@ -95,8 +95,16 @@ export function buildProxierConfig(o: RunOptions): ProxierConfig {
       ? checked('masqueradeMark', o.masqueradeMark, readMasqueradeMark)
       : masqueradeMarkForBit(checked('masqueradeBit', o.masqueradeBit, readMasqueradeBit));
 
+  const release = o.kubeProxyVersion === undefined ? NEWEST : checked('kubeProxyVersion', o.kubeProxyVersion, readKubeProxyVersion);
+
   // `primary` means the node's primary IPs, as /32 and /128 (loopback excluded).
   let npaEntries = checked('nodePortAddresses', o.nodePortAddresses, readNodePortAddresses);
+  if (npaEntries[0] === 'primary' && !hasFeature(release, 'nodePortAddressesPrimary')) {
+    throw new UserError(
+      `nodePortAddresses "primary" (--nodeport-addresses): kube-proxy ${formatRelease(release)} refuses it; it is accepted from 1.${FEATURE_SWITCHES.nodePortAddressesPrimary.since}`,
+      "give the node's addresses as CIDRs instead",
+    );
+  }
   if (npaEntries[0] === 'primary') {
     npaEntries = [];
     for (const family of [4, 6] as const) {
@@ -110,7 +118,6 @@ export function buildProxierConfig(o: RunOptions): ProxierConfig {
   const nfacctCounters = checked('nfacctCounters', o.nfacctCounters, readNfacctCounters);
 
   // What the release does with the node's settings and its feature gates (plan/releases/).
-  const release = o.kubeProxyVersion === undefined ? NEWEST : checked('kubeProxyVersion', o.kubeProxyVersion, readKubeProxyVersion);
   const features = releaseFeatures(release, o.featureGates);
 
   return {

@@ -39,6 +39,12 @@ export const FEATURE_SWITCHES = {
     backports: [],
     source: 'pkg/features/kube_features.go: LoadBalancerIPMode alpha 1.29, beta (on) 1.30, GA 1.32; pkg/proxy/util IsVIPMode checks the gate',
   },
+  nodePortAddressesPrimary: {
+    summary: 'nodePortAddresses (--nodeport-addresses) accepts "primary"; before, kube-proxy refuses it as an invalid CIDR',
+    since: 31,
+    backports: [],
+    source: 'PR #123105 (CHANGELOG-1.31.md)',
+  },
   topologyHintsWithoutAnnotation: {
     summary: 'zone hints are used without the Service annotation service.kubernetes.io/topology-mode (or topology-aware-hints) when feature gate ServiceTrafficDistribution is on',
     since: 30,
