@@ -1,11 +1,12 @@
 /**
  * A kube-proxy release, as `--kube-proxy-version` names it, and the range kp-gen models.
  *
- * The newest release is called 1.34. The reference (kube-proxy-reference.md) describes the
- * proxier of upstream master just after 1.34; no change to the iptables output between the
- * 1.34 release and that code was found, and its feature gates are 1.34's (1.35 locks
- * PreferSameTrafficDistribution on, which kp-gen's default lets `--feature-gates` turn off).
- * So "1.34" is what kp-gen has always written, and the default.
+ * The newest release is called 1.34, and it is the default: what kp-gen wrote before the flag
+ * existed. The reference (kube-proxy-reference.md) describes upstream's proxier after the 1.34
+ * release; its rules and feature gates are 1.34's (1.35 locks PreferSameTrafficDistribution
+ * on, which kp-gen's default still lets `--feature-gates` turn off). The one difference from
+ * the 1.34 release is endpoint de-duplication, where the reference follows upstream master
+ * (features.ts, dedupPrefersNonTerminating).
  *
  * Releases 1.10 … 1.27 are known (issue 14 asks for all of them) but not modelled yet: naming
  * one is a usage error that says so and lists the range kp-gen does write.
