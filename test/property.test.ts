@@ -177,7 +177,9 @@ const flagsArb: fc.Arbitrary<string[]> = fc
     if (f.masqueradeAll) flags.push('--masquerade-all');
     if (f.node) flags.push('--hostname-override', f.node);
     if (f.zone) flags.push('--node-zone', f.zone);
-    if (f.nodePortAddresses) flags.push('--nodeport-addresses', f.nodePortAddresses);
+    // `primary` is refused before 1.31 (as kube-proxy refuses it).
+    const primaryRefused = f.release !== undefined && Number(f.release.split('.')[1]) < 31;
+    if (f.nodePortAddresses && !(f.nodePortAddresses === 'primary' && primaryRefused)) flags.push('--nodeport-addresses', f.nodePortAddresses);
     if (f.noLocalhost) flags.push('--no-localhost-nodeports');
     if (f.oldIptables) flags.push('--iptables-version', '1.6.1');
     if (f.release) flags.push('--kube-proxy-version', f.release);
