@@ -223,7 +223,7 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
     if (ipMode !== undefined) ing.ipMode = ipMode;
     return ing;
   });
-  return {
+  const svc: ServiceManifest = {
     source,
     type: spec?.str('type') || 'ClusterIP',
     clusterIP,
@@ -239,6 +239,11 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
     internalTrafficPolicy: spec?.str('internalTrafficPolicy') || 'Cluster',
     healthCheckNodePort: spec?.int('healthCheckNodePort') ?? 0,
   };
+  const ipFamilyPolicy = spec?.str('ipFamilyPolicy');
+  if (ipFamilyPolicy !== undefined) svc.ipFamilyPolicy = ipFamilyPolicy;
+  const allocateNodePorts = spec?.bool('allocateLoadBalancerNodePorts');
+  if (allocateNodePorts !== undefined) svc.allocateLoadBalancerNodePorts = allocateNodePorts;
+  return svc;
 }
 
 function decodeEndpointPort(p: Reader): EndpointPortManifest {
