@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from './cli.js';
 import { UsageError, UserError } from './errors.js';
+import { parseCIDR } from './model/ip.js';
 import { defaultRunOptions, type RunOptions } from './options.js';
 
 function parse(argv: string[]): RunOptions {
@@ -40,6 +41,8 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--output', 'out.rules', 'x'], { output: 'out.rules' }],
     [['--strict', '-q', 'x'], { strict: true, quiet: true }],
     [['--include-jumps', 'x'], { includeJumps: true }],
+    [['--service-cluster-ip-range', 'fd00:10:96::/108,10.0.0.0/16', 'x'], { serviceClusterIPRange: [parseCIDR('fd00:10:96::/108')!, parseCIDR('10.0.0.0/16')!] }],
+    [['--service-node-port-range', '20000-20999', 'x'], { serviceNodePortRange: { first: 20000, last: 20999 } }],
     [
       ['--config', 'fixtures/features/kube-proxy-config/kube-proxy.yaml', '--iptables-masquerade-bit', '13', 'x'],
       { clusterCIDRs: ['10.244.0.0/16', 'fd00:10:244::/56'], localhostNodePorts: false, conntrackTCPBeLiberal: true, masqueradeBit: 13 },
@@ -102,6 +105,16 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--format', 'save', '--save-backend', 'both'], '--save-backend: "both" is not nft or legacy'],
     [['--from-cluster', '--request-timeout', 'soon'], '--request-timeout: "soon" is not a duration like 30s or 1m'],
     [['--request-timeout', '5 s'], '--request-timeout: "5 s" is not a duration like 30s or 1m'],
+    [['--service-cluster-ip-range', '10.96.0.0/33'], '--service-cluster-ip-range: "10.96.0.0/33" is not a CIDR'],
+    [['--service-cluster-ip-range', '10.96.0.0/12,10.100.0.0/16'], '--service-cluster-ip-range: "10.96.0.0/12,10.100.0.0/16" is not one CIDR, or two of different IP families'],
+    [['--service-cluster-ip-range', '10.96.0.0/12,fd00::/108,10.100.0.0/16'], '--service-cluster-ip-range: "10.96.0.0/12,fd00::/108,10.100.0.0/16" is not one CIDR, or two of different IP families'],
+    [['--service-cluster-ip-range', ','], '--service-cluster-ip-range: "" is not one CIDR, or two of different IP families'],
+    [['--service-cluster-ip-range', 'fd00::/48'], '--service-cluster-ip-range: "fd00::/48" is not an IPv6 CIDR of /64 or longer'],
+    [['--service-cluster-ip-range', '10.96.0.0/31'], '--service-cluster-ip-range: "10.96.0.0/31" is not a CIDR with an address to allocate'],
+    [['--service-node-port-range', '32767-30000'], '--service-node-port-range: "32767-30000" is not a port range like 30000-32767 (A-B, A+N or one port, within 1-65535)'],
+    [['--service-node-port-range', '0-100'], '--service-node-port-range: "0-100" is not a port range like 30000-32767 (A-B, A+N or one port, within 1-65535)'],
+    [['--service-node-port-range', '30000+40000'], '--service-node-port-range: "30000+40000" is not a port range like 30000-32767 (A-B, A+N or one port, within 1-65535)'],
+    [['--service-node-port-range', '30000-'], '--service-node-port-range: "30000-" is not a port range like 30000-32767 (A-B, A+N or one port, within 1-65535)'],
   ];
 
   it.each(BAD_VALUES)('refuses %j: %s', (flags, message) => {
@@ -125,6 +138,11 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--pod-interface-name-prefix', 'fourteen-chars'], { podInterfaceNamePrefix: 'fourteen-chars' }],
     [['--feature-gates', 'A=TRUE,B=false', '--feature-gates', 'A=false'], { featureGates: { A: false, B: false } }],
     [['--request-timeout', '1.5h'], {}],
+    [['--service-cluster-ip-range', '10.96.0.1/12'], {}],
+    [['--service-cluster-ip-range', 'fd00::/64'], { serviceClusterIPRange: [parseCIDR('fd00::/64')!] }],
+    [['--service-node-port-range', '30000+2767'], {}],
+    [['--service-node-port-range', ' 30000-32767 '], {}],
+    [['--service-node-port-range', '8080'], { serviceNodePortRange: { first: 8080, last: 8080 } }],
   ])('accepts %j', (flags, expected) => {
     expect(parse([...flags, 'x'])).toEqual({ ...defaultRunOptions(), paths: ['x'], ...expected });
   });

@@ -76,6 +76,16 @@ export interface Warning {
   message: string;
 }
 
-export function formatWarning(w: Warning): string {
+/**
+ * A value kp-gen made up where the input left it to the control plane (an allocated cluster IP,
+ * a node port). Printed on stderr as one `note:` line unless -q; never fatal, --strict included.
+ */
+export interface Note {
+  location: InputLocation;
+  message: string;
+}
+
+/** A warning's or a note's text, without its `warning:`/`note:` label. */
+export function formatWarning(w: Warning | Note): string {
   return `${formatLocation(w.location)}: ${w.message}`;
 }

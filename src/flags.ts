@@ -34,6 +34,8 @@ import {
   readMasqueradeMark,
   readNfacctCounters,
   readNodePortAddresses,
+  readPortRange,
+  readServiceClusterIPRange,
   type ClusterOptions,
   type RunOptions,
 } from './options.js';
@@ -118,6 +120,8 @@ export function addGenerationOptions(cmd: Command): Command {
     .option('--feature-gates <gates>', 'kube-proxy feature gates, Name=true|false[,...] (PreferSameTrafficDistribution, LoadBalancerIPMode, ServiceTrafficDistribution and TopologyAwareHints change rules)', list)
     .option('--kube-proxy-version <version>', `write what this kube-proxy release wrote, X.Y or X.Y.Z (${modelledRange()}; default ${formatRelease(NEWEST)})`)
     .option('--include-jumps', 'also declare the built-in chains and add the jumps kube-proxy installs into them, for plain iptables-restore', false)
+    .option('--service-cluster-ip-range <cidrs>', "kube-apiserver's: where Services without a cluster IP get theirs, one CIDR per family (default 10.96.0.0/12)", list)
+    .option('--service-node-port-range <range>', "kube-apiserver's: where node ports the input leaves out come from (default 30000-32767)")
     .option('--strict', 'treat warnings (objects kube-proxy would skip) as errors', false)
     .option('-q, --quiet', 'print no warnings', false);
 }
@@ -219,6 +223,10 @@ export function readGenerationOptions(paths: string[], cmd: Command): RunOptions
   if (given('featureGates')) o.featureGates = flagValue('--feature-gates', texts('featureGates'), readFeatureGates);
   if (given('kubeProxyVersion')) o.kubeProxyVersion = kubeProxyVersion(text('kubeProxyVersion'));
   o.includeJumps = given('includeJumps');
+  if (given('serviceClusterIpRange')) {
+    o.serviceClusterIPRange = flagValue('--service-cluster-ip-range', texts('serviceClusterIpRange'), readServiceClusterIPRange);
+  }
+  if (given('serviceNodePortRange')) o.serviceNodePortRange = flagValue('--service-node-port-range', text('serviceNodePortRange'), readPortRange);
   o.strict = given('strict');
   o.quiet = given('quiet');
   if (given('config')) {

@@ -6,6 +6,7 @@
  * is valid. Some values stay text (addresses, the mark) because they are written or shown as
  * given.
  */
+import { allocatableAddresses, type PortRange } from './complete/ranges.js';
 import { parseUint32, ValueError } from './iptables/values.js';
 import { parseCIDR, parseIP, type CIDR, type IP } from './model/ip.js';
 import { parseRelease, ReleaseError, type Release } from './plan/releases/release.js';
@@ -63,6 +64,10 @@ export interface RunOptions {
   saveBackend?: SaveBackend;
   /** -o: write here atomically instead of stdout. */
   output?: string;
+  /** kube-apiserver's --service-cluster-ip-range: where Services without a cluster IP get theirs (primary family first). */
+  serviceClusterIPRange: CIDR[];
+  /** kube-apiserver's --service-node-port-range: where node ports the input leaves out come from. */
+  serviceNodePortRange: PortRange;
   strict: boolean;
   quiet: boolean;
   /** --from-cluster and its flags; undefined when reading files only. */
@@ -90,6 +95,9 @@ export interface ClusterOptions {
 export const DEFAULT_REQUEST_TIMEOUT = '30s';
 
 export const DEFAULT_IPTABLES_VERSION = '1.8.9';
+/** kubeadm's default (kube-apiserver's own is 10.0.0.0/24). */
+export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
+export const DEFAULT_SERVICE_NODE_PORT_RANGE = '30000-32767';
 export const DEFAULT_MASQUERADE_BIT = 14;
 
 export function defaultRunOptions(): RunOptions {
@@ -110,6 +118,8 @@ export function defaultRunOptions(): RunOptions {
     featureGates: {},
     includeJumps: false,
     format: 'restore',
+    serviceClusterIPRange: readServiceClusterIPRange([DEFAULT_SERVICE_CLUSTER_IP_RANGE]),
+    serviceNodePortRange: readPortRange(DEFAULT_SERVICE_NODE_PORT_RANGE),
     strict: false,
     quiet: false,
   };
@@ -231,6 +241,35 @@ export function readNodePortAddresses(entries: readonly string[]): string[] {
     readCIDR(e);
   }
   return [...entries];
+}
+
+/**
+ * --service-cluster-ip-range: one CIDR, or two of different IP families, the primary first (as
+ * kube-apiserver reads its flag). An IPv6 CIDR must be /64 or longer (the API server's IP
+ * allocator refuses larger ones), and each must have an address to allocate.
+ */
+export function readServiceClusterIPRange(entries: readonly string[]): CIDR[] {
+  const cidrs = entries.map(readCIDR);
+  if (cidrs.length === 0 || cidrs.length > 2 || (cidrs.length === 2 && cidrs[0]!.ip.family === cidrs[1]!.ip.family)) {
+    return not(entries.join(','), 'one CIDR, or two of different IP families');
+  }
+  cidrs.forEach((c, i) => {
+    if (c.ip.family === 6 && c.prefix < 64) not(entries[i], 'an IPv6 CIDR of /64 or longer');
+    if (allocatableAddresses(c) === 0n) not(entries[i], 'a CIDR with an address to allocate');
+  });
+  return cidrs;
+}
+
+/**
+ * --service-node-port-range: `A-B`, `A+N` (A to A+N) or one port, as kube-apiserver reads it
+ * (ParsePortRange), within 1-65535.
+ */
+export function readPortRange(text: string): PortRange {
+  const m = /^([0-9]{1,5})(?:([-+])([0-9]{1,5}))?$/.exec(text.trim());
+  const first = m ? Number(m[1]) : 0;
+  const last = !m ? 0 : m[2] === '-' ? Number(m[3]) : m[2] === '+' ? first + Number(m[3]) : first;
+  if (first < 1 || last > 65535 || last < first) return not(text, 'a port range like 30000-32767 (A-B, A+N or one port, within 1-65535)');
+  return { first, last };
 }
 
 /** The nfacct counters kube-proxy's rules count in (pkg/proxy/metrics). */

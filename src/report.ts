@@ -3,7 +3,11 @@
  * detects that, and honours NO_COLOR / FORCE_COLOR).
  */
 import { chalkStderr as c } from 'chalk';
-import { formatWarning, type Warning } from './errors.js';
+import { formatWarning, type Note, type Warning } from './errors.js';
+
+export function noteLine(n: Note): string {
+  return `${c.cyan('note:')} ${formatWarning(n)}\n`;
+}
 
 export function warningLine(w: Warning): string {
   return `${c.yellow('warning:')} ${formatWarning(w)}\n`;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from './errors.js';
+import { runCli } from './main.js';
 import { defaultRunOptions } from './options.js';
 import { checkNodeSettings, generate } from './run.js';
 
@@ -26,6 +27,37 @@ describe('generate', () => {
     ]);
     expect(r.text).toContain('-A KUBE-SVC-PY4JZH2ITZYEO4CN');
     expect(reads).toBe(1);
+  });
+});
+
+describe('notes on what was made up', () => {
+  process.env.FORCE_COLOR = '0';
+  const manifest = 'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {type: NodePort, ports: [{port: 80}]}\n';
+  const run = async (...flags: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli([...flags, '-'], {
+      stdout: async (s) => void (stdout += typeof s === 'string' ? s : Buffer.from(s).toString()),
+      stderr: (s) => void (stderr += s),
+      readStdin: () => manifest,
+      stdoutIsTTY: false,
+    });
+    return { code, stdout, stderr };
+  };
+
+  it('are one line per completed Service, kept apart from warnings, never fatal under --strict', async () => {
+    const r = generate({ ...defaultRunOptions(), paths: ['-'], strict: true }, { readStdin: () => manifest });
+    expect(r.warnings).toEqual([]);
+    expect(r.notes.map((n) => n.location.object)).toEqual(['Service shop/web']);
+    const strict = await run('--strict');
+    expect(strict.code).toBe(0);
+    expect(strict.stderr).toMatch(/^note: -: Service shop\/web: allocated clusterIP 10\.\d+\.\d+\.\d+; nodePort 3\d{4} for 80\/TCP\n$/);
+  });
+
+  it('are not printed with -q', async () => {
+    const quiet = await run('-q');
+    expect([quiet.code, quiet.stderr]).toEqual([0, '']);
+    expect(quiet.stdout).toBe((await run()).stdout);
   });
 });
 

@@ -1,9 +1,11 @@
 /**
- * The main job: load → decode → normalize → plan → emit. Returns the text, the warnings and
- * the service ports the rules were planned from; writing them is main.ts's business.
+ * The main job: load → decode → complete → normalize → plan → emit. Returns the text, the
+ * notes and warnings, and the service ports the rules were planned from; writing them is
+ * main.ts's business.
  */
+import { completeManifests } from './complete/complete.js';
 import { buildProxierConfig } from './config.js';
-import { formatWarning, InputError, UserError, type Warning } from './errors.js';
+import { formatWarning, InputError, UserError, type Note, type Warning } from './errors.js';
 import { decodeManifests } from './load/decode.js';
 import { loadFiles, type RawObject } from './load/files.js';
 import { layerObjects } from './load/layer.js';
@@ -27,6 +29,8 @@ export interface RunResult {
   chunks: () => Iterable<string | Uint8Array>;
   /** The whole text as one string (for callers that want one; emitted on each read). */
   readonly text: string;
+  /** What was made up for objects the API server never saw (allocated IPs and ports). */
+  notes: Note[];
   /** Objects and fields skipped as kube-proxy would skip them. */
   warnings: Warning[];
   /**
@@ -93,7 +97,9 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
     return clusterObjects ? layerObjects(clusterObjects, fileObjects).objects : fileObjects;
   };
   const features = cfg.features;
-  const { ports, warnings } = normalize(decodeManifests(loadRaw()), {
+  const completed = completeManifests(decodeManifests(loadRaw()), opts);
+  const notes = completed.notes;
+  const { ports, warnings } = normalize(completed.manifests, {
     ipFamily: cfg.ipFamily,
     nodeName: cfg.nodeName,
     readNodeHints: cfg.preferSameTrafficDistribution,
@@ -115,10 +121,11 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
   const ruleset = planRules(ports, cfg, { includeJumps: opts.includeJumps });
   if (opts.format === 'save') {
     const text = emitSave(ruleset, { family: cfg.ipFamily, backend: opts.saveBackend ?? DEFAULT_SAVE_BACKEND });
-    return { chunks: () => [text], warnings, ports, ruleset, text };
+    return { chunks: () => [text], notes, warnings, ports, ruleset, text };
   }
   return {
     chunks: () => emitRestoreChunks(ruleset),
+    notes,
     warnings,
     ports,
     ruleset,

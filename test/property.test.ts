@@ -1,7 +1,9 @@
 /**
  * Property tests over random, valid clusters (fast-check): kp-gen never fails on them, its output
  * does not depend on how objects are ordered or spread over files, every jump has a declared
- * target, and the real iptables-restore (ip6tables-restore for IPv6) accepts the result.
+ * target, and the real iptables-restore (ip6tables-restore for IPv6) accepts the result. For
+ * manifests without cluster IPs and node ports (src/complete/): adding a Service leaves every
+ * other Service's lines as they were, and the order of the documents does not matter.
  * A failure prints the seed and the shrunk counterexample; replay with FC_SEED=<seed>.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { completeManifests, firstChoices, type CompletionRanges } from '../src/complete/complete.js';
+import { decodeManifests } from '../src/load/decode.js';
+import { parseCIDR } from '../src/model/ip.js';
+import { readPortRange } from '../src/options.js';
 import { runKpGen } from './helpers/cli.js';
 import { checkRestore } from './helpers/iptables-check.js';
 import { kernelSupport, requireKernel, restoreInNamespace } from './helpers/kernel.js';
@@ -229,6 +235,148 @@ describe('random valid clusters', () => {
         expect(loaded.ok, `${loaded.output}\n${r.stdout}`).toBe(true);
       }),
       params(40),
+    );
+  });
+});
+
+/** Services as kept in an application's repository: no cluster IPs, node ports only where pinned. */
+function sourceServiceArb(ns: string, name: string, opts: { pinned: boolean }): fc.Arbitrary<Obj> {
+  const PORTS = [53, 80, 443, 8080, 9090];
+  return fc
+    .record({
+      type: fc.constantFrom('ClusterIP', 'NodePort', 'LoadBalancer'),
+      ports: fc.uniqueArray(fc.record({ port: fc.constantFrom(...PORTS), protocol: fc.constantFrom('TCP', 'UDP') }), {
+        minLength: 1,
+        maxLength: 3,
+        selector: (p) => `${p.port}/${p.protocol}`,
+      }),
+      nodePorts: fc.array(fc.option(fc.integer({ min: 30000, max: 30199 }), { nil: undefined, freq: 3 }), { minLength: 3, maxLength: 3 }),
+      etpLocal: fc.boolean(),
+      allocateLB: fc.option(fc.boolean(), { nil: undefined }),
+      families: fc.constantFrom<[string | undefined, string[] | undefined]>(
+        [undefined, undefined],
+        ['SingleStack', ['IPv6']],
+        ['PreferDualStack', undefined],
+        ['PreferDualStack', ['IPv4']],
+        ['RequireDualStack', ['IPv6', 'IPv4']],
+      ),
+      stored: fc.option(fc.integer({ min: 2, max: 30 }), { nil: undefined, freq: 3 }),
+    })
+    .map((s) => {
+      const spec: Obj = {
+        type: s.type,
+        ports: s.ports.map((p, i) => {
+          const port: Obj = { name: `p${i}`, port: p.port, protocol: p.protocol };
+          const given = opts.pinned ? s.nodePorts[i] : undefined;
+          if (s.type !== 'ClusterIP' && given !== undefined) port.nodePort = given;
+          return port;
+        }),
+      };
+      if (s.type !== 'ClusterIP') spec.externalTrafficPolicy = s.etpLocal ? 'Local' : 'Cluster';
+      if (s.type === 'LoadBalancer' && s.allocateLB !== undefined) spec.allocateLoadBalancerNodePorts = s.allocateLB;
+      if (s.families[0] !== undefined) spec.ipFamilyPolicy = s.families[0];
+      if (s.families[1] !== undefined) spec.ipFamilies = s.families[1];
+      // Now and then a Service the API server has stored: its values are held, never handed out.
+      if (opts.pinned && s.stored !== undefined) {
+        spec.clusterIP = `10.96.0.${s.stored}`;
+        delete spec.ipFamilyPolicy;
+        delete spec.ipFamilies;
+      }
+      return { apiVersion: 'v1', kind: 'Service', metadata: { namespace: ns, name }, spec };
+    });
+}
+
+const SOURCE_NAMES = fc.uniqueArray(fc.tuple(fc.constantFrom('shop', 'ops'), fc.constantFrom('web', 'api', 'db', 'cache', 'dns', 'queue', 'mail', 'auth')), {
+  minLength: 2,
+  maxLength: 9,
+  selector: ([ns, n]) => `${ns}/${n}`,
+});
+
+/** Dual-stack ranges of either primary family: the defaults' sizes, or small enough for collisions to be common. */
+const RANGE_SIZES = {
+  large: ['10.96.0.0/12', 'fd00:10:96::/108', '30000-32767'],
+  small: ['10.96.0.0/24', 'fd00:10:96::/120', '30000-30199'],
+  tiny: ['10.96.0.0/27', 'fd00:10:96::/123', '30000-30063'],
+} as const;
+const rangesArb = fc.record({ size: fc.constantFrom('large', 'small', 'tiny'), v6First: fc.boolean(), ipv6: fc.boolean() }).map((r) => {
+  const [v4, v6, nodePorts] = RANGE_SIZES[r.size];
+  const cidrs = r.v6First ? `${v6},${v4}` : `${v4},${v6}`;
+  const ranges: CompletionRanges = {
+    serviceClusterIPRange: cidrs.split(',').map((c) => parseCIDR(c)!),
+    serviceNodePortRange: readPortRange(nodePorts),
+  };
+  const flags = ['--service-cluster-ip-range', cidrs, '--service-node-port-range', nodePorts, '--cluster-cidr', '10.244.0.0/16,fd00:10:244::/56'];
+  if (r.ipv6) flags.push('--ip-family', 'ipv6');
+  return { ranges, flags };
+});
+
+/** Every cluster IP and node port the completed objects hold. */
+function heldValues(objs: Obj[], ranges: CompletionRanges): Set<string> {
+  const raw = objs.map((value, i) => ({ value, file: 'x.yaml', doc: i + 1 }));
+  const held = new Set<string>();
+  for (const s of completeManifests(decodeManifests(raw), ranges).manifests.services) {
+    for (const ip of s.clusterIPs) held.add(ip);
+    for (const p of [...s.ports.map((p) => p.nodePort), s.healthCheckNodePort]) if (p !== 0) held.add(`port ${p}`);
+  }
+  return held;
+}
+
+/** Whatever a Service could ask for first: its cluster IP in each range, a node port per port number, a health-check node port. */
+function candidateValues(svc: Obj, ranges: CompletionRanges): string[] {
+  const { namespace, name } = svc.metadata as { namespace: string; name: string };
+  const first = firstChoices(namespace, name, ranges);
+  const ports = [...new Set(((svc.spec as Obj).ports as { port: number }[]).map((p) => p.port))];
+  return [first.clusterIP(0), first.clusterIP(1), ...ports.map((p) => `port ${first.nodePort(p)}`), `port ${first.healthCheckNodePort()}`];
+}
+
+/** The lines of a kp-gen run that are not about `ns/name` (its rule comments and its note). */
+function linesNotAbout(text: string, ns: string, name: string): string[] {
+  const about = new RegExp(`(^|[ "])${ns}/${name}([:" ]|$)`);
+  return text.split('\n').filter((l) => !about.test(l));
+}
+
+describe('random source manifests (no cluster IPs, few node ports)', () => {
+  // Names none of the others has.
+  const newcomerArb = fc.tuple(fc.constantFrom('shop', 'ops', 'apps'), fc.constantFrom('new', 'web2', 'extra', 'late'));
+  const caseArb = fc
+    .tuple(SOURCE_NAMES, newcomerArb, rangesArb)
+    .chain(([names, [ns, n], ranges]) =>
+      fc.tuple(fc.tuple(...names.map(([a, b]) => sourceServiceArb(a, b, { pinned: true }))), sourceServiceArb(ns, n, { pinned: false }), fc.constant(ranges)),
+    );
+
+  it('adding an unrelated Service changes no other Service\'s lines', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, async ([base, newcomer, { ranges, flags }]) => {
+        // Unrelated: nothing it would ask for first is held or chosen by the others, nor twice by itself.
+        const candidates = candidateValues(newcomer, ranges);
+        const held = heldValues(base, ranges);
+        fc.pre(new Set(candidates).size === candidates.length && !candidates.some((v) => held.has(v)));
+        const before = await runKpGen([...flags, '-'], toYaml(base));
+        const after = await runKpGen([...flags, '-'], toYaml([...base, newcomer]));
+        expect(before.code, before.stderr).toBe(0);
+        expect(after.code, after.stderr).toBe(0);
+        const { namespace, name } = newcomer.metadata as { namespace: string; name: string };
+        // Its chains' declarations name no Service: drop those the first run did not have.
+        const declared = new Set(before.stdout.split('\n').filter((l) => l.startsWith(':')));
+        const others = linesNotAbout(after.stdout, namespace, name).filter((l) => !l.startsWith(':') || declared.has(l));
+        expect(others).toEqual(before.stdout.split('\n'));
+        expect(linesNotAbout(after.stderr, namespace, name)).toEqual(before.stderr.split('\n'));
+      }),
+      params(200),
+    );
+  });
+
+  it('gives the same rules and notes whatever the order of the documents', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, async ([base, newcomer, { flags }]) => {
+        const objs = [...base, newcomer];
+        const forward = await runKpGen([...flags, '-'], toYaml(objs));
+        const backward = await runKpGen([...flags, '-'], toYaml([...objs].reverse()));
+        expect(forward.code, forward.stderr).toBe(0);
+        expect(backward.stdout).toBe(forward.stdout);
+        expect(backward.stderr.split('\n').sort()).toEqual(forward.stderr.split('\n').sort());
+      }),
+      params(200),
     );
   });
 });

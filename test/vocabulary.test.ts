@@ -209,8 +209,8 @@ describe.each(CASES)('$restore', (k) => {
   });
 });
 
-/** The restore text loading the cases of one family and table. */
-function restoreFile(family: 4 | 6, table: Case['table'], cases: Case[]): string {
+/** The restore text loading the cases of one table. */
+function restoreFile(table: Case['table'], cases: Case[]): string {
   return [`*${table}`, `:${CHAIN} - [0:0]`, `:${OTHER} - [0:0]`, ...cases.map((k) => `-A ${CHAIN} ${k.restore}`), 'COMMIT', ''].join('\n');
 }
 
@@ -221,7 +221,7 @@ describe.runIf(kernelRun)('against the real iptables-save', () => {
       if (cases.length === 0) continue;
       for (const backend of BACKENDS) {
         it(`IPv${family} ${table}, iptables-${backend}`, () => {
-          const kernel = saveAfterRestore(family, backend, restoreFile(family, table, cases));
+          const kernel = saveAfterRestore(family, backend, restoreFile(table, cases));
           expect(kernel.ok, kernel.output).toBe(true);
           const lines = kernel.saved.split('\n').filter((l) => l.startsWith(`-A ${CHAIN} `)).map((l) => l.slice(CHAIN.length + 4));
           expect(lines.length).toBe(cases.length);

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProxierConfig } from '../config.js';
-import { UserError, type Warning } from '../errors.js';
+import { UserError, type Note, type Warning } from '../errors.js';
 import type { RunOptions } from '../options.js';
 import { generate } from '../run.js';
 import { parseCounters, type CountedRule } from './counters.js';
@@ -30,6 +30,7 @@ export interface LabUpOptions {
 
 export interface LabUpResult {
   state: LabState;
+  notes: Note[];
   warnings: Warning[];
   /** The iptables-restore text loaded into the node namespace. */
   rules: string;
@@ -66,7 +67,7 @@ export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
     throw new UserError(`lab ${JSON.stringify(o.name)} is already up`, `take it down first: kp-gen lab down --name ${o.name}`);
   }
 
-  const { text: rules, warnings, ports } = generate(opts, { readStdin: o.readStdin });
+  const { text: rules, notes, warnings, ports } = generate(opts, { readStdin: o.readStdin });
   const plan = planLab(ports, { name: o.name, nodeIP, clientIPs: o.clientIPs, localhostNodePorts: cfg.localhostNodePorts });
 
   checkNamespacesFree(plan);
@@ -90,7 +91,7 @@ export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
     teardown(o.stateDir, state);
     throw e;
   }
-  return { state, warnings, rules };
+  return { state, notes, warnings, rules };
 }
 
 export interface LabDownResult {

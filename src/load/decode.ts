@@ -239,6 +239,10 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
     internalTrafficPolicy: spec?.str('internalTrafficPolicy') || 'Cluster',
     healthCheckNodePort: spec?.int('healthCheckNodePort') ?? 0,
   };
+  const ipFamilyPolicy = spec?.str('ipFamilyPolicy');
+  if (ipFamilyPolicy !== undefined) svc.ipFamilyPolicy = ipFamilyPolicy;
+  const allocateNodePorts = spec?.bool('allocateLoadBalancerNodePorts');
+  if (allocateNodePorts !== undefined) svc.allocateLoadBalancerNodePorts = allocateNodePorts;
   const hints = topologyAnnotation(top.obj_('metadata')?.obj_('annotations'));
   if (hints !== undefined) svc.hintsAnnotation = hints;
   return svc;

@@ -45,6 +45,8 @@ export interface ServiceManifest {
   clusterIPs: string[];
   /** `IPv4`/`IPv6` entries, possibly empty. */
   ipFamilies: string[];
+  /** `SingleStack`, `PreferDualStack` or `RequireDualStack`; undefined when absent. */
+  ipFamilyPolicy?: string;
   ports: ServicePortManifest[];
   externalIPs: string[];
   loadBalancerSourceRanges: string[];
@@ -60,6 +62,8 @@ export interface ServiceManifest {
   healthCheckNodePort: number;
   /** The topology annotation kube-proxy reads (see ServicePort.hintsAnnotation); undefined when absent. */
   hintsAnnotation?: string;
+  /** undefined when absent (the API server then allocates a LoadBalancer's node ports). */
+  allocateLoadBalancerNodePorts?: boolean;
 }
 
 export interface EndpointPortManifest {

@@ -11,7 +11,7 @@ import { NO_COLORS, renderDiff, type DiffColors } from '../../diff/render.js';
 import { rulesetDump } from '../../emit/dump.js';
 import { DumpParseError } from '../../iptables/dump.js';
 import { ValueError } from '../../iptables/values.js';
-import { errorLines, warningLine } from '../../report.js';
+import { errorLines, noteLine, warningLine } from '../../report.js';
 import { generate } from '../../run.js';
 import { readDump } from '../read-dump.js';
 import type { DiffColor, DiffOptions } from './index.js';
@@ -28,7 +28,7 @@ export async function runDiff(io: CliIO, o: DiffOptions): Promise<number> {
     let a;
     if (o.gen) {
       const generated = generate(o.gen, { readStdin: io.readStdin });
-      if (!o.gen.quiet) for (const w of generated.warnings) io.stderr(warningLine(w));
+      if (!o.gen.quiet) for (const line of [...generated.notes.map(noteLine), ...generated.warnings.map(warningLine)]) io.stderr(line);
       a = rulesetDump(generated.ruleset, `kp-gen ${o.gen.paths.join(' ')}`);
     } else {
       a = readDump(o.dumps[0]!, io);

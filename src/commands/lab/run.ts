@@ -8,7 +8,7 @@ import { labDown, labStatus, labUp } from '../../lab/lab.js';
 import { probe, type ProbeRequest } from '../../lab/probe.js';
 import { formatProbe, formatStatus, formatUp, labCommand } from '../../lab/report.js';
 import { readState, stateFile } from '../../lab/state.js';
-import { warningLine } from '../../report.js';
+import { noteLine, warningLine } from '../../report.js';
 import { DEFAULT_STATE_DIR, type LabProbeOptions, type LabRef, type LabStatusOptions, type LabUpOptions } from './index.js';
 
 /** The `--state-dir` flag to repeat in printed commands when it is not the default. */
@@ -24,7 +24,7 @@ export async function runUp(io: CliIO, o: LabUpOptions): Promise<number> {
     clientIPs: o.clientIPs,
     readStdin: io.readStdin,
   });
-  if (!o.run.quiet) for (const w of r.warnings) io.stderr(warningLine(w));
+  if (!o.run.quiet) for (const line of [...r.notes.map(noteLine), ...r.warnings.map(warningLine)]) io.stderr(line);
   const lines = r.rules.split('\n').length - 1;
   await io.stdout(formatUp(r.state.plan, stateFile(o.stateDir, o.name), lines, stateDirFlag(o.stateDir)));
   return 0;

@@ -8,7 +8,7 @@ import { rulesetDump } from '../../emit/dump.js';
 import { DumpParseError } from '../../iptables/dump.js';
 import type { Dump } from '../../iptables/dump-types.js';
 import { ValueError } from '../../iptables/values.js';
-import { warningLine } from '../../report.js';
+import { noteLine, warningLine } from '../../report.js';
 import { generate } from '../../run.js';
 import { traceDump, TraceError, type NodeContext } from '../../trace/index.js';
 import { outcomesJSON, renderTrace } from '../../trace/render.js';
@@ -22,7 +22,7 @@ export async function runTrace(io: CliIO, o: TraceOptions): Promise<number> {
     let dump: Dump;
     if (o.gen) {
       const generated = generate(o.gen, { readStdin: io.readStdin });
-      if (!o.gen.quiet) for (const w of generated.warnings) io.stderr(warningLine(w));
+      if (!o.gen.quiet) for (const line of [...generated.notes.map(noteLine), ...generated.warnings.map(warningLine)]) io.stderr(line);
       dump = rulesetDump(generated.ruleset, 'generated rules');
     } else {
       dump = readDump(o.rules!, io);
