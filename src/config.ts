@@ -105,6 +105,12 @@ export function buildProxierConfig(o: RunOptions): ProxierConfig {
       "give the node's addresses as CIDRs instead",
     );
   }
+  if (!o.localhostNodePorts && !hasFeature(release, 'localhostNodePortsOption')) {
+    throw new UserError(
+      `localhostNodePorts (--no-localhost-nodeports): kube-proxy ${formatRelease(release)} has no such option; it exists from 1.${FEATURE_SWITCHES.localhostNodePortsOption.since}`,
+      'leave localhost NodePorts on, or give --nodeport-addresses without a loopback range',
+    );
+  }
   if (npaEntries[0] === 'primary') {
     npaEntries = [];
     for (const family of [4, 6] as const) {

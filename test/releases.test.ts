@@ -8,6 +8,8 @@
  * `original.rules` differ from their test dump for reasons that are not a 1.28 difference (two
  * turn the ProxyTerminatingEndpoints gate off, which 1.28 locks on; three test OpenShift-only
  * code), so they are left out here and listed in the README ("Older kube-proxy releases").
+ * The two gate-off dumps are 1.27's with the gate off: fixtures/releases/terminating-*-1.27
+ * hold them (checked below to be the same bytes as the upstream cases' original.rules).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +54,21 @@ describe('fixtures/upstream/v1.28 with --kube-proxy-version 1.28', () => {
       'openshift-dns-hack',
       'openshift-dns-hack-fallback',
     ]);
+  });
+
+  it.each([
+    ['endpoint-slice-with-terminating-endpoints-traffic-policy-cluster-gate-off-only-terminating', 'terminating-cluster-gate-off-1.27'],
+    ['endpoint-slice-with-terminating-endpoints-traffic-policy-local-gate-off-only-non-local-and-terminating', 'terminating-local-gate-off-1.27'],
+  ])('%s: its gate-off dump is 1.27 with ProxyTerminatingEndpoints=false', async (upstream, release) => {
+    const f = cases.find((c) => c.dir.endsWith(`/${upstream}`))!;
+    const original = readFileSync(join(f.dir, 'original.rules'), 'utf8');
+    expect(readFileSync(join('fixtures/releases', release, 'expected.rules'), 'utf8')).toBe(original);
+    const r = await runKpGen([...withoutNfacct(f.flags), '--kube-proxy-version', '1.27', '--feature-gates', 'ProxyTerminatingEndpoints=false', ...f.inputs]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(original);
+    // 1.28 locks the gate on: the value is ignored and the fallback is written.
+    const locked = await runKpGen([...withoutNfacct(f.flags), '--kube-proxy-version', '1.28', '--feature-gates', 'ProxyTerminatingEndpoints=false', ...f.inputs]);
+    expect(locked.stdout).toBe(readFileSync(join(f.dir, 'expected.rules'), 'utf8'));
   });
 
   it('the newest release does need --nfacct-counters none for them (the switch matters)', async () => {

@@ -244,7 +244,10 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
   const allocateNodePorts = spec?.bool('allocateLoadBalancerNodePorts');
   if (allocateNodePorts !== undefined) svc.allocateLoadBalancerNodePorts = allocateNodePorts;
   const hints = topologyAnnotation(top.obj_('metadata')?.obj_('annotations'));
-  if (hints !== undefined) svc.hintsAnnotation = hints;
+  if (hints !== undefined) {
+    svc.hintsAnnotation = hints.value;
+    if (hints.key === TOPOLOGY_MODE) svc.hintsFromTopologyMode = true;
+  }
   return svc;
 }
 
@@ -253,14 +256,16 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
  * `service.kubernetes.io/topology-aware-hints` when present, else
  * `service.kubernetes.io/topology-mode`. Only string values count (the API allows no other).
  */
-function topologyAnnotation(annotations: Reader | undefined): string | undefined {
+function topologyAnnotation(annotations: Reader | undefined): { key: string; value: string } | undefined {
   if (!annotations) return undefined;
-  for (const key of ['service.kubernetes.io/topology-aware-hints', 'service.kubernetes.io/topology-mode']) {
+  for (const key of ['service.kubernetes.io/topology-aware-hints', TOPOLOGY_MODE]) {
     const v = annotations.raw(key);
-    if (v !== undefined) return typeof v === 'string' ? v : undefined;
+    if (v !== undefined) return typeof v === 'string' ? { key, value: v } : undefined;
   }
   return undefined;
 }
+
+const TOPOLOGY_MODE = 'service.kubernetes.io/topology-mode';
 
 function decodeEndpointPort(p: Reader): EndpointPortManifest {
   const port: EndpointPortManifest = { name: p.str('name') ?? '', protocol: p.protocol('protocol') };

@@ -62,6 +62,8 @@ export interface ServiceManifest {
   healthCheckNodePort: number;
   /** The topology annotation kube-proxy reads (see ServicePort.hintsAnnotation); undefined when absent. */
   hintsAnnotation?: string;
+  /** hintsAnnotation is `service.kubernetes.io/topology-mode`'s (only read from 1.27). */
+  hintsFromTopologyMode?: true;
   /** undefined when absent (the API server then allocates a LoadBalancer's node ports). */
   allocateLoadBalancerNodePorts?: boolean;
 }

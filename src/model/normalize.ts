@@ -34,7 +34,7 @@ export interface NormalizeOptions {
    * Fields the release being written did not have (plan/releases/features.ts): read as if
    * absent, with one warning naming the field and the release.
    */
-  absentFields?: { release: string; ipMode: boolean; nodeHints: boolean };
+  absentFields?: { release: string; ipMode: boolean; nodeHints: boolean; topologyMode?: boolean };
   /** Keep external IPs, load-balancer IPs and source ranges as written (releases before 1.30). */
   serviceAddressesAsWritten?: boolean;
   /** Keep endpoint addresses as written (releases before 1.33). */
@@ -252,6 +252,12 @@ function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn):
       sourceRangeTexts.push(text.trim());
     }
   });
+  let hintsAnnotation = svc.hintsAnnotation;
+  if (hintsAnnotation !== undefined && svc.hintsFromTopologyMode && opts.absentFields?.topologyMode) {
+    warn(src, 'metadata.annotations["service.kubernetes.io/topology-mode"]',
+      `did not exist in kube-proxy ${opts.absentFields.release}; ignored (it reads service.kubernetes.io/topology-aware-hints only)`);
+    hintsAnnotation = undefined;
+  }
   const lbVIPs: string[] = [];
   svc.ingress.forEach((ing, i) => {
     if (!ing.ip) return; // hostname-only ingress
@@ -306,7 +312,7 @@ function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn):
       externalPolicyLocal,
       internalPolicyLocal,
       healthCheckNodePort,
-      ...(svc.hintsAnnotation !== undefined ? { hintsAnnotation: svc.hintsAnnotation } : {}),
+      ...(hintsAnnotation !== undefined ? { hintsAnnotation } : {}),
       ...(opts.serviceAddressesAsWritten ? { loadBalancerSourceRangeTexts: sourceRangeTexts } : {}),
     });
   });

@@ -47,7 +47,8 @@ export interface ServicePort {
   healthCheckNodePort: number;
   /**
    * The Service's topology annotation (`service.kubernetes.io/topology-aware-hints` if present,
-   * else `service.kubernetes.io/topology-mode`), which releases before 1.31 require for hints;
+   * else `service.kubernetes.io/topology-mode`, which releases before 1.27 do not read), which
+   * releases before 1.31 require for hints;
    * undefined or empty when not set.
    */
   hintsAnnotation?: string;

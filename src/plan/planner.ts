@@ -52,8 +52,8 @@ export function planRules(ports: readonly ServicePortWithEndpoints[], cfg: Proxi
   nat.append(KUBE_MARK_MASQ, rule(undefined, [], jump('MARK', [option('--or-mark', mark)])));
 
   // route_localnet (needed for localhost NodePorts) opens a hole this rule closes
-  // (https://issue.k8s.io/90259).
-  if (cfg.ipFamily === 4 && cfg.localhostNodePorts) {
+  // (https://issue.k8s.io/90259). Before 1.27 only kubelet wrote it.
+  if (cfg.ipFamily === 4 && cfg.localhostNodePorts && cfg.features.localnetFirewallRule) {
     filter.declare(KUBE_FIREWALL);
     filter.append(KUBE_FIREWALL, rule('block incoming localnet connections',
       [header('-d', '127.0.0.0/8'), header('-s', '127.0.0.0/8', true), match('conntrack'), notOption('--ctstate', 'RELATED,ESTABLISHED,DNAT')],
@@ -68,15 +68,18 @@ export function planRules(ports: readonly ServicePortWithEndpoints[], cfg: Proxi
   const ctx = { cfg, filter, nat, largeClusterMode };
   for (const p of ports) writeServicePortRules(ctx, p);
 
-  // The jump to KUBE-NODEPORTS must come after every service rule in KUBE-SERVICES.
+  // The jump to KUBE-NODEPORTS must come after every service rule in KUBE-SERVICES. Before
+  // 1.26 (no localhostNodePorts option) no loopback address is left out.
+  const loopbackExcluded = cfg.features.localhostNodePortsOption;
   if (matchAll(cfg.nodePortAddresses)) {
     const destinations: Arg[] = [match('addrtype'), option('--dst-type', 'LOCAL')];
-    if (cfg.ipFamily === 6) destinations.push(header('-d', '::1/128', true));
-    else if (!cfg.localhostNodePorts) destinations.push(header('-d', '127.0.0.0/8', true));
+    if (cfg.ipFamily === 6) {
+      if (loopbackExcluded) destinations.push(header('-d', '::1/128', true));
+    } else if (!cfg.localhostNodePorts) destinations.push(header('-d', '127.0.0.0/8', true));
     nat.append(KUBE_SERVICES, rule(NODEPORTS_TAIL_COMMENT, destinations, jump(KUBE_NODEPORTS)));
   } else {
     for (const ip of nodeIPsForNodePorts(cfg.nodePortAddresses, cfg.nodeAddresses, cfg.ipFamily)) {
-      if (isLoopback(ip) && (cfg.ipFamily === 6 || !cfg.localhostNodePorts)) continue;
+      if (loopbackExcluded && isLoopback(ip) && (cfg.ipFamily === 6 || !cfg.localhostNodePorts)) continue;
       nat.append(KUBE_SERVICES, rule(NODEPORTS_TAIL_COMMENT, [header('-d', formatIP(ip))], jump(KUBE_NODEPORTS)));
     }
   }

@@ -211,8 +211,11 @@ export function writeServicePortRules(ctx: PlanContext, { svcPort: svcInfo, endp
         nat.append(fwChain, rule(fwComment, [header('-s', lbip)], jump(externalTrafficChain)));
       }
     }
-    // Whatever falls off the end is dropped by KUBE-PROXY-FIREWALL in the filter table.
-    nat.append(fwChain, rule(`other traffic to ${svcPortNameString} will be dropped by KUBE-PROXY-FIREWALL`, NO_ARGS));
+    // Whatever falls off the end is dropped by KUBE-PROXY-FIREWALL in the filter table; from
+    // 1.27 a comment rule says so.
+    if (cfg.features.firewallChainDropComment) {
+      nat.append(fwChain, rule(`other traffic to ${svcPortNameString} will be dropped by KUBE-PROXY-FIREWALL`, NO_ARGS));
+    }
   }
 
   if (usesClusterPolicyChain) {

@@ -33,12 +33,14 @@ type TopologyMode = '' | 'PreferSameNode' | 'PreferSameZone';
 
 /**
  * Releases before ServiceTrafficDistribution use hints only for a Service whose topology
- * annotation is set and not `disabled`/`Disabled`, and none with TopologyAwareHints off
- * (canUseTopology, pkg/proxy/topology.go).
+ * annotation asks for them, and none with TopologyAwareHints off (canUseTopology,
+ * pkg/proxy/topology.go): from 1.27 any value but empty or `disabled`/`Disabled`, before
+ * only `Auto`/`auto`.
  */
 function hintsWanted(sp: ServicePort, cfg: ProxierConfig): boolean {
   if (cfg.features.topologyHints !== 'with-annotation') return cfg.features.topologyHints === 'always';
   const a = sp.hintsAnnotation ?? '';
+  if (!cfg.features.topologyModeAnnotation) return a === 'Auto' || a === 'auto';
   return a !== '' && a !== 'disabled' && a !== 'Disabled';
 }
 
@@ -92,8 +94,9 @@ export function categorizeEndpoints(
   if (usesClusterEndpoints(sp)) {
     mode = hintsWanted(sp, cfg) ? topologyModeFromHints(endpoints, cfg) : '';
     result.clusterEndpoints = endpoints.filter((ep) => ep.ready && availableForTopology(ep, mode, cfg));
-    // No ready endpoints: fall back to serving-terminating ones (any node, no topology).
-    if (result.clusterEndpoints.length === 0) {
+    // No ready endpoints: fall back to serving-terminating ones (any node, no topology);
+    // before 1.28 only with the ProxyTerminatingEndpoints gate.
+    if (result.clusterEndpoints.length === 0 && cfg.features.proxyTerminatingEndpoints) {
       result.clusterEndpoints = endpoints.filter((ep) => ep.serving && ep.terminating);
     }
     result.hasAnyEndpoints = result.clusterEndpoints.length > 0;
@@ -106,12 +109,14 @@ export function categorizeEndpoints(
 
   let hasLocalReady = false;
   let hasLocalServingTerminating = false;
+  // Serving-terminating endpoints count only with the gate (always from 1.28).
+  const useTerminating = cfg.features.proxyTerminatingEndpoints;
   for (const ep of endpoints) {
     if (ep.ready) result.hasAnyEndpoints = true;
-    else if (ep.serving && ep.terminating) result.hasAnyEndpoints = true;
+    else if (useTerminating && ep.serving && ep.terminating) result.hasAnyEndpoints = true;
     if (ep.isLocal) {
       if (ep.ready) hasLocalReady = true;
-      else if (ep.serving && ep.terminating) hasLocalServingTerminating = true;
+      else if (useTerminating && ep.serving && ep.terminating) hasLocalServingTerminating = true;
     }
   }
   let useServingTerminating = false;

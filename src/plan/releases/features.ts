@@ -21,6 +21,30 @@ export interface FeatureSwitch {
 }
 
 export const FEATURE_SWITCHES = {
+  localhostNodePortsOption: {
+    summary: 'the localhostNodePorts option (--iptables-localhost-nodeports) exists; the KUBE-SERVICES jump to KUBE-NODEPORTS excludes ::1 on IPv6 (`! -d ::1/128`), and a loopback address of nodePortAddresses gets no jump on IPv6 (nor on IPv4 with the option off); before, the option is an unknown setting, IPv6 has no exclusion and every address of the family gets a jump',
+    since: 26,
+    backports: [],
+    source: 'PR #108250 (merged November 2022, for 1.26); the 1.26 tail-rule code as quoted from pkg/proxy/iptables/proxier.go in a release-1.26 source walk-through (with MinimizeIPTablesRestore, without the KUBE-FIREWALL rule of PR #114470)',
+  },
+  localnetFirewallRule: {
+    summary: 'kube-proxy writes its own filter chain KUBE-FIREWALL with the "block incoming localnet connections" rule (IPv4 with localhost NodePorts); before, only kubelet made that chain and rule',
+    since: 27,
+    backports: [],
+    source: 'PR #114470 (opened 2022-12-13, after the 1.26 release; "kube-proxy create its own copy of the anti-martian-packet rule"); in the 1.27/1.28-era test dumps of openshift/kubernetes@06d263eb',
+  },
+  firewallChainDropComment: {
+    summary: 'a KUBE-FW chain ends with the target-less rule "other traffic to P will be dropped by KUBE-PROXY-FIREWALL"; before, it ends with its last allow rule',
+    since: 27,
+    backports: [],
+    source: 'PR #114470 (the second change of that PR, same release as localnetFirewallRule)',
+  },
+  topologyModeAnnotation: {
+    summary: 'the Service annotation service.kubernetes.io/topology-mode is read (topology-aware-hints still wins when both are set) and any value but "", "disabled" or "Disabled" asks for zone hints; before, only topology-aware-hints is read and only "Auto" or "auto" asks for them',
+    since: 27,
+    backports: [],
+    source: 'PR #116522 (merged March 2023, in 1.27); the earlier value test in canUseTopology, pkg/proxy/topology.go at ialidzhikov/kubernetes@a0f80a4e (a pre-1.27 fork: no topology-mode in its annotation_key_constants.go; it also accepts "Always", a fork addition upstream never had)',
+  },
   conntrackLiberalSkipsInvalidDrop: {
     summary: 'no INVALID-drop rule in KUBE-FORWARD when net.netfilter.nf_conntrack_tcp_be_liberal is set (--conntrack-tcp-be-liberal)',
     since: 29,
@@ -97,6 +121,12 @@ export interface FeatureGate {
 }
 
 export const RULE_FEATURE_GATES = {
+  ProxyTerminatingEndpoints: {
+    alpha: 22,
+    defaultOn: 26,
+    locked: 28,
+    source: 'CategorizeEndpoints in pkg/proxy/topology.go at ialidzhikov/kubernetes@a0f80a4e checks it for the Cluster fallback and the Local serving-terminating scan (PRs #97238, #108691); beta (on) 1.26 (kubernetes/website PR #37914), GA 1.28',
+  },
   TopologyAwareHints: { alpha: 21, defaultOn: 24, locked: 33, source: 'kube_features.go versioned spec (alpha 1.21, beta 1.23, on 1.24, GA 1.33); canUseTopology checks it' },
   LoadBalancerIPMode: { alpha: 29, defaultOn: 30, locked: 32, source: 'kube_features.go versioned spec (alpha 1.29, beta 1.30, GA 1.32)' },
   ServiceTrafficDistribution: { alpha: 30, defaultOn: 31, locked: 33, source: 'kube_features.go versioned spec (alpha 1.30, beta 1.31, GA 1.33)' },
@@ -142,6 +172,16 @@ export interface ReleaseFeatures {
   endpointAddressesCanonical: boolean;
   /** How copies of one ip:port are resolved. */
   endpointDedup: EndpointDedup;
+  /** Serving-terminating endpoints are used when no ready one is (gate ProxyTerminatingEndpoints). */
+  proxyTerminatingEndpoints: boolean;
+  /** The localhostNodePorts option exists, with its IPv6 and loopback exclusions in the NodePort jumps. */
+  localhostNodePortsOption: boolean;
+  /** kube-proxy writes KUBE-FIREWALL "block incoming localnet connections". */
+  localnetFirewallRule: boolean;
+  /** KUBE-FW chains end with the "will be dropped by KUBE-PROXY-FIREWALL" comment rule. */
+  firewallChainDropComment: boolean;
+  /** topology-mode is read and any enabling value counts; else topology-aware-hints "Auto"/"auto" only. */
+  topologyModeAnnotation: boolean;
 }
 
 /**
@@ -165,5 +205,10 @@ export function releaseFeatures(release: Release, gates: Readonly<Record<string,
     serviceAddressesCanonical: hasFeature(release, 'serviceAddressesCanonical'),
     endpointAddressesCanonical: hasFeature(release, 'endpointAddressesCanonical'),
     endpointDedup: hasFeature(release, 'dedupPrefersNonTerminating') ? 'prefer-non-terminating' : 'first-or-local',
+    proxyTerminatingEndpoints: gateEnabled(release, 'ProxyTerminatingEndpoints', gates),
+    localhostNodePortsOption: hasFeature(release, 'localhostNodePortsOption'),
+    localnetFirewallRule: hasFeature(release, 'localnetFirewallRule'),
+    firewallChainDropComment: hasFeature(release, 'firewallChainDropComment'),
+    topologyModeAnnotation: hasFeature(release, 'topologyModeAnnotation'),
   };
 }

@@ -4,6 +4,7 @@ import { compareReleases, formatRelease, NEWEST, OLDEST_MODELLED, parseRelease, 
 
 describe('parseRelease', () => {
   it.each([
+    ['1.25', { major: 1, minor: 25 }],
     ['1.28', { major: 1, minor: 28 }],
     ['v1.28', { major: 1, minor: 28 }],
     ['1.28.3', { major: 1, minor: 28, patch: 3 }],
@@ -13,7 +14,7 @@ describe('parseRelease', () => {
   });
 
   it.each([
-    ['1.27', /1\.27 is not modelled yet: kp-gen models 1\.28 … 1\.34/],
+    ['1.24', /1\.24 is not modelled yet: kp-gen models 1\.25 … 1\.34/],
     ['1.10', /not modelled yet/],
     ['1.9', /1\.9 is not supported/],
     ['1.35', /1\.35 is not supported/],
@@ -75,14 +76,19 @@ describe('feature table', () => {
       serviceAddressesCanonical: true,
       endpointAddressesCanonical: true,
       endpointDedup: 'prefer-non-terminating',
+      proxyTerminatingEndpoints: true,
+      localhostNodePortsOption: true,
+      localnetFirewallRule: true,
+      firewallChainDropComment: true,
+      topologyModeAnnotation: true,
     });
     // As before: the node-hints gate can be turned off, the locked ones cannot.
     expect(releaseFeatures(NEWEST, { PreferSameTrafficDistribution: false }).preferSameTrafficDistribution).toBe(false);
     expect(releaseFeatures(NEWEST, { LoadBalancerIPMode: false, ServiceTrafficDistribution: false })).toEqual(releaseFeatures(NEWEST, {}));
   });
 
-  it('1.28 has none of them', () => {
-    expect(releaseFeatures(OLDEST_MODELLED, { LoadBalancerIPMode: true, ServiceTrafficDistribution: true, PreferSameTrafficDistribution: true })).toEqual({
+  it('1.28 has none of the later ones', () => {
+    expect(releaseFeatures(at(28), { LoadBalancerIPMode: true, ServiceTrafficDistribution: true, PreferSameTrafficDistribution: true, ProxyTerminatingEndpoints: false })).toEqual({
       conntrackLiberalSkipsInvalidDrop: false,
       nfacctCounters: false,
       ipModeField: false,
@@ -93,6 +99,23 @@ describe('feature table', () => {
       serviceAddressesCanonical: false,
       endpointAddressesCanonical: false,
       endpointDedup: 'first-or-local',
+      proxyTerminatingEndpoints: true,
+      localhostNodePortsOption: true,
+      localnetFirewallRule: true,
+      firewallChainDropComment: true,
+      topologyModeAnnotation: true,
     });
+  });
+
+  it('1.25 has none of the 1.26 and 1.27 switches, and ProxyTerminatingEndpoints off unless given', () => {
+    const f = releaseFeatures(OLDEST_MODELLED, {});
+    expect(OLDEST_MODELLED).toEqual({ major: 1, minor: 25 });
+    expect([f.proxyTerminatingEndpoints, f.localhostNodePortsOption, f.localnetFirewallRule, f.firewallChainDropComment, f.topologyModeAnnotation])
+      .toEqual([false, false, false, false, false]);
+    expect(releaseFeatures(OLDEST_MODELLED, { ProxyTerminatingEndpoints: true }).proxyTerminatingEndpoints).toBe(true);
+    expect(releaseFeatures(at(26), {}).proxyTerminatingEndpoints).toBe(true);
+    expect(releaseFeatures(at(27), { ProxyTerminatingEndpoints: false }).proxyTerminatingEndpoints).toBe(false);
+    expect(releaseFeatures(at(26), {}).localnetFirewallRule).toBe(false);
+    expect(releaseFeatures(at(27), {}).localnetFirewallRule).toBe(true);
   });
 });

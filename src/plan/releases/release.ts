@@ -8,7 +8,11 @@
  * the 1.34 release is endpoint de-duplication, where the reference follows upstream master
  * (features.ts, dedupPrefersNonTerminating).
  *
- * Releases 1.10 … 1.27 are known (issue 14 asks for all of them) but not modelled yet: naming
+ * Releases 1.25 … 1.27 share 1.28's planner: their differences are switches and gates of
+ * features.ts (terminating endpoints behind ProxyTerminatingEndpoints, the topology annotation,
+ * the localnet and FW-chain rules of PR #114470, the localhost NodePort option).
+ *
+ * Releases 1.10 … 1.24 are known (issue 14 asks for all of them) but not modelled yet: naming
  * one is a usage error that says so and lists the range kp-gen does write.
  */
 
@@ -22,7 +26,7 @@ export interface Release {
 /** The oldest release issue 14 asks for. */
 export const OLDEST_KNOWN_MINOR = 10;
 /** The oldest release whose output kp-gen writes. */
-export const OLDEST_MODELLED: Release = { major: 1, minor: 28 };
+export const OLDEST_MODELLED: Release = { major: 1, minor: 25 };
 /** The newest release kp-gen models, and the default (see above). */
 export const NEWEST: Release = { major: 1, minor: 34 };
 
@@ -41,7 +45,7 @@ export function atLeast(r: Release, minor: number): boolean {
   return r.major > 1 || (r.major === 1 && r.minor >= minor);
 }
 
-/** The modelled range, for messages: `1.28 … 1.34`. */
+/** The modelled range, for messages: `1.25 … 1.34`. */
 export function modelledRange(): string {
   return `${formatRelease(OLDEST_MODELLED)} … ${formatRelease(NEWEST)}`;
 }
