@@ -57,15 +57,20 @@ export const BUILTIN_CHAINS: Record<TableName, string[]> = {
 /**
  * Declare the built-in chains and write the jumps in the order they end up in after kube-proxy
  * has prepended them one by one (the last ensured is first). KUBE-FIREWALL is declared even
- * where the restore data has no rule for it: kube-proxy's EnsureChain creates it.
+ * where the restore data has no rule for it: kube-proxy's EnsureChain creates it. Before 1.27
+ * (`kubeletFirewall` false) kube-proxy neither created that chain nor jumped to it: kubelet
+ * did, and kp-gen writes only kube-proxy's jumps.
  */
-export function writeJumpRules(filter: TableBuilder, nat: TableBuilder): void {
+export function writeJumpRules(filter: TableBuilder, nat: TableBuilder, kubeletFirewall = true): void {
   const tables = { filter, nat };
-  if (!filter.has(KUBE_FIREWALL)) filter.declare(KUBE_FIREWALL);
+  if (kubeletFirewall && !filter.has(KUBE_FIREWALL)) filter.declare(KUBE_FIREWALL);
   for (const name of ['filter', 'nat'] as const) {
     for (const chain of BUILTIN_CHAINS[name]) tables[name].declareBuiltin(chain);
   }
-  for (const j of [...JUMP_CHAINS].reverse()) tables[j.table].append(j.srcChain, jumpRule(j));
+  for (const j of [...JUMP_CHAINS].reverse()) {
+    if (j.dstChain === KUBE_FIREWALL && !kubeletFirewall) continue;
+    tables[j.table].append(j.srcChain, jumpRule(j));
+  }
 }
 
 /** A jump as kube-proxy ensures it: its extra matches, then its comment, then `-j`. */

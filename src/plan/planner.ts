@@ -95,7 +95,7 @@ export function planRules(ports: readonly ServicePortWithEndpoints[], cfg: Proxi
   filter.append(KUBE_FORWARD, rule('kubernetes forwarding conntrack rule',
     [match('conntrack'), option('--ctstate', 'RELATED,ESTABLISHED')], jump('ACCEPT')));
 
-  if (opts.includeJumps) writeJumpRules(filter, nat);
+  if (opts.includeJumps) writeJumpRules(filter, nat, cfg.features.localnetFirewallRule);
 
   return { filter: filter.table, nat: nat.table };
 }
