@@ -174,7 +174,7 @@ const flagsArb: fc.Arbitrary<string[]> = fc
     nodePortAddresses: fc.constantFrom('', '192.168.1.0/24,2001:db8::/64', '127.0.0.0/8', 'primary'),
     noLocalhost: fc.boolean(),
     oldIptables: fc.boolean(),
-    release: fc.constantFrom(undefined, '1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34'),
+    release: fc.constantFrom(undefined, '1.25', '1.26', '1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34'),
   })
   .map((f) => {
     const flags = ['-q', '--node-ip', '192.168.1.10,2001:db8::10', '--node-addresses', '127.0.0.1,::1,192.168.1.10,2001:db8::10'];
@@ -186,7 +186,9 @@ const flagsArb: fc.Arbitrary<string[]> = fc
     // `primary` is refused before 1.31 (as kube-proxy refuses it).
     const primaryRefused = f.release !== undefined && Number(f.release.split('.')[1]) < 31;
     if (f.nodePortAddresses && !(f.nodePortAddresses === 'primary' && primaryRefused)) flags.push('--nodeport-addresses', f.nodePortAddresses);
-    if (f.noLocalhost) flags.push('--no-localhost-nodeports');
+    // --no-localhost-nodeports is refused before 1.26 (the option did not exist).
+    const noLocalhostRefused = f.release === '1.25';
+    if (f.noLocalhost && !noLocalhostRefused) flags.push('--no-localhost-nodeports');
     if (f.oldIptables) flags.push('--iptables-version', '1.6.1');
     if (f.release) flags.push('--kube-proxy-version', f.release);
     return flags;
