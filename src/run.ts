@@ -104,6 +104,7 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
     nodeName: cfg.nodeName,
     readNodeHints: cfg.preferSameTrafficDistribution,
     readIPMode: features.honourIPMode,
+    readInternalTrafficPolicy: features.internalTrafficPolicy,
     absentFields: { release: formatRelease(cfg.release), ipMode: !features.ipModeField, nodeHints: !features.nodeHintsField, topologyMode: !features.topologyModeAnnotation },
     serviceAddressesAsWritten: !features.serviceAddressesCanonical,
     endpointAddressesAsWritten: !features.endpointAddressesCanonical,

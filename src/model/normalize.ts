@@ -30,6 +30,8 @@ export interface NormalizeOptions {
   readNodeHints: boolean;
   /** Honour `status.loadBalancer.ingress[].ipMode` (feature gate LoadBalancerIPMode); default true. */
   readIPMode?: boolean;
+  /** Honour `spec.internalTrafficPolicy` (feature gate ServiceInternalTrafficPolicy); default true. */
+  readInternalTrafficPolicy?: boolean;
   /**
    * Fields the release being written did not have (plan/releases/features.ts): read as if
    * absent, with one warning naming the field and the release.
@@ -275,7 +277,7 @@ function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn):
   const externallyAccessibleType =
     svc.type === 'LoadBalancer' || svc.type === 'NodePort' || (svc.type === 'ClusterIP' && svc.externalIPs.length > 0);
   const externalPolicyLocal = externallyAccessibleType && svc.externalTrafficPolicy === 'Local';
-  const internalPolicyLocal = svc.internalTrafficPolicy === 'Local';
+  const internalPolicyLocal = svc.internalTrafficPolicy === 'Local' && opts.readInternalTrafficPolicy !== false;
   const healthCheckNodePort = svc.type === 'LoadBalancer' && externalPolicyLocal ? svc.healthCheckNodePort : 0;
   const sticky = svc.sessionAffinity === 'ClientIP' ? svc.affinityTimeoutSeconds : 0;
 

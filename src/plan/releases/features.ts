@@ -121,6 +121,12 @@ export interface FeatureGate {
 }
 
 export const RULE_FEATURE_GATES = {
+  ServiceInternalTrafficPolicy: {
+    alpha: 21,
+    defaultOn: 22,
+    locked: 26,
+    source: 'newBaseServiceInfo (pkg/proxy/service.go) reads spec.internalTrafficPolicy only with the gate (the form kpng copied from kube-proxy); beta (on) 1.22, GA 1.26 (KEP-2086)',
+  },
   ProxyTerminatingEndpoints: {
     alpha: 22,
     defaultOn: 26,
@@ -172,6 +178,8 @@ export interface ReleaseFeatures {
   endpointAddressesCanonical: boolean;
   /** How copies of one ip:port are resolved. */
   endpointDedup: EndpointDedup;
+  /** spec.internalTrafficPolicy is honoured (gate ServiceInternalTrafficPolicy, off-able before 1.26). */
+  internalTrafficPolicy: boolean;
   /** Serving-terminating endpoints are used when no ready one is (gate ProxyTerminatingEndpoints). */
   proxyTerminatingEndpoints: boolean;
   /** The localhostNodePorts option exists, with its IPv6 and loopback exclusions in the NodePort jumps. */
@@ -205,6 +213,7 @@ export function releaseFeatures(release: Release, gates: Readonly<Record<string,
     serviceAddressesCanonical: hasFeature(release, 'serviceAddressesCanonical'),
     endpointAddressesCanonical: hasFeature(release, 'endpointAddressesCanonical'),
     endpointDedup: hasFeature(release, 'dedupPrefersNonTerminating') ? 'prefer-non-terminating' : 'first-or-local',
+    internalTrafficPolicy: gateEnabled(release, 'ServiceInternalTrafficPolicy', gates),
     proxyTerminatingEndpoints: gateEnabled(release, 'ProxyTerminatingEndpoints', gates),
     localhostNodePortsOption: hasFeature(release, 'localhostNodePortsOption'),
     localnetFirewallRule: hasFeature(release, 'localnetFirewallRule'),

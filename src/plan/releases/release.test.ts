@@ -76,6 +76,7 @@ describe('feature table', () => {
       serviceAddressesCanonical: true,
       endpointAddressesCanonical: true,
       endpointDedup: 'prefer-non-terminating',
+      internalTrafficPolicy: true,
       proxyTerminatingEndpoints: true,
       localhostNodePortsOption: true,
       localnetFirewallRule: true,
@@ -99,6 +100,7 @@ describe('feature table', () => {
       serviceAddressesCanonical: false,
       endpointAddressesCanonical: false,
       endpointDedup: 'first-or-local',
+      internalTrafficPolicy: true,
       proxyTerminatingEndpoints: true,
       localhostNodePortsOption: true,
       localnetFirewallRule: true,
@@ -116,6 +118,8 @@ describe('feature table', () => {
     expect(releaseFeatures(at(26), {}).proxyTerminatingEndpoints).toBe(true);
     expect(releaseFeatures(at(27), { ProxyTerminatingEndpoints: false }).proxyTerminatingEndpoints).toBe(false);
     expect(releaseFeatures(at(26), {}).localnetFirewallRule).toBe(false);
+    expect(releaseFeatures(OLDEST_MODELLED, { ServiceInternalTrafficPolicy: false }).internalTrafficPolicy).toBe(false);
+    expect(releaseFeatures(at(26), { ServiceInternalTrafficPolicy: false }).internalTrafficPolicy).toBe(true);
     expect(releaseFeatures(at(27), {}).localnetFirewallRule).toBe(true);
   });
 });
