@@ -25,7 +25,7 @@ export const FEATURE_SWITCHES = {
     summary: 'the localhostNodePorts option (--iptables-localhost-nodeports) exists; the KUBE-SERVICES jump to KUBE-NODEPORTS excludes ::1 on IPv6 (`! -d ::1/128`), and a loopback address of nodePortAddresses gets no jump on IPv6 (nor on IPv4 with the option off); before, the option is an unknown setting, IPv6 has no exclusion and every address of the family gets a jump',
     since: 26,
     backports: [],
-    source: 'PR #108250 (merged November 2022, for 1.26); the old tail rule in a mid-2022 (1.24) proxier.go, copy #383318076 of kube-proxy-versions.md, the new one in a release-1.26 proxier.go quoted in a source walk-through (with MinimizeIPTablesRestore, without PR #114470)',
+    source: 'PR #108250 (last reviewed 2022-10-31, before the 1.26 freeze; its release note names the flag); the old tail rule in a mid-2022 (1.24) proxier.go, copy #383318076 of kube-proxy-versions.md, the new one (whose comments name localhostNodePorts) in a release-1.27 proxier.go quoted in a source walk-through',
   },
   localnetFirewallRule: {
     summary: 'kube-proxy writes its own filter chain KUBE-FIREWALL with the "block incoming localnet connections" rule (IPv4 with localhost NodePorts); before, only kubelet made that chain and rule',
