@@ -7,7 +7,8 @@
  *
  * Only a Service that has no EndpointSlice and no Endpoints of its own in the input gets
  * slices: one that has them is used as it is. The Pods are those of the input whose labels
- * match the selector. Headless Services get none: kube-proxy writes nothing for them either way.
+ * match the selector; when none do, the Pods the workloads of the input would create
+ * (pods.ts). Headless Services get none: kube-proxy writes nothing for them either way.
  *
  * Not modelled: Nodes (the controller leaves out a Pod whose Node does not exist, and takes
  * the zone from the Node; kp-gen reads no Nodes), the 100-endpoint split of slices (kube-proxy
@@ -22,16 +23,13 @@ import type {
   PodManifest,
   ServiceManifest,
   ServicePortManifest,
+  WorkloadManifest,
 } from '../load/manifests.js';
 import { formatIP, parseIP, type IPFamily } from '../model/ip.js';
 import { byteCompare } from '../util.js';
+import { workloadPods, type PodOptions } from './pods.js';
 
-/** The flags the made-up objects depend on. */
-export interface PodOptions {
-  clusterCIDRs: readonly string[];
-  nodes: readonly string[];
-  hostnameOverride?: string;
-}
+export type { PodOptions } from './pods.js';
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
@@ -163,7 +161,7 @@ function byName<T extends { source: { name: string } }>(a: T, b: T): number {
  * Adds the EndpointSlices the controller would make for every Service with a selector and no
  * slices or Endpoints of its own. Pure.
  */
-export function completeEndpoints(m: Manifests, _opts: PodOptions): CompletedEndpoints {
+export function completeEndpoints(m: Manifests, opts: PodOptions): CompletedEndpoints {
   const notes = new Map<string, Note>();
   const owned = new Set<string>();
   for (const s of m.slices) owned.add(key(s.source.namespace, s.serviceName));
@@ -174,13 +172,24 @@ export function completeEndpoints(m: Manifests, _opts: PodOptions): CompletedEnd
     .sort((a, b) => byteCompare(a.source.namespace, b.source.namespace) || byName(a, b));
   if (pending.length === 0) return { manifests: m, notes };
 
+  let made: Map<WorkloadManifest, PodManifest[]> | undefined;
   const slices: EndpointSliceManifest[] = [];
   for (const svc of pending) {
     const selector = svc.selector!;
     const ns = svc.source.namespace;
     let pods = m.pods.filter((p) => p.source.namespace === ns && selects(selector, p.source.labels));
-    if (pods.length === 0) continue;
-    const from = pods.length === 1 ? `Pod ${pods[0]!.source.name}` : `${pods.length} Pods`;
+    let from: string;
+    if (pods.length > 0) {
+      from = pods.length === 1 ? `Pod ${pods[0]!.source.name}` : `${pods.length} Pods`;
+    } else {
+      const workloads = m.workloads
+        .filter((w) => w.source.namespace === ns && Object.keys(w.podLabels).length > 0 && selects(selector, w.podLabels))
+        .sort((a, b) => byteCompare(a.source.kind, b.source.kind) || byName(a, b));
+      if (workloads.length === 0) continue;
+      made ??= workloadPods(m, opts);
+      pods = workloads.flatMap((w) => made!.get(w) ?? []);
+      from = workloads.map((w) => `${w.source.kind} ${w.source.name}`).join(', ');
+    }
     pods = [...pods].sort(byName);
     const result = slicesFor(svc, pods);
     slices.push(...result.slices);
