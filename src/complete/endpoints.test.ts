@@ -98,7 +98,7 @@ describe('completeEndpoints', () => {
       pod('new', { ports: [{ name: 'http', containerPort: 8080 }] }),
       pod('old', { ports: [{ name: 'web', containerPort: 8000 }] }),
     ]);
-    expect(r.slices.map((s) => s.ports)).toEqual([['http:8080/TCP', 'm:9100/TCP'], ['m:9100/TCP']]);
+    expect(r.slices.map((s) => `${s.name} ${s.ports.join(' ')}`)).toEqual(['s-ipv4-0 http:8080/TCP m:9100/TCP', 's-ipv4-1 m:9100/TCP']);
   });
 
   it('leaves alone Services with slices or Endpoints of their own, headless Services and Services without a selector', () => {

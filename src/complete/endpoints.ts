@@ -127,9 +127,12 @@ function slicesFor(svc: ServiceManifest, pods: readonly PodManifest[]): { slices
   }
   const { namespace, name } = svc.source;
   const keys = [...groups.keys()].sort(byteCompare);
-  const slices = keys.map((key, i): EndpointSliceManifest => {
+  // Named `name-ipv4`, or `name-ipv4-0`, `name-ipv4-1` … when pods resolve the ports differently.
+  const perFamily = (f: IPFamily): string[] => keys.filter((k) => groups.get(k)!.family === f);
+  const slices = keys.map((key): EndpointSliceManifest => {
     const g = groups.get(key)!;
-    const suffix = ADDRESS_TYPES[g.family].toLowerCase() + (keys.length > familiesOf(svc).length ? `-${i}` : '');
+    const same = perFamily(g.family);
+    const suffix = ADDRESS_TYPES[g.family].toLowerCase() + (same.length > 1 ? `-${same.indexOf(key)}` : '');
     return {
       source: {
         file: svc.source.file,
