@@ -151,6 +151,17 @@ function slicesFor(svc: ServiceManifest, pods: readonly PodManifest[]): { slices
   return { slices, endpoints: counted.size };
 }
 
+function groupBy<T>(items: readonly T[], by: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = by(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
 /** `namespace/name`. */
 function key(namespace: string, name: string): string {
   return `${namespace}/${name}`;
@@ -176,17 +187,20 @@ export function completeEndpoints(m: Manifests, opts: PodOptions): CompletedEndp
   if (pending.length === 0) return { manifests: m, notes };
 
   let made: Map<WorkloadManifest, PodManifest[]> | undefined;
+  // By namespace: a selector only ever looks in its Service's.
+  const podsIn = groupBy(m.pods, (p) => p.source.namespace);
+  const workloadsIn = groupBy(m.workloads, (w) => w.source.namespace);
   const slices: EndpointSliceManifest[] = [];
   for (const svc of pending) {
     const selector = svc.selector!;
     const ns = svc.source.namespace;
-    let pods = m.pods.filter((p) => p.source.namespace === ns && selects(selector, p.source.labels));
+    let pods = (podsIn.get(ns) ?? []).filter((p) => selects(selector, p.source.labels));
     let from: string;
     if (pods.length > 0) {
       from = pods.length === 1 ? `Pod ${pods[0]!.source.name}` : `${pods.length} Pods`;
     } else {
-      const workloads = m.workloads
-        .filter((w) => w.source.namespace === ns && Object.keys(w.podLabels).length > 0 && selects(selector, w.podLabels))
+      const workloads = (workloadsIn.get(ns) ?? [])
+        .filter((w) => Object.keys(w.podLabels).length > 0 && selects(selector, w.podLabels))
         .sort((a, b) => byteCompare(a.source.kind, b.source.kind) || byName(a, b));
       if (workloads.length === 0) continue;
       made ??= workloadPods(m, opts);

@@ -26,12 +26,19 @@ describe('nodesOf', () => {
 });
 
 describe('workloadPods', () => {
-  it('names, counts and places pods: replicas round-robin from the first node, a DaemonSet on every node', () => {
+  it('names, counts and places pods: replicas round-robin from a node the workload hashes to, a DaemonSet on every node', () => {
     expect(
       pods([workload('StatefulSet', 'db', 3), workload('Deployment', 'web'), workload('DaemonSet', 'agent'), workload('ReplicaSet', 'rs', 0)], {
         nodes: ['n1', 'n2'],
       }).map((p) => p.split(' ').slice(0, 3).join(' ')),
     ).toEqual(['StatefulSet db-0 n1', 'StatefulSet db-1 n2', 'StatefulSet db-2 n1', 'Deployment web-0 n1', 'DaemonSet agent-n1 n1', 'DaemonSet agent-n2 n2']);
+  });
+
+  it('spreads many workloads over all nodes', () => {
+    const many = Array.from({ length: 60 }, (_, i) => workload('Deployment', `w${i}`));
+    const perNode = new Map<string, number>();
+    for (const p of pods(many, { nodes: ['a', 'b', 'c'] })) perNode.set(p.split(' ')[2]!, (perNode.get(p.split(' ')[2]!) ?? 0) + 1);
+    expect([...perNode.values()].every((n) => n >= 10)).toBe(true);
   });
 
   it("gives each pod an address of its node's block, one per --cluster-cidr", () => {

@@ -7,8 +7,10 @@
  *   others' (whose real names end in random characters) `name-0 …` the same way, a
  *   DaemonSet's `name-NODE`.
  * - Nodes: the nodes of --nodes (default: --hostname-override, else `node-1`), in the order
- *   given; pod i of a workload runs on node i mod (number of nodes), so every workload starts
- *   on the first node, and where one runs does not depend on the others.
+ *   given; pod i of a workload runs on node (s + i) mod (number of nodes), where s, its start,
+ *   is a hash of `Kind/namespace/name` mod the number of nodes: consecutive pods on consecutive
+ *   nodes, workloads spread over all of them (not all starting on the first, which would fill
+ *   it), and where a pod runs does not depend on the other workloads.
  * - Addresses: node k owns the k-th block of each --cluster-cidr (a /24 for IPv4, a /64 for
  *   IPv6: the node IPAM controller's default node mask sizes); without --cluster-cidr,
  *   10.244.0.0/16. In its block, a pod gets the address a hash of `Kind/namespace/pod` points
@@ -21,7 +23,7 @@ import { UserError } from '../errors.js';
 import type { Manifests, PodManifest, WorkloadManifest } from '../load/manifests.js';
 import { parseCIDR, parseIP, type CIDR } from '../model/ip.js';
 import { byteCompare } from '../util.js';
-import { allocate } from './allocator.js';
+import { allocate, keyHash } from './allocator.js';
 import { addressAt, addressIndex, ipToBigInt, type ServiceIPRange } from './ranges.js';
 
 /** The flags the made-up Pods depend on. */
@@ -92,7 +94,8 @@ export function workloadPods(m: Manifests, opts: PodOptions): Map<WorkloadManife
     if (kind === 'DaemonSet') {
       for (const node of nodes) add(`${name}-${node}`, node);
     } else {
-      for (let i = 0; i < w.replicas; i++) add(`${name}-${i}`, nodes[i % nodes.length]!);
+      const start = Number(keyHash(`${kind}/${namespace}/${name}`) % BigInt(nodes.length));
+      for (let i = 0; i < w.replicas; i++) add(`${name}-${i}`, nodes[(start + i) % nodes.length]!);
     }
   }
   // The fixed order in which collisions are settled.
