@@ -34,6 +34,12 @@ describe('workloadPods', () => {
     ).toEqual(['StatefulSet db-0 n1', 'StatefulSet db-1 n2', 'StatefulSet db-2 n1', 'Deployment web-0 n1', 'DaemonSet agent-n1 n1', 'DaemonSet agent-n2 n2']);
   });
 
+  it("numbers a StatefulSet's pods from spec.ordinals.start", () => {
+    const sts = workload('StatefulSet', 'db', 2);
+    (sts.spec as Obj).ordinals = { start: 5 };
+    expect(pods([sts]).map((p) => p.split(' ')[1])).toEqual(['db-5', 'db-6']);
+  });
+
   it('spreads many workloads over all nodes', () => {
     const many = Array.from({ length: 60 }, (_, i) => workload('Deployment', `w${i}`));
     const perNode = new Map<string, number>();

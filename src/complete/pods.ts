@@ -3,7 +3,8 @@
  * selector matches no Pod of the input (endpoints.ts).
  *
  * - How many: `spec.replicas` (1 when absent); a DaemonSet one on every node.
- * - Names: a StatefulSet's `name-0 … name-(n-1)` as the StatefulSet controller names them; the
+ * - Names: a StatefulSet's `name-0 … name-(n-1)` as the StatefulSet controller names them
+ *   (from `spec.ordinals.start` when given); the
  *   others' (whose real names end in random characters) `name-0 …` the same way, a
  *   DaemonSet's `name-NODE`.
  * - Nodes: the nodes of --nodes (default: --hostname-override, else `node-1`), in the order
@@ -95,7 +96,7 @@ export function workloadPods(m: Manifests, opts: PodOptions): Map<WorkloadManife
       for (const node of nodes) add(`${name}-${node}`, node);
     } else {
       const start = Number(keyHash(`${kind}/${namespace}/${name}`) % BigInt(nodes.length));
-      for (let i = 0; i < w.replicas; i++) add(`${name}-${i}`, nodes[(start + i) % nodes.length]!);
+      for (let i = 0; i < w.replicas; i++) add(`${name}-${w.firstOrdinal + i}`, nodes[(start + i) % nodes.length]!);
     }
   }
   // The fixed order in which collisions are settled.

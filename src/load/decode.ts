@@ -326,6 +326,7 @@ function decodeWorkload(top: Reader, source: ObjectSource & { kind: WorkloadKind
   return {
     source,
     replicas: spec?.int('replicas') ?? 1,
+    firstOrdinal: source.kind === 'StatefulSet' ? (spec?.obj_('ordinals')?.int('start') ?? 0) : 0,
     podLabels: templateMeta ? stringMap(templateMeta, 'labels') : {},
     containerPorts: containerPortsOf(template?.obj_('spec')),
   };

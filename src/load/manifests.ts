@@ -154,6 +154,8 @@ export interface WorkloadManifest {
   source: ObjectSource & { kind: WorkloadKind };
   /** `spec.replicas`, 1 when absent (unused for a DaemonSet). */
   replicas: number;
+  /** A StatefulSet's `spec.ordinals.start`, 0 when absent: its first pod's number. */
+  firstOrdinal: number;
   /** `spec.template.metadata.labels`. */
   podLabels: Readonly<Record<string, string>>;
   /** The template's container ports, as PodManifest.containerPorts. */
