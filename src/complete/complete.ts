@@ -10,6 +10,10 @@
  * the create-time treatment. A Service with a cluster IP is used as it is, even when a node
  * port is missing: kube-proxy's own tests feed it such objects, and it writes no NodePort
  * rule for them.
+ *
+ * completeManifests then hands the completed Services to the EndpointSlice controller's stage
+ * (endpoints.ts), whose slices need the Services' IP families, and joins both stages' notes
+ * into one line per Service.
  */
 import { InputError, type InputLocation, type Note } from '../errors.js';
 import type { Manifests, ServiceManifest, ServicePortManifest } from '../load/manifests.js';
