@@ -43,6 +43,7 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--include-jumps', 'x'], { includeJumps: true }],
     [['--service-cluster-ip-range', 'fd00:10:96::/108,10.0.0.0/16', 'x'], { serviceClusterIPRange: [parseCIDR('fd00:10:96::/108')!, parseCIDR('10.0.0.0/16')!] }],
     [['--service-node-port-range', '20000-20999', 'x'], { serviceNodePortRange: { first: 20000, last: 20999 } }],
+    [['--nodes', 'node-a, node-b', '--nodes', 'node-c,node-a', 'x'], { nodes: ['node-a', 'node-b', 'node-c'] }],
     [
       ['--config', 'fixtures/features/kube-proxy-config/kube-proxy.yaml', '--iptables-masquerade-bit', '13', 'x'],
       { clusterCIDRs: ['10.244.0.0/16', 'fd00:10:244::/56'], localhostNodePorts: false, conntrackTCPBeLiberal: true, masqueradeBit: 13 },

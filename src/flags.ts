@@ -122,6 +122,7 @@ export function addGenerationOptions(cmd: Command): Command {
     .option('--include-jumps', 'also declare the built-in chains and add the jumps kube-proxy installs into them, for plain iptables-restore', false)
     .option('--service-cluster-ip-range <cidrs>', "kube-apiserver's: where Services without a cluster IP get theirs, one CIDR per family (default 10.96.0.0/12)", list)
     .option('--service-node-port-range <range>', "kube-apiserver's: where node ports the input leaves out come from (default 30000-32767)")
+    .option('--nodes <names>', 'the nodes that pods made up from workloads run on, comma-separated (default: --hostname-override, else node-1)', list)
     .option('--strict', 'treat warnings (objects kube-proxy would skip) as errors', false)
     .option('-q, --quiet', 'print no warnings', false);
 }
@@ -227,6 +228,7 @@ export function readGenerationOptions(paths: string[], cmd: Command): RunOptions
     o.serviceClusterIPRange = flagValue('--service-cluster-ip-range', texts('serviceClusterIpRange'), readServiceClusterIPRange);
   }
   if (given('serviceNodePortRange')) o.serviceNodePortRange = flagValue('--service-node-port-range', text('serviceNodePortRange'), readPortRange);
+  if (given('nodes')) o.nodes = [...new Set(texts('nodes').map((n) => n.trim()).filter((n) => n !== ''))];
   o.strict = given('strict');
   o.quiet = given('quiet');
   if (given('config')) {

@@ -68,6 +68,8 @@ export interface RunOptions {
   serviceClusterIPRange: CIDR[];
   /** kube-apiserver's --service-node-port-range: where node ports the input leaves out come from. */
   serviceNodePortRange: PortRange;
+  /** --nodes: the nodes pods made up from workloads run on; empty: --hostname-override, else `node-1`. */
+  nodes: string[];
   strict: boolean;
   quiet: boolean;
   /** --from-cluster and its flags; undefined when reading files only. */
@@ -120,6 +122,7 @@ export function defaultRunOptions(): RunOptions {
     format: 'restore',
     serviceClusterIPRange: readServiceClusterIPRange([DEFAULT_SERVICE_CLUSTER_IP_RANGE]),
     serviceNodePortRange: readPortRange(DEFAULT_SERVICE_NODE_PORT_RANGE),
+    nodes: [],
     strict: false,
     quiet: false,
   };

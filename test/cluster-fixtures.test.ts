@@ -5,7 +5,9 @@
  * warnings as from files, naming the pseudo-file `cluster:<context>` instead of the file.
  *
  * Cases with v1 Endpoints objects are left out: kube-proxy (and kp-gen --from-cluster) reads
- * only EndpointSlices, which a real cluster's mirroring controller makes from Endpoints.
+ * only EndpointSlices, which a real cluster's mirroring controller makes from Endpoints. So are
+ * cases with Pods or workloads: on a cluster the EndpointSlice controller has made their
+ * slices, and --from-cluster reads those, not Pods.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,11 +21,12 @@ import { makeTestPKI, type TestPKI } from './helpers/tls.js';
 process.env.FORCE_COLOR = '0';
 const TOKEN = 'fixture-token';
 
+const NOT_READ_FROM_A_CLUSTER = ['Endpoints', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ReplicationController'];
 const { fixtures } = discoverFixtures();
 const cases = fixtures
   .filter((f) => !f.isError)
   .map((f) => ({ f, objects: loadFiles(f.inputs, () => '').map((r) => r.value) }))
-  .filter(({ objects }) => !objects.some((o) => (o as { kind?: unknown }).kind === 'Endpoints'));
+  .filter(({ objects }) => !objects.some((o) => NOT_READ_FROM_A_CLUSTER.includes(String((o as { kind?: unknown }).kind))));
 
 let pki: TestPKI;
 beforeAll(() => {

@@ -2,8 +2,9 @@
  * Property tests over random, valid clusters (fast-check): kp-gen never fails on them, its output
  * does not depend on how objects are ordered or spread over files, every jump has a declared
  * target, and the real iptables-restore (ip6tables-restore for IPv6) accepts the result. For
- * manifests without cluster IPs and node ports (src/complete/): adding a Service leaves every
- * other Service's lines as they were, and the order of the documents does not matter.
+ * manifests without cluster IPs and node ports (src/complete/), whose Services select Pods,
+ * workloads or nothing: adding a Service leaves every other Service's lines as they were, and
+ * the order of the documents does not matter.
  * A failure prints the seed and the shrunk counterexample; replay with FC_SEED=<seed>.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -263,12 +264,16 @@ function sourceServiceArb(ns: string, name: string, opts: { pinned: boolean }): 
         ['RequireDualStack', ['IPv6', 'IPv4']],
       ),
       stored: fc.option(fc.integer({ min: 2, max: 30 }), { nil: undefined, freq: 3 }),
+      targetPorts: fc.array(fc.constantFrom('named', 'number', 'absent'), { minLength: 3, maxLength: 3 }),
     })
     .map((s) => {
       const spec: Obj = {
         type: s.type,
+        selector: { app: name },
         ports: s.ports.map((p, i) => {
           const port: Obj = { name: `p${i}`, port: p.port, protocol: p.protocol };
+          if (s.targetPorts[i] === 'named') port.targetPort = `t${i}`;
+          if (s.targetPorts[i] === 'number') port.targetPort = 8000 + i;
           const given = opts.pinned ? s.nodePorts[i] : undefined;
           if (s.type !== 'ClusterIP' && given !== undefined) port.nodePort = given;
           return port;
@@ -286,6 +291,55 @@ function sourceServiceArb(ns: string, name: string, opts: { pinned: boolean }): 
       }
       return { apiVersion: 'v1', kind: 'Service', metadata: { namespace: ns, name }, spec };
     });
+}
+
+/**
+ * What a Service's selector finds: nothing, a workload of any kind, or Pods as kubectl shows
+ * them (ready or not, terminating or not, one or two addresses; `k` keeps their addresses apart
+ * from every other Service's). Their containers name some of the ports `t0`…`t2`.
+ */
+function backendArb(ns: string, name: string, k: number): fc.Arbitrary<Obj[]> {
+  const containerPorts = fc
+    .subarray([0, 1, 2])
+    .chain((named) => fc.constant(named.map((i) => ({ name: `t${i}`, containerPort: 9000 + i, protocol: 'TCP' }))));
+  const labels = { app: name };
+  const workload = fc
+    .record({
+      kind: fc.constantFrom('Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ReplicationController'),
+      replicas: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }),
+      ports: containerPorts,
+    })
+    .map((w): Obj[] => {
+      const spec: Obj = { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', ports: w.ports }] } } };
+      if (w.replicas !== undefined) spec.replicas = w.replicas;
+      return [{ apiVersion: w.kind === 'ReplicationController' ? 'v1' : 'apps/v1', kind: w.kind, metadata: { namespace: ns, name }, spec }];
+    });
+  const pods = fc
+    .array(
+      fc.record({
+        ready: fc.boolean(),
+        terminating: fc.boolean(),
+        dual: fc.boolean(),
+        node: fc.constantFrom('node-1', 'node-2', 'node-3'),
+        ports: containerPorts,
+      }),
+      { minLength: 1, maxLength: 3 },
+    )
+    .map((list): Obj[] =>
+      list.map((p, i) => {
+        const meta: Obj = { namespace: ns, name: `${name}-pod-${i}`, labels };
+        if (p.terminating) meta.deletionTimestamp = '2026-01-01T00:00:00Z';
+        const ips = [`10.244.${200 + k}.${i + 2}`, ...(p.dual ? [`fd00:10:244:${200 + k}::${i + 2}`] : [])];
+        return {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: meta,
+          spec: { nodeName: p.node, containers: [{ name: 'c', ports: p.ports }] },
+          status: { phase: 'Running', podIPs: ips.map((ip) => ({ ip })), conditions: [{ type: 'Ready', status: p.ready ? 'True' : 'False' }] },
+        };
+      }),
+    );
+  return fc.oneof(fc.constant<Obj[]>([]), workload, pods);
 }
 
 const SOURCE_NAMES = fc.uniqueArray(fc.tuple(fc.constantFrom('shop', 'ops'), fc.constantFrom('web', 'api', 'db', 'cache', 'dns', 'queue', 'mail', 'auth')), {
@@ -308,6 +362,7 @@ const rangesArb = fc.record({ size: fc.constantFrom('large', 'small', 'tiny'), v
     serviceNodePortRange: readPortRange(nodePorts),
   };
   const flags = ['--service-cluster-ip-range', cidrs, '--service-node-port-range', nodePorts, '--cluster-cidr', '10.244.0.0/16,fd00:10:244::/56'];
+  flags.push('--nodes', 'node-1,node-2,node-3', '--hostname-override', 'node-2');
   if (r.ipv6) flags.push('--ip-family', 'ipv6');
   return { ranges, flags };
 });
@@ -343,7 +398,13 @@ describe('random source manifests (no cluster IPs, few node ports)', () => {
   const caseArb = fc
     .tuple(SOURCE_NAMES, newcomerArb, rangesArb)
     .chain(([names, [ns, n], ranges]) =>
-      fc.tuple(fc.tuple(...names.map(([a, b]) => sourceServiceArb(a, b, { pinned: true }))), sourceServiceArb(ns, n, { pinned: false }), fc.constant(ranges)),
+      fc.tuple(
+        fc.tuple(...names.map(([a, b], k) => fc.tuple(sourceServiceArb(a, b, { pinned: true }), backendArb(a, b, k)).map(([svc, more]) => [svc, ...more]))).map(
+          (lists) => lists.flat(),
+        ),
+        sourceServiceArb(ns, n, { pinned: false }),
+        fc.constant(ranges),
+      ),
     );
 
   it('adding an unrelated Service changes no other Service\'s lines', async () => {
@@ -369,6 +430,8 @@ describe('random source manifests (no cluster IPs, few node ports)', () => {
   });
 
   it('gives the same rules and notes whatever the order of the documents', async () => {
+    // How many runs made endpoints from Pods and from workloads: the cases must exercise both.
+    const made = { pods: 0, workloads: 0 };
     await fc.assert(
       fc.asyncProperty(caseArb, async ([base, newcomer, { flags }]) => {
         const objs = [...base, newcomer];
@@ -377,8 +440,11 @@ describe('random source manifests (no cluster IPs, few node ports)', () => {
         expect(forward.code, forward.stderr).toBe(0);
         expect(backward.stdout).toBe(forward.stdout);
         expect(backward.stderr.split('\n').sort()).toEqual(forward.stderr.split('\n').sort());
+        if (/made [1-9]\d* endpoints? \([^)]*\) from (Pod |\d+ Pods)/.test(forward.stderr)) made.pods++;
+        if (/made [1-9]\d* endpoints? \([^)]*\) from [A-Z][a-zA-Z]+ /.test(forward.stderr.replace(/from Pod /g, ''))) made.workloads++;
       }),
       params(200),
     );
+    if (seed === undefined) expect(Math.min(made.pods, made.workloads)).toBeGreaterThan(10);
   });
 });

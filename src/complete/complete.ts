@@ -10,12 +10,17 @@
  * the create-time treatment. A Service with a cluster IP is used as it is, even when a node
  * port is missing: kube-proxy's own tests feed it such objects, and it writes no NodePort
  * rule for them.
+ *
+ * completeManifests then hands the completed Services to the EndpointSlice controller's stage
+ * (endpoints.ts), whose slices need the Services' IP families, and joins both stages' notes
+ * into one line per Service.
  */
 import { InputError, type InputLocation, type Note } from '../errors.js';
 import type { Manifests, ServiceManifest, ServicePortManifest } from '../load/manifests.js';
 import { parseIP, type CIDR, type IPFamily } from '../model/ip.js';
 import { byteCompare } from '../util.js';
 import { allocate, firstChoice, type Claim } from './allocator.js';
+import { completeEndpoints, type PodOptions } from './endpoints.js';
 import {
   addressAt,
   addressIndex,
@@ -154,11 +159,38 @@ interface Work {
 }
 
 /**
+ * What the control plane adds before kube-proxy sees the objects: cluster IPs and node ports
+ * (allocateServices), then EndpointSlices for Services that have none (endpoints.ts). One note
+ * per Service, in (namespace, name) order, saying all that was made up for it. Pure.
+ */
+export function completeManifests(m: Manifests, opts: CompletionRanges & Partial<PodOptions>): CompletedManifests {
+  const allocated = allocateServices(m, opts);
+  const podOptions: PodOptions = { clusterCIDRs: opts.clusterCIDRs ?? [], nodes: opts.nodes ?? [] };
+  if (opts.hostnameOverride !== undefined) podOptions.hostnameOverride = opts.hostnameOverride;
+  const withEndpoints = completeEndpoints(allocated.manifests, podOptions);
+  const notes: Note[] = [];
+  const serviceOf = (n: Note): string => (n.location.object ?? '').slice('Service '.length);
+  for (const n of allocated.notes) {
+    const more = withEndpoints.notes.get(serviceOf(n));
+    notes.push(more ? { location: n.location, message: `${n.message}; ${more.message}` } : n);
+    withEndpoints.notes.delete(serviceOf(n));
+  }
+  notes.push(...withEndpoints.notes.values());
+  const nsName = (n: Note): [string, string] => serviceOf(n).split('/') as [string, string];
+  notes.sort((a, b) => {
+    const [an, am] = nsName(a);
+    const [bn, bm] = nsName(b);
+    return byteCompare(an, bn) || byteCompare(am, bm);
+  });
+  return { manifests: withEndpoints.manifests, notes };
+}
+
+/**
  * Completes every Service that was never created (needsCompletion), without touching the
  * values other objects hold. Pure; throws an InputError for a Service the API server would
  * refuse, or when a range has no value left (naming the Service that did not get one).
  */
-export function completeManifests(m: Manifests, ranges: CompletionRanges): CompletedManifests {
+export function allocateServices(m: Manifests, ranges: CompletionRanges): CompletedManifests {
   const pending = m.services.filter(needsCompletion);
   if (pending.length === 0) return { manifests: m, notes: [] };
 

@@ -2,7 +2,7 @@
  * Raw parsed documents → typed manifests (manifests.ts). Shape errors — a value of the wrong
  * JSON type, a missing name, an unknown protocol — are InputErrors naming file, object and
  * field: the API server would never have stored such an object. Kinds other than Service,
- * EndpointSlice and Endpoints are ignored.
+ * EndpointSlice, Endpoints, Pod and the workloads (complete/endpoints.ts) are ignored.
  */
 import { InputError, type InputLocation } from '../errors.js';
 import type { Protocol } from '../model/types.js';
@@ -16,8 +16,12 @@ import type {
   EndpointSubsetManifest,
   EndpointAddressManifest,
   LoadBalancerIngressManifest,
+  ContainerPortManifest,
   Manifests,
   ObjectSource,
+  PodManifest,
+  WorkloadKind,
+  WorkloadManifest,
   ServiceManifest,
   ServicePortManifest,
 } from './manifests.js';
@@ -136,11 +140,17 @@ const KINDS: Record<string, { apiVersions: string[]; kind: ObjectSource['kind'] 
   Service: { apiVersions: ['v1'], kind: 'Service' },
   EndpointSlice: { apiVersions: ['discovery.k8s.io/v1'], kind: 'EndpointSlice' },
   Endpoints: { apiVersions: ['v1'], kind: 'Endpoints' },
+  Pod: { apiVersions: ['v1'], kind: 'Pod' },
+  Deployment: { apiVersions: ['apps/v1'], kind: 'Deployment' },
+  ReplicaSet: { apiVersions: ['apps/v1'], kind: 'ReplicaSet' },
+  StatefulSet: { apiVersions: ['apps/v1'], kind: 'StatefulSet' },
+  DaemonSet: { apiVersions: ['apps/v1'], kind: 'DaemonSet' },
+  ReplicationController: { apiVersions: ['v1'], kind: 'ReplicationController' },
 };
 
 /** Decode every object kp-gen understands; others are skipped silently. */
 export function decodeManifests(raw: readonly RawObject[]): Manifests {
-  const out: Manifests = { services: [], slices: [], endpoints: [] };
+  const out: Manifests = { services: [], slices: [], endpoints: [], pods: [], workloads: [] };
   for (const r of raw) {
     const loc: InputLocation = { file: r.file };
     if (!isRecord(r.value)) {
@@ -175,6 +185,11 @@ export function decodeManifests(raw: readonly RawObject[]): Manifests {
       case 'Endpoints':
         out.endpoints.push(decodeEndpoints(reader, source, meta!));
         break;
+      case 'Pod':
+        out.pods.push(decodePod(reader, source));
+        break;
+      default:
+        out.workloads.push(decodeWorkload(reader, { ...source, kind: known.kind }));
     }
   }
   return out;
@@ -211,6 +226,8 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
     };
     const n = p.int('port');
     if (n !== undefined) port.port = n;
+    const target = targetPortOf(p);
+    if (target !== undefined) port.targetPort = target;
     return port;
   });
   const ingress: LoadBalancerIngressManifest[] = (status?.obj_('loadBalancer')?.objList('ingress') ?? []).map((g) => {
@@ -238,6 +255,7 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
     externalTrafficPolicy: spec?.str('externalTrafficPolicy') || 'Cluster',
     internalTrafficPolicy: spec?.str('internalTrafficPolicy') || 'Cluster',
     healthCheckNodePort: spec?.int('healthCheckNodePort') ?? 0,
+    publishNotReadyAddresses: spec?.bool('publishNotReadyAddresses') ?? false,
   };
   const ipFamilyPolicy = spec?.str('ipFamilyPolicy');
   if (ipFamilyPolicy !== undefined) svc.ipFamilyPolicy = ipFamilyPolicy;
@@ -248,7 +266,73 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
     svc.hintsAnnotation = hints.value;
     if (hints.key === TOPOLOGY_MODE) svc.hintsFromTopologyMode = true;
   }
+  const selector = spec ? stringMap(spec, 'selector') : {};
+  if (Object.keys(selector).length > 0) svc.selector = selector;
   return svc;
+}
+
+/** A map of strings (labels, a selector), a null value read as "". */
+function stringMap(parent: Reader, key: string): Record<string, string> {
+  const reader = parent.obj_(key);
+  const out: Record<string, string> = {};
+  if (!reader) return out;
+  for (const k of Object.keys(parent.raw(key) as Json)) out[k] = reader.str(k) ?? '';
+  return out;
+}
+
+/** `targetPort`: a number or a name, as written. */
+function targetPortOf(p: Reader): number | string | undefined {
+  const v = p.raw('targetPort');
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return /^[0-9]+$/.test(v) ? Number(v) : v;
+  return p.int('targetPort');
+}
+
+/** The ports of a pod spec's containers, then of its sidecars (init containers that restart Always). */
+function containerPortsOf(podSpec: Reader | undefined): ContainerPortManifest[] {
+  if (!podSpec) return [];
+  const out: ContainerPortManifest[] = [];
+  const add = (c: Reader): void => {
+    for (const p of c.objList('ports')) {
+      const port: ContainerPortManifest = { name: p.str('name') ?? '', protocol: p.protocol('protocol'), containerPort: p.int('containerPort') ?? 0 };
+      out.push(port);
+    }
+  };
+  podSpec.objList('containers').forEach(add);
+  podSpec.objList('initContainers').filter((c) => c.str('restartPolicy') === 'Always').forEach(add);
+  return out;
+}
+
+function decodePod(top: Reader, source: ObjectSource): PodManifest {
+  const spec = top.obj_('spec');
+  const status = top.obj_('status');
+  let podIPs = (status?.objList('podIPs') ?? []).map((p) => p.str('ip') ?? '').filter((ip) => ip !== '');
+  const podIP = status?.str('podIP') ?? '';
+  if (podIPs.length === 0 && podIP !== '') podIPs = [podIP];
+  const ready = (status?.objList('conditions') ?? []).find((c) => c.str('type') === 'Ready')?.str('status') === 'True';
+  const deletion = top.obj_('metadata')?.raw('deletionTimestamp');
+  return {
+    source,
+    nodeName: spec?.str('nodeName') ?? '',
+    podIPs,
+    ready,
+    terminating: deletion !== undefined && deletion !== null,
+    phase: status?.str('phase') ?? '',
+    containerPorts: containerPortsOf(spec),
+  };
+}
+
+function decodeWorkload(top: Reader, source: ObjectSource & { kind: WorkloadKind }): WorkloadManifest {
+  const spec = top.obj_('spec');
+  const template = spec?.obj_('template');
+  const templateMeta = template?.obj_('metadata');
+  return {
+    source,
+    replicas: spec?.int('replicas') ?? 1,
+    firstOrdinal: source.kind === 'StatefulSet' ? (spec?.obj_('ordinals')?.int('start') ?? 0) : 0,
+    podLabels: templateMeta ? stringMap(templateMeta, 'labels') : {},
+    containerPorts: containerPortsOf(template?.obj_('spec')),
+  };
 }
 
 /**

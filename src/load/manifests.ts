@@ -12,7 +12,7 @@ export interface ObjectSource {
   file: string;
   doc: number;
   item?: number;
-  kind: 'Service' | 'EndpointSlice' | 'Endpoints';
+  kind: 'Service' | 'EndpointSlice' | 'Endpoints' | 'Pod' | WorkloadKind;
   namespace: string;
   name: string;
   /** `metadata.labels` (kube-proxy's informers filter on two of them). */
@@ -26,6 +26,8 @@ export interface ServicePortManifest {
   /** undefined when missing. */
   port?: number;
   nodePort: number;
+  /** `targetPort` as written (a number or a container port's name); undefined when absent (then `port`). */
+  targetPort?: number | string;
 }
 
 export interface LoadBalancerIngressManifest {
@@ -66,6 +68,13 @@ export interface ServiceManifest {
   hintsFromTopologyMode?: true;
   /** undefined when absent (the API server then allocates a LoadBalancer's node ports). */
   allocateLoadBalancerNodePorts?: boolean;
+  /**
+   * `spec.selector`; undefined when absent or empty (the API server stores an empty selector
+   * as none, and the EndpointSlice controller leaves a Service without one alone).
+   */
+  selector?: Readonly<Record<string, string>>;
+  /** `spec.publishNotReadyAddresses`, false when absent. */
+  publishNotReadyAddresses: boolean;
 }
 
 export interface EndpointPortManifest {
@@ -115,8 +124,51 @@ export interface EndpointsManifest {
   subsets: EndpointSubsetManifest[];
 }
 
+/** A port a container declares (`spec.containers[].ports[]`), which a named targetPort refers to. */
+export interface ContainerPortManifest {
+  /** `""` when unnamed. */
+  name: string;
+  protocol: Protocol;
+  containerPort: number;
+}
+
+/** A Pod, as far as the EndpointSlice controller reads it. */
+export interface PodManifest {
+  source: ObjectSource;
+  /** `spec.nodeName`, `""` when unscheduled. */
+  nodeName: string;
+  /** `status.podIPs[].ip`, else `[status.podIP]`, else empty. */
+  podIPs: string[];
+  /** The Ready condition is `True`. */
+  ready: boolean;
+  /** `metadata.deletionTimestamp` is set. */
+  terminating: boolean;
+  /** `status.phase`, `""` when absent. */
+  phase: string;
+  /** Ports of the containers and of the sidecars (init containers with restartPolicy Always), in spec order. */
+  containerPorts: ContainerPortManifest[];
+}
+
+export type WorkloadKind = 'Deployment' | 'ReplicaSet' | 'StatefulSet' | 'DaemonSet' | 'ReplicationController';
+
+/** A workload: what its pod template would make. */
+export interface WorkloadManifest {
+  source: ObjectSource & { kind: WorkloadKind };
+  /** `spec.replicas`, 1 when absent (unused for a DaemonSet). */
+  replicas: number;
+  /** A StatefulSet's `spec.ordinals.start`, 0 when absent: its first pod's number. */
+  firstOrdinal: number;
+  /** `spec.template.metadata.labels`. */
+  podLabels: Readonly<Record<string, string>>;
+  /** The template's container ports, as PodManifest.containerPorts. */
+  containerPorts: ContainerPortManifest[];
+}
+
 export interface Manifests {
   services: ServiceManifest[];
   slices: EndpointSliceManifest[];
   endpoints: EndpointsManifest[];
+  /** Read only to make EndpointSlices for Services that have none (complete/endpoints.ts). */
+  pods: PodManifest[];
+  workloads: WorkloadManifest[];
 }
