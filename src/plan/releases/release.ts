@@ -69,7 +69,7 @@ export function parseRelease(text: string): Release {
     throw new ReleaseError(`kube-proxy ${formatRelease(release)} is not supported: kp-gen models ${modelledRange()}`);
   }
   if (compareReleases({ major: release.major, minor: release.minor }, OLDEST_MODELLED) < 0) {
-    throw new ReleaseError(`kube-proxy ${formatRelease(release)} is not modelled yet: kp-gen models ${modelledRange()} (issue 14)`);
+    throw new ReleaseError(`kube-proxy ${formatRelease(release)} is not modelled yet: kp-gen models ${modelledRange()}`);
   }
   return release;
 }
