@@ -110,7 +110,7 @@ export function readRuleTokens(tokens: readonly Token[]): ReadRule {
       const v = values(name, owner.spec);
       const arg: OptionArg = { kind: 'option', name: owner.name, values: v.values, negated: negate || v.negated };
       args.push(arg);
-      builder.add(arg);
+      builder.addOption(arg, owner.match);
     }
     negate = false;
   }

@@ -57,6 +57,11 @@ export class ShapeBuilder {
     }
   }
 
+  /** An option whose owner the reader has already asked for (owner()). */
+  addOption(arg: OptionArg, owner: ShapedMatch): void {
+    owner.options.push(arg);
+  }
+
   setTarget(target: Target): void {
     this.shape.target = target;
   }

@@ -5,7 +5,7 @@
  * form, the save form, the compare key and the tracer always agree on what a value means.
  * Checked against iptables 1.8.9 in the kernel by test/vocabulary.test.ts.
  */
-import { parseIP, type CIDR, type IP, type IPFamily } from '../model/ip.js';
+import { maskIP, parseIP, type CIDR, type IP, type IPFamily } from '../model/ip.js';
 import { inetNtop } from './inet-ntop.js';
 
 /** A value iptables would refuse. The message says what the value should be. */
@@ -186,15 +186,6 @@ export function parseFamilyIP(text: string, family: IPFamily): IP | null {
   return null;
 }
 
-function maskBytes(bytes: Uint8Array, prefix: number): Uint8Array {
-  const out = new Uint8Array(bytes.length);
-  for (let i = 0; i < out.length; i++) {
-    const bits = Math.max(0, Math.min(8, prefix - 8 * i));
-    out[i] = bytes[i]! & (bits === 0 ? 0 : (0xff << (8 - bits)) & 0xff);
-  }
-  return out;
-}
-
 function prefixOfMask(mask: IP): number {
   let prefix = 0;
   let ended = false;
@@ -229,7 +220,7 @@ export function parseHostOrNetwork(text: string, family?: IPFamily): HostOrNetwo
     prefix = mask ? prefixOfMask(mask) : -1;
   }
   if (prefix < 0 || prefix > max) throw new ValueError(`${JSON.stringify(text)} has a bad prefix length or mask`);
-  return { ip: { family: ip.family, bytes: maskBytes(ip.bytes, prefix) }, prefix };
+  return { ip: maskIP(ip, prefix), prefix };
 }
 
 /** The address as iptables-save prints it: glibc's inet_ntop of the masked address, then /LEN. */

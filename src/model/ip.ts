@@ -199,7 +199,8 @@ export function parseCIDR(text: string): CIDR | null {
   return { ip: maskIP(ip, prefix), prefix };
 }
 
-function maskIP(ip: IP, prefix: number): IP {
+/** `ip` with every bit after the first `prefix` cleared. */
+export function maskIP(ip: IP, prefix: number): IP {
   const out = new Uint8Array(ip.bytes.length);
   for (let i = 0; i < out.length; i++) {
     const bits = Math.max(0, Math.min(8, prefix - 8 * i));
