@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerSubcommands, type CommandOptions } from './commands/index.js';
 import { UsageError } from './errors.js';
-import { addClusterOptions, addGenerationOptions, choiceOption, flagValue, readClusterOptions, readGenerationOptions } from './flags.js';
+import { addClusterOptions, addGenerationOptions, addSelectionOptions, choiceOption, flagValue, readClusterOptions, readGenerationOptions, readSelection } from './flags.js';
 import { DEFAULT_SAVE_BACKEND, OUTPUT_FORMATS, readChoice, SAVE_BACKENDS, type RunOptions } from './options.js';
 import { formatRelease, modelledRange, NEWEST } from './plan/releases/release.js';
 
@@ -48,6 +48,7 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
     .enablePositionalOptions();
   addGenerationOptions(program);
   addClusterOptions(program);
+  addSelectionOptions(program, false);
   program
     .addOption(
       choiceOption('--format <format>', 'restore: what kube-proxy writes; save: what iptables-save prints after loading it', OUTPUT_FORMATS).default('restore'),
@@ -74,6 +75,8 @@ function readMainOptions(paths: string[], cmd: Command): RunOptions {
     if (options.format !== 'save') throw new UsageError('--save-backend only applies to --format save', 'add --format save, or drop --save-backend');
   }
   if (given('output')) options.output = String(flags.output);
+  const select = readSelection(cmd);
+  if (select) options.select = select;
   return options;
 }
 

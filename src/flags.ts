@@ -14,6 +14,7 @@ import { Command, Option } from 'commander';
 import { UsageError, UserError } from './errors.js';
 import { applyKubeProxyConfig, type ConfigurableOption } from './load/kube-proxy-config.js';
 import { formatRelease, modelledRange, NEWEST } from './plan/releases/release.js';
+import { parseServiceSelector, SelectionError, type Selection } from './views/select.js';
 import {
   defaultRunOptions,
   DEFAULT_IPTABLES_VERSION,
@@ -133,7 +134,7 @@ export function addClusterOptions(cmd: Command): Command {
     .option('--from-cluster', 'read Services and EndpointSlices from the cluster kubectl would use (files given too override same-named objects)', false)
     .option('--kubeconfig <path>', 'kubeconfig file to use (instead of KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context to use (instead of current-context)')
-    .option('-n, --namespace <ns>', 'read only this namespace; repeatable (default: all namespaces)', list)
+    .option('-n, --namespace <ns>', "only this namespace's Services (with --from-cluster, read only it); repeatable", list)
     .option('--node <name>', "read this Node: its name, IPs, pod CIDRs and zone fill --hostname-override, --node-ip, --pod-cidr, --node-zone unless given")
     .option('--save-manifests <dir>', 'write what was read from the cluster to DIR (input.yaml, flags.txt) for offline replay')
     .option('--request-timeout <duration>', 'give up on an API request after this long (e.g. 10s, 1m; 0 = never)', DEFAULT_REQUEST_TIMEOUT);
@@ -158,7 +159,8 @@ function parsedFlags(cmd: Command): ParsedFlags {
 /** Commander's parsed cluster flags → ClusterOptions (undefined without --from-cluster). */
 export function readClusterOptions(cmd: Command): ClusterOptions | undefined {
   const { given, text, texts } = parsedFlags(cmd);
-  const needs = (['kubeconfig', 'context', 'namespace', 'node', 'saveManifests'] as const).find(given);
+  // -n without --from-cluster narrows the output only (readSelection); with it, also the reads.
+  const needs = (['kubeconfig', 'context', 'node', 'saveManifests'] as const).find(given);
   if (!given('fromCluster') && needs !== undefined) {
     const flag = needs === 'saveManifests' ? '--save-manifests' : `--${needs}`;
     throw new UsageError(`${flag} needs --from-cluster`, 'add --from-cluster to read a live cluster');
@@ -235,4 +237,34 @@ export function readGenerationOptions(paths: string[], cmd: Command): RunOptions
     applyKubeProxyConfig(o, text('config'), (k) => given(CONFIG_FLAG_KEYS[k]));
   }
   return o;
+}
+
+/**
+ * `--service NS/NAME[:PORT]` (repeatable) and, unless the command has it already (the main
+ * command's cluster flags), `-n/--namespace NS`: narrow the command to those Services
+ * (views/select.ts).
+ */
+export function addSelectionOptions(cmd: Command, withNamespace = true): Command {
+  cmd.option('--service <ns/name[:port]>', 'only this Service (or one port of it, by name or number); repeatable', collectValues);
+  if (withNamespace) cmd.option('-n, --namespace <ns>', "only this namespace's Services; repeatable", list);
+  return cmd;
+}
+
+function collectValues(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** --service and -n → a Selection; undefined when neither is given. A malformed --service is a UserError. */
+export function readSelection(cmd: Command): Selection | undefined {
+  const { given, texts } = parsedFlags(cmd);
+  if (!given('service') && !given('namespace')) return undefined;
+  const services = texts('service').map((text) => {
+    try {
+      return parseServiceSelector(text);
+    } catch (e) {
+      if (e instanceof SelectionError) throw new UserError(`--service: ${e.message}`, 'write NAMESPACE/NAME or NAMESPACE/NAME:PORT, e.g. default/web:http');
+      throw e;
+    }
+  });
+  return { services, namespaces: [...new Set(texts('namespace'))] };
 }

@@ -6,6 +6,7 @@
  * is valid. Some values stay text (addresses, the mark) because they are written or shown as
  * given.
  */
+import type { Selection } from './views/select.js';
 import { allocatableAddresses, type PortRange } from './complete/ranges.js';
 import { parseUint32, ValueError } from './iptables/values.js';
 import { parseCIDR, parseIP, type CIDR, type IP } from './model/ip.js';
@@ -74,6 +75,8 @@ export interface RunOptions {
   quiet: boolean;
   /** --from-cluster and its flags; undefined when reading files only. */
   cluster?: ClusterOptions;
+  /** --service and -n: write only these Services' rules (views/select.ts); undefined: all. */
+  select?: Selection;
 }
 
 /** Where and how to read a live cluster (README "From a live cluster"). */

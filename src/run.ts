@@ -19,6 +19,17 @@ import { DEFAULT_SAVE_BACKEND, OptionValueError, readCIDR, type RunOptions } fro
 import { planRules } from './plan/planner.js';
 import { formatRelease } from './plan/releases/release.js';
 import type { Ruleset } from './plan/ruleset.js';
+import { selectRuleset, SelectionError, selectsAll, type Selection, type SelectionWarning } from './views/select.js';
+
+/** The ruleset narrowed to --service / -n; a selector that names nothing is a UserError. */
+function narrow(rs: Ruleset, s: Selection): { ruleset: Ruleset; warnings: SelectionWarning[] } {
+  try {
+    return selectRuleset(rs, s, 'the input (a headless Service, or one without an address of this IP family, has none)');
+  } catch (e) {
+    if (e instanceof SelectionError) throw new UserError(e.message);
+    throw e;
+  }
+}
 
 export interface RunResult {
   /**
@@ -119,7 +130,12 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
       `${warnings.length} problems, fatal under --strict:\n${warnings.map((w) => `  ${formatWarning(w)}`).join('\n')}`,
     );
   }
-  const ruleset = planRules(ports, cfg, { includeJumps: opts.includeJumps });
+  let ruleset = planRules(ports, cfg, { includeJumps: opts.includeJumps });
+  if (!selectsAll(opts.select)) {
+    const selected = narrow(ruleset, opts.select!);
+    ruleset = selected.ruleset;
+    if (!opts.quiet) for (const w of selected.warnings) warnings.push({ location: { file: w.flag }, message: w.message });
+  }
   if (opts.format === 'save') {
     const text = emitSave(ruleset, { family: cfg.ipFamily, backend: opts.saveBackend ?? DEFAULT_SAVE_BACKEND });
     return { chunks: () => [text], notes, warnings, ports, ruleset, text };

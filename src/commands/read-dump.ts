@@ -8,6 +8,7 @@ import { UserError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { parseDump } from '../iptables/dump.js';
 import type { Dump } from '../iptables/dump-types.js';
+import { selectDumps, SelectionError, selectsAll, type Selection } from '../views/select.js';
 
 /** Read and parse a dump; `-` is stdin. Unreadable files are UserErrors. */
 export function readDump(path: string, io: Pick<CliIO, 'readStdin'>): Dump {
@@ -19,4 +20,20 @@ export function readDump(path: string, io: Pick<CliIO, 'readStdin'>): Dump {
     throw new UserError(`cannot read ${path}: ${code ?? String(e)}`);
   }
   return parseDump(text, path);
+}
+
+/**
+ * The dumps narrowed to --service / -n (views/select.ts), warnings on stderr; a selector that
+ * names no Service of any of them is a UserError.
+ */
+export function narrowDumps(dumps: Dump[], select: Selection | undefined, io: Pick<CliIO, 'stderr'>, quiet = false): Dump[] {
+  if (selectsAll(select)) return dumps;
+  try {
+    const r = selectDumps(dumps, select!);
+    if (!quiet) for (const w of r.warnings) io.stderr(`warning: ${w.flag}: ${w.message}\n`);
+    return r.dumps;
+  } catch (e) {
+    if (e instanceof SelectionError) throw new UserError(e.message);
+    throw e;
+  }
 }

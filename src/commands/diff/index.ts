@@ -9,12 +9,13 @@
  */
 import { Command } from 'commander';
 import { UsageError, UserError } from '../../errors.js';
-import { addGenerationOptions, choiceOption, flagValue, readGenerationOptions } from '../../flags.js';
+import { addGenerationOptions, addSelectionOptions, choiceOption, flagValue, readGenerationOptions, readSelection } from '../../flags.js';
 import type { CliIO } from '../../io.js';
 import { readChoice, type RunOptions } from '../../options.js';
+import type { Selection } from '../../views/select.js';
 import { generationOptionKeys, rejectOptions } from '../shared.js';
 
-const OWN_OPTIONS = ['json', 'color', 'manifests'];
+const OWN_OPTIONS = ['service', 'namespace', 'json', 'color', 'manifests'];
 
 const HELP_AFTER = `
 A and B are rule dumps: kp-gen output, or a node's iptables-save / ip6tables-save output
@@ -42,6 +43,8 @@ export interface DiffOptions {
   color: DiffColor;
   /** --manifests and the generation flags: A is generated from these; absent without --manifests. */
   gen?: RunOptions;
+  /** --service / -n: compare these Services' rules only. */
+  select?: Selection;
 }
 
 export interface DiffCommand {
@@ -69,6 +72,7 @@ export function register(program: Command, onParsed: (c: DiffCommand) => void): 
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', HELP_AFTER);
   addGenerationOptions(cmd);
+  addSelectionOptions(cmd);
   cmd.action((dumps: string[], flags: Record<string, unknown>, self: Command) => {
     const f = flags as unknown as DiffFlags;
     const manifests = f.manifests ?? [];
@@ -81,6 +85,8 @@ export function register(program: Command, onParsed: (c: DiffCommand) => void): 
     try {
       const options: DiffOptions = { dumps, json: f.json === true, color: flagValue('--color', f.color, readChoice(COLORS)) };
       if (manifests.length > 0) options.gen = readGenerationOptions(manifests, self);
+      const select = readSelection(self);
+      if (select) options.select = select;
       onParsed({ name: 'diff', options });
     } catch (e) {
       // A bad value is trouble like any other here: exit 2, as diff(1), not the main command's 1.

@@ -13,7 +13,7 @@ import { DumpParseError } from '../../iptables/dump.js';
 import { ValueError } from '../../iptables/values.js';
 import { errorLines, noteLine, warningLine } from '../../report.js';
 import { generate } from '../../run.js';
-import { readDump } from '../read-dump.js';
+import { narrowDumps, readDump } from '../read-dump.js';
 import type { DiffColor, DiffOptions } from './index.js';
 
 export const DIFF_SAME = 0;
@@ -33,7 +33,8 @@ export async function runDiff(io: CliIO, o: DiffOptions): Promise<number> {
     } else {
       a = readDump(o.dumps[0]!, io);
     }
-    const b = readDump(o.dumps[o.dumps.length - 1]!, io);
+    let b = readDump(o.dumps[o.dumps.length - 1]!, io);
+    [a, b] = narrowDumps([a, b], o.select, io, o.gen?.quiet) as [typeof a, typeof b];
     result = compareDumps(a, b);
   } catch (e) {
     if (e instanceof UserError || e instanceof DumpParseError || e instanceof ValueError) {

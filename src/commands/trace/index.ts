@@ -10,14 +10,15 @@
  */
 import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
-import { addGenerationOptions, choiceOption, flagValue, readGenerationOptions } from '../../flags.js';
+import { addGenerationOptions, addSelectionOptions, choiceOption, flagValue, readGenerationOptions, readSelection } from '../../flags.js';
 import type { CliIO } from '../../io.js';
 import type { IP } from '../../model/ip.js';
 import { readChoice, readInterfaceName, readIP, readPort, type RunOptions } from '../../options.js';
 import type { Origin, Packet, Protocol } from '../../trace/index.js';
+import type { Selection } from '../../views/select.js';
 import { generationOptionKeys, rejectOptions } from '../shared.js';
 
-const OWN_OPTIONS = ['rules', 'src', 'dst', 'dport', 'sport', 'proto', 'from', 'inInterface', 'outInterface', 'json'];
+const OWN_OPTIONS = ['service', 'namespace', 'rules', 'src', 'dst', 'dport', 'sport', 'proto', 'from', 'inInterface', 'outInterface', 'json'];
 /** Generation flags that also make sense with --rules: they say which addresses are the node's. */
 const NODE_ADDRESS_OPTIONS = ['nodeIp', 'nodeAddresses'];
 
@@ -48,6 +49,8 @@ export interface TraceOptions {
   localAddresses: IP[];
   /** --json. */
   json: boolean;
+  /** --service / -n: trace through these Services' rules only. */
+  select?: Selection;
 }
 
 export interface TraceCommand {
@@ -104,6 +107,7 @@ export function register(program: Command, onParsed: (c: TraceCommand) => void):
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', HELP_AFTER);
   addGenerationOptions(cmd);
+  addSelectionOptions(cmd);
   cmd.action((paths: string[], flags: Record<string, unknown>, self: Command) => {
     const f = flags as unknown as TraceFlags;
     if ((f.rules !== undefined) === (paths.length > 0)) {
@@ -118,6 +122,8 @@ export function register(program: Command, onParsed: (c: TraceCommand) => void):
     const options = readGenerationOptions(paths, self);
     const localAddresses = [...options.nodeIPs, ...(options.nodeAddresses ?? [])].map((t) => readIP(t));
     const trace: TraceOptions = { packet, localAddresses, json: f.json === true };
+    const select = readSelection(self);
+    if (select) trace.select = select;
     if (f.rules !== undefined) {
       trace.rules = f.rules;
     } else {

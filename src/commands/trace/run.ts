@@ -12,7 +12,7 @@ import { noteLine, warningLine } from '../../report.js';
 import { generate } from '../../run.js';
 import { traceDump, TraceError, type NodeContext } from '../../trace/index.js';
 import { outcomesJSON, renderTrace } from '../../trace/render.js';
-import { readDump } from '../read-dump.js';
+import { narrowDumps, readDump } from '../read-dump.js';
 import type { TraceOptions } from './index.js';
 
 export async function runTrace(io: CliIO, o: TraceOptions): Promise<number> {
@@ -27,6 +27,7 @@ export async function runTrace(io: CliIO, o: TraceOptions): Promise<number> {
     } else {
       dump = readDump(o.rules!, io);
     }
+    dump = narrowDumps([dump], o.select, io, o.gen?.quiet)[0]!;
     if (!dump.tables.has('nat') && !dump.tables.has('filter')) {
       throw new UserError(`${dump.source}: no nat or filter table to trace through`);
     }
