@@ -3,12 +3,12 @@
  * or the output file, and the only catch that maps errors to exit codes (cli.md):
  * 0 rules written, 1 input problem, 2 usage error, 3 live-cluster problem, 70 internal error.
  */
-import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from './cli.js';
 import { runCommand } from './commands/index.js';
 import { ClusterError, UsageError, UserError } from './errors.js';
 import type { CliIO } from './io.js';
+import { writeFileAtomic } from './write-file.js';
 import { generateFromSources } from './run.js';
 
 export const EXIT_OK = 0;
@@ -17,32 +17,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_CLUSTER = 3;
 export const EXIT_INTERNAL = 70;
 
-/** Write `text` (one string or chunks) to `file` via a temporary file in the same directory and a rename. */
-export function writeFileAtomic(file: string, text: string | Iterable<string | Uint8Array>): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      for (const chunk of typeof text === 'string' ? [text] : text) {
-        if (typeof chunk === 'string') writeSync(fd, chunk);
-        else writeSync(fd, chunk);
-      }
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    // Only file-system errors are the user's; a failure producing the chunks is not.
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === undefined) throw e;
-    throw new UserError(`cannot write ${file}: ${code}`);
-  }
-}
+export { writeFileAtomic };
 
 export type { CliIO };
 

@@ -21,7 +21,7 @@ const BIN = join(ROOT, 'bin', 'kp-gen.js');
 const LOGGER = pathToFileURL(join(__dirname, 'helpers', 'module-log.mjs')).href;
 
 /** dist modules only sub-commands need: their run.ts, the dump reader, and the folders they alone use. */
-const SUBCOMMAND_ONLY = /^dist\/(commands\/[^/]+\/run|commands\/read-dump|(diff|trace|lab|parse)\/.+)\.js$/;
+const SUBCOMMAND_ONLY = /^dist\/(commands\/[^/]+\/run|commands\/read-dump|(diff|trace|lab|parse)\/.+|views\/(?!select\.js).+)\.js$/;
 
 const tmp = mkdtempSync(join(tmpdir(), 'kp-gen-lazy-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -57,7 +57,7 @@ describe('start-up: the main command loads no sub-command implementation', () =>
     expect(r.code).toBe(0);
     // The log works and the sub-commands are still declared (their index.js)...
     expect(r.modules).toContain('dist/main.js');
-    for (const name of ['diff', 'trace', 'lab']) expect(r.modules).toContain(`dist/commands/${name}/index.js`);
+    for (const name of ['diff', 'trace', 'lab', 'ls']) expect(r.modules).toContain(`dist/commands/${name}/index.js`);
     // ...but none of their implementations is loaded.
     expect(r.modules.filter((m) => SUBCOMMAND_ONLY.test(m))).toEqual([]);
     // Nor the diagnostics' formatting (and chalk with it): there is nothing to report.
@@ -78,5 +78,13 @@ describe('start-up: the main command loads no sub-command implementation', () =>
     expect(r.modules).toContain('dist/iptables/dump.js');
     expect(r.modules).not.toContain('dist/commands/trace/run.js');
     expect(r.modules).not.toContain('dist/lab/lab.js');
+  });
+
+  it('ls loads the service map only when it runs', () => {
+    const r = loadedBy(['ls', '--rules', DUMP_A]);
+    expect(r.code).toBe(0);
+    expect(r.modules).toContain('dist/commands/ls/run.js');
+    expect(r.modules).toContain('dist/views/service-map.js');
+    expect(r.modules).not.toContain('dist/commands/diff/run.js');
   });
 });

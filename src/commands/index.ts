@@ -8,15 +8,17 @@ import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { register as registerDiff, run as runDiff, type DiffCommand } from './diff/index.js';
 import { register as registerLab, run as runLab, type LabCommand } from './lab/index.js';
+import { register as registerLs, run as runLs, type LsCommand } from './ls/index.js';
 import { register as registerTrace, run as runTrace, type TraceCommand } from './trace/index.js';
 
 /** A parsed sub-command: its name and its options. */
-export type CommandOptions = DiffCommand | TraceCommand | LabCommand;
+export type CommandOptions = DiffCommand | TraceCommand | LabCommand | LsCommand;
 
 export function registerSubcommands(program: Command, onParsed: (c: CommandOptions) => void): void {
   registerLab(program, onParsed);
   registerDiff(program, onParsed);
   registerTrace(program, onParsed);
+  registerLs(program, onParsed);
 }
 
 /** Run a parsed sub-command; resolves to its exit code. */
@@ -26,6 +28,8 @@ export function runCommand(io: CliIO, c: CommandOptions): Promise<number> {
       return runDiff(io, c.options);
     case 'trace':
       return runTrace(io, c.options);
+    case 'ls':
+      return runLs(io, c.options);
     default:
       return runLab(io, c);
   }

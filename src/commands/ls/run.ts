@@ -1,0 +1,59 @@
+/**
+ * Running `kp-gen ls` (declared in index.ts): read or generate the rules, map them per service
+ * port, print the table (or JSON/YAML).
+ */
+import { UserError } from '../../errors.js';
+import type { CliIO } from '../../io.js';
+import { DumpParseError } from '../../iptables/dump.js';
+import { ValueError } from '../../iptables/values.js';
+import { noteLine, warningLine } from '../../report.js';
+import { generate } from '../../run.js';
+import { renderServiceMap } from '../../views/ls-render.js';
+import { chainKind, dumpGraph, knownPorts, resolveSelection, rulesetGraph, SelectionError, selectsAll, type RuleGraph } from '../../views/select.js';
+import { lookUpChain, serviceMap, type ServiceMap } from '../../views/service-map.js';
+import { writeFileAtomic } from '../../write-file.js';
+import { readDump } from '../read-dump.js';
+import type { LsOptions } from './index.js';
+
+export async function runLs(io: CliIO, o: LsOptions): Promise<number> {
+  let map: ServiceMap;
+  let graph: RuleGraph;
+  try {
+    if (o.gen) {
+      const generated = generate(o.gen, { readStdin: io.readStdin });
+      if (!o.gen.quiet) for (const line of [...generated.notes.map(noteLine), ...generated.warnings.map(warningLine)]) io.stderr(line);
+      graph = rulesetGraph(generated.ruleset);
+      map = serviceMap(graph, o.gen.paths.join(' '), generated.ports);
+    } else {
+      const dump = readDump(o.rules!, io);
+      graph = dumpGraph(dump);
+      map = serviceMap(graph, dump.source);
+    }
+    if (!selectsAll(o.select)) {
+      const where = o.rules ?? 'the input';
+      const { names, warnings } = resolveSelection(o.select!, knownPorts(graph), where);
+      if (!o.gen?.quiet) for (const w of warnings) io.stderr(`warning: ${w.flag}: ${w.message}\n`);
+      map = { ...map, items: map.items.filter((v) => names.has(v.name)) };
+    }
+    if (o.chain !== undefined) map = { ...map, items: [chainOwner(map, graph, o.chain)] };
+  } catch (e) {
+    if (e instanceof DumpParseError || e instanceof ValueError || e instanceof SelectionError) throw new UserError(e.message);
+    throw e;
+  }
+  const text = renderServiceMap(map, o.format);
+  if (o.output !== undefined) writeFileAtomic(o.output, text);
+  else await io.stdout(text);
+  return 0;
+}
+
+/** --chain: the service port the chain belongs to; a chain of no one Service is a UserError saying what it is. */
+function chainOwner(map: ServiceMap, graph: RuleGraph, chain: string) {
+  const owner = lookUpChain(map, chain);
+  if (owner) return owner;
+  const exists = graph.tables.some((t) => t.chains.some((c) => c.name === chain));
+  if (!exists) throw new UserError(`--chain ${chain}: no such chain in ${map.source}`);
+  const kind = chainKind(chain);
+  if (kind === 'service') throw new UserError(`--chain ${chain}: no rule of any Service reaches it (a stale chain?)`);
+  if (kind === 'foreign') throw new UserError(`--chain ${chain}: not a kube-proxy chain`);
+  throw new UserError(`--chain ${chain}: one of kube-proxy's fixed chains, shared by every Service`);
+}
