@@ -57,7 +57,7 @@ describe('start-up: the main command loads no sub-command implementation', () =>
     expect(r.code).toBe(0);
     // The log works and the sub-commands are still declared (their index.js)...
     expect(r.modules).toContain('dist/main.js');
-    for (const name of ['diff', 'trace', 'lab', 'ls']) expect(r.modules).toContain(`dist/commands/${name}/index.js`);
+    for (const name of ['diff', 'trace', 'lab', 'ls', 'graph']) expect(r.modules).toContain(`dist/commands/${name}/index.js`);
     // ...but none of their implementations is loaded.
     expect(r.modules.filter((m) => SUBCOMMAND_ONLY.test(m))).toEqual([]);
     // Nor the diagnostics' formatting (and chalk with it): there is nothing to report.

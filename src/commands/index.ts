@@ -7,18 +7,20 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { register as registerDiff, run as runDiff, type DiffCommand } from './diff/index.js';
+import { register as registerGraph, run as runGraph, type GraphCommand } from './graph/index.js';
 import { register as registerLab, run as runLab, type LabCommand } from './lab/index.js';
 import { register as registerLs, run as runLs, type LsCommand } from './ls/index.js';
 import { register as registerTrace, run as runTrace, type TraceCommand } from './trace/index.js';
 
 /** A parsed sub-command: its name and its options. */
-export type CommandOptions = DiffCommand | TraceCommand | LabCommand | LsCommand;
+export type CommandOptions = DiffCommand | TraceCommand | LabCommand | LsCommand | GraphCommand;
 
 export function registerSubcommands(program: Command, onParsed: (c: CommandOptions) => void): void {
   registerLab(program, onParsed);
   registerDiff(program, onParsed);
   registerTrace(program, onParsed);
   registerLs(program, onParsed);
+  registerGraph(program, onParsed);
 }
 
 /** Run a parsed sub-command; resolves to its exit code. */
@@ -30,6 +32,8 @@ export function runCommand(io: CliIO, c: CommandOptions): Promise<number> {
       return runTrace(io, c.options);
     case 'ls':
       return runLs(io, c.options);
+    case 'graph':
+      return runGraph(io, c.options);
     default:
       return runLab(io, c);
   }

@@ -64,8 +64,11 @@ export interface ServicePortView {
   protocol: string;
   frontends: Frontend[];
   chains: PortChains;
-  /** Where a port without usable endpoints sends traffic: `REJECT` or `DROP`, with kube-proxy's comment; else null. */
-  blocked: { target: string; reason: string }[];
+  /**
+   * The filter table's verdicts for traffic that has no usable endpoint: `REJECT` (no endpoints)
+   * or `DROP` (no local endpoints), the chain holding the rule, and kube-proxy's comment.
+   */
+  blocked: { chain: string; target: string; reason: string }[];
   healthCheckNodePort: number | null;
   endpoints: EndpointView[];
 }
@@ -110,12 +113,16 @@ interface Draft {
   entries: string[];
 }
 
-/** The service map of the rules; `ports` (from manifests) adds conditions and left-out endpoints. */
-export function serviceMap(graph: RuleGraph, source: string, ports?: readonly ServicePortWithEndpoints[]): ServiceMap {
+/**
+ * The service map of the rules; `ports` (from manifests) adds conditions and left-out endpoints;
+ * `only` restricts it to those service ports (by name string), reading no other port's chains.
+ */
+export function serviceMap(graph: RuleGraph, source: string, ports?: readonly ServicePortWithEndpoints[], only?: ReadonlySet<string>): ServiceMap {
   const nat = graph.tables.find((t) => t.name === 'nat');
   const natChains = new Map<string, GraphChain>((nat?.chains ?? []).map((c) => [c.name, c]));
   const drafts = new Map<string, Draft>();
   for (const k of knownPorts(graph).values()) {
+    if (only && !only.has(k.nameString)) continue;
     drafts.set(k.nameString, {
       view: {
         name: k.nameString,
@@ -206,7 +213,7 @@ export function serviceMap(graph: RuleGraph, source: string, ports?: readonly Se
     } else if (table === 'filter' && chain === KUBE_NODEPORTS && hasOption(r.args, '--dport')) {
       v.healthCheckNodePort = dport;
     } else if (table === 'filter' && (chain === KUBE_SERVICES || chain === KUBE_EXTERNAL_SERVICES)) {
-      if (!v.blocked.some((b) => b.target === target && b.reason === comment)) v.blocked.push({ target, reason: comment });
+      if (!v.blocked.some((b) => b.chain === chain && b.target === target && b.reason === comment)) v.blocked.push({ chain, target, reason: comment });
       if (hasOption(r.args, '--dst-type')) add({ type: 'NodePort', address: null, port: dport });
       else if (dst !== undefined) add({ type: chain === KUBE_SERVICES ? 'ClusterIP' : 'External', address: bareAddress(dst), port: dport });
     } else if (table === 'filter' && chain === KUBE_PROXY_FIREWALL && dst !== undefined) {

@@ -7,7 +7,7 @@ import type { CliIO } from '../../io.js';
 import { DumpParseError } from '../../iptables/dump.js';
 import { ValueError } from '../../iptables/values.js';
 import { noteLine, warningLine } from '../../report.js';
-import { generate } from '../../run.js';
+import { generate, type RunResult } from '../../run.js';
 import { renderServiceMap } from '../../views/ls-render.js';
 import { chainKind, dumpGraph, knownPorts, resolveSelection, rulesetGraph, SelectionError, selectsAll, type RuleGraph } from '../../views/select.js';
 import { lookUpChain, serviceMap, type ServiceMap } from '../../views/service-map.js';
@@ -19,22 +19,26 @@ export async function runLs(io: CliIO, o: LsOptions): Promise<number> {
   let map: ServiceMap;
   let graph: RuleGraph;
   try {
+    let source: string;
+    let ports: RunResult['ports'] | undefined;
     if (o.gen) {
       const generated = generate(o.gen, { readStdin: io.readStdin });
       if (!o.gen.quiet) for (const line of [...generated.notes.map(noteLine), ...generated.warnings.map(warningLine)]) io.stderr(line);
       graph = rulesetGraph(generated.ruleset);
-      map = serviceMap(graph, o.gen.paths.join(' '), generated.ports);
+      source = o.gen.paths.join(' ');
+      ports = generated.ports;
     } else {
       const dump = readDump(o.rules!, io);
       graph = dumpGraph(dump);
-      map = serviceMap(graph, dump.source);
+      source = dump.source;
     }
+    let names: Set<string> | undefined;
     if (!selectsAll(o.select)) {
-      const where = o.rules ?? 'the input';
-      const { names, warnings } = resolveSelection(o.select!, knownPorts(graph), where);
-      if (!o.gen?.quiet) for (const w of warnings) io.stderr(`warning: ${w.flag}: ${w.message}\n`);
-      map = { ...map, items: map.items.filter((v) => names.has(v.name)) };
+      const r = resolveSelection(o.select!, knownPorts(graph), o.rules ?? 'the input');
+      if (!o.gen?.quiet) for (const w of r.warnings) io.stderr(`warning: ${w.flag}: ${w.message}\n`);
+      names = r.names;
     }
+    map = serviceMap(graph, source, ports, names);
     if (o.chain !== undefined) map = { ...map, items: [chainOwner(map, graph, o.chain)] };
   } catch (e) {
     if (e instanceof DumpParseError || e instanceof ValueError || e instanceof SelectionError) throw new UserError(e.message);
