@@ -37,6 +37,16 @@ const PRELOAD = pathToFileURL(join(here, 'maxrss.mjs')).href;
 /** The scale issue's targets, for the largest size (10k Services / 100k endpoints). */
 const TARGETS = { jsonSeconds: 2, jsonRssMB: 400, yamlSeconds: 3, parseRatio: 2.5, growthTolerance: 0.25 };
 
+/**
+ * Commands measured next to generation, on the largest JSON cluster, in the same rounds: the
+ * arguments after kp-gen (`file` is the cluster), and the scale issue's targets — wall time at
+ * most `timeRatio` times generation's on the same file, peak RSS at most `rssMB`.
+ */
+const COMMAND_CASES = [
+  { name: 'ls', args: (file) => ['ls', ...BENCH_FLAGS, file], timeRatio: 2, rssMB: 400 },
+  { name: 'graph --service', args: (file) => ['graph', ...BENCH_FLAGS, '--service', 'team-014/app-00114', file], timeRatio: 2, rssMB: 400 },
+];
+
 function parseArgs(argv) {
   const { values } = parseFlags({
     args: argv,
@@ -146,6 +156,7 @@ async function main() {
   const results = [];
   let fixed;
   let halves;
+  let commands = [];
   try {
     // Fixed cost: node start-up and module loading, from a one-Service cluster.
     const tiny = join(dir, 'tiny.json');
@@ -169,6 +180,7 @@ async function main() {
 
     const fixedRuns = [];
     const pairs = [];
+    const commandRuns = COMMAND_CASES.map(() => []);
     for (let round = 0; round < opts.reps; round++) {
       fixedRuns.push(measure([BIN, ...BENCH_FLAGS, tiny], join(dir, 'tiny.rules'), rssFile));
       for (const c of cases) {
@@ -176,6 +188,9 @@ async function main() {
         c.run.push(measure([BIN, ...BENCH_FLAGS, c.file], c.out, rssFile));
         if (half && c.n === largestN && c.format === 'json') {
           pairs.push(await measureTwoAtOnce([BIN, ...BENCH_FLAGS, half], halfOuts[0], halfOuts[1]));
+        }
+        if (c.n === largestN && c.format === 'json') {
+          COMMAND_CASES.forEach((cc, i) => commandRuns[i].push(measure([BIN, ...cc.args(c.file)], join(dir, 'command.out'), rssFile)));
         }
       }
       process.stderr.write(`  round ${round + 1} of ${opts.reps} done\n`);
@@ -194,6 +209,7 @@ async function main() {
       });
     }
     if (half) halves = { n: largestN, half: largestN >> 1, pair: Math.min(...pairs) };
+    commands = COMMAND_CASES.map((cc, i) => ({ ...cc, run: summary(commandRuns[i]) }));
   } finally {
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
@@ -298,6 +314,14 @@ async function main() {
     console.log(`  time grows linearly (each step's marginal cost within 1 ± ${tol} of the whole range's): ${linear(times)}`);
     console.log(`  peak RSS grows linearly (each step's marginal cost within 1 ± ${tol} of the whole range's): ${linear(rsss)}`);
     console.log(`  neither grows faster than linearly (per size ≤ ${1 + tol}, net of the fixed cost): ${range(perSize)} ${verdict(perSize.every(atMost))}`);
+  }
+  // The other commands, against generation on the same file in the same rounds.
+  for (const c of commands) {
+    const ratio = c.run.seconds / json.run.seconds;
+    console.log(
+      `  ${c.name}: ${fmt(c.run.seconds)} s = ${fmt(ratio)}x generation (≤ ${c.timeRatio}x) ${verdict(ratio <= c.timeRatio)}, ` +
+        `${fmt(c.run.rssMB, 0)} MB peak RSS (≤ ${c.rssMB}) ${verdict(c.run.rssMB <= c.rssMB)}`,
+    );
   }
 }
 

@@ -149,8 +149,16 @@ export interface KnownPort extends PortName {
   ports: Set<string>;
 }
 
-/** Every service port a rule comment names in a fixed chain, by name string, sorted. */
+const knownCache = new WeakMap<RuleGraph, Map<string, KnownPort>>();
+
+/** Every service port a rule comment names in a fixed chain, by name string, sorted (read once per graph). */
 export function knownPorts(graph: RuleGraph): Map<string, KnownPort> {
+  let known = knownCache.get(graph);
+  if (!known) knownCache.set(graph, (known = readKnownPorts(graph)));
+  return known;
+}
+
+function readKnownPorts(graph: RuleGraph): Map<string, KnownPort> {
   const known = new Map<string, KnownPort>();
   for (const t of graph.tables) {
     for (const c of t.chains) {
@@ -327,7 +335,7 @@ export function selectDumps(dumps: readonly Dump[], s: Selection): { dumps: Dump
     for (const [name, k] of knownPorts(g)) {
       const had = known.get(name);
       if (had) for (const p of k.ports) had.ports.add(p);
-      else known.set(name, k);
+      else known.set(name, { ...k, ports: new Set(k.ports) });
     }
   }
   const { names, warnings } = resolveSelection(s, known, dumps.map((d) => d.source).join(' or '));
