@@ -467,11 +467,18 @@ describe('failures: exit 3 with the server\'s message, nothing on stdout', () =>
   });
 
   it('cluster flags without --from-cluster are usage errors (exit 2)', async () => {
-    for (const flags of [['--node', 'n'], ['-n', 'ns'], ['--kubeconfig', 'x'], ['--context', 'c'], ['--save-manifests', 'd']]) {
+    for (const flags of [['--node', 'n'], ['--kubeconfig', 'x'], ['--context', 'c'], ['--save-manifests', 'd']]) {
       const r = await runKpGen([...flags, 'examples/']);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('needs --from-cluster');
     }
+  });
+
+  it('-n without --from-cluster narrows the output to the namespace (cli.md: on every command)', async () => {
+    const r = await runKpGen(['-n', 'kube-system', 'examples/']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('kube-system/kube-dns');
+    expect(r.stdout).not.toContain('shop/');
   });
 });
 
