@@ -42,9 +42,10 @@ const TARGETS = { jsonSeconds: 2, jsonRssMB: 400, yamlSeconds: 3, parseRatio: 2.
  * arguments after kp-gen (`file` is the cluster), and the scale issue's targets — wall time at
  * most `timeRatio` times generation's on the same file, peak RSS at most `rssMB`.
  */
+// team-034/app-00034: a LoadBalancer (bench/cluster.mjs), in every cluster of 35 Services or more.
 const COMMAND_CASES = [
   { name: 'ls', args: (file) => ['ls', ...BENCH_FLAGS, file], timeRatio: 2, rssMB: 400 },
-  { name: 'graph --service', args: (file) => ['graph', ...BENCH_FLAGS, '--service', 'team-014/app-00114', file], timeRatio: 2, rssMB: 400 },
+  { name: 'graph --service', args: (file) => ['graph', ...BENCH_FLAGS, '--service', 'team-034/app-00034', file], timeRatio: 2, rssMB: 400 },
 ];
 
 function parseArgs(argv) {

@@ -75,6 +75,20 @@ const CASES: [string[], CommandOptions][] = [
       options: { gen: gen({ paths: ['m/'], ...FROM_CONFIG, masqueradeBit: 13, includeJumps: true }), packet: packet(), localAddresses: [], json: false },
     },
   ],
+  [['diff', '--service', 'demo/web:80', '-n', 'kube-system', 'a', 'b'], { name: 'diff', options: { dumps: ['a', 'b'], json: false, color: 'auto', select: { services: [{ namespace: 'demo', name: 'web', port: '80' }], namespaces: ['kube-system'] } } }],
+  [
+    ['trace', '--rules', 'r', '--service', 'demo/web', ...PACKET_FLAGS],
+    { name: 'trace', options: { rules: 'r', packet: packet(), localAddresses: [], json: false, select: { services: [{ namespace: 'demo', name: 'web' }], namespaces: [] } } },
+  ],
+  [['ls', '--rules', 'node.save'], { name: 'ls', options: { rules: 'node.save', format: 'table' } }],
+  [
+    ['ls', '--cluster-cidr', '10.0.0.0/8', 'm/', '--format', 'yaml', '--chain', 'KUBE-SEP-X', '-o', 'out.yaml', '-n', 'a,b'],
+    { name: 'ls', options: { gen: gen({ paths: ['m/'], clusterCIDRs: ['10.0.0.0/8'] }), format: 'yaml', chain: 'KUBE-SEP-X', output: 'out.yaml', select: { services: [], namespaces: ['a', 'b'] } } },
+  ],
+  [['graph', 'm/'], { name: 'graph', options: { gen: gen({ paths: ['m/'] }), format: 'mermaid' } }],
+  [['graph', '--rules', '-', '--service', 'a/b', '-o', 'web.SVG'], { name: 'graph', options: { rules: '-', format: 'svg', output: 'web.SVG', select: { services: [{ namespace: 'a', name: 'b' }], namespaces: [] } } }],
+  [['graph', '--rules', 'r', '--format', 'dot', '-o', 'web.svg'], { name: 'graph', options: { rules: 'r', format: 'dot', output: 'web.svg' } }],
+  [['graph', '--rules', 'r', '-o', 'web.txt'], { name: 'graph', options: { rules: 'r', format: 'mermaid', output: 'web.txt' } }],
   [['lab', 'up', 'examples/'], { name: 'lab up', options: { ...LAB, run: gen({ paths: ['examples/'] }), clientIPs: [] } }],
   [
     ['lab', 'up', '--name', 'a1', '--state-dir', '/tmp/labs', '--client-ip', '192.0.2.2', '--client-ip', '192.0.2.3', '--node-ip', '192.0.2.1', '--cluster-cidr', '10.244.0.0/16', 'm/', '-'],

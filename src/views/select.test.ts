@@ -126,3 +126,26 @@ describe('one selection for the plan and for a dump', () => {
     expect(selectDumps([fullDump], { services: [], namespaces: ['nope'] }).warnings).toEqual([{ flag: '-n nope', message: 'no Service in namespace nope' }]);
   });
 });
+
+describe("other programs' rules", () => {
+  it('stay, whatever their comments say', () => {
+    const text = [
+      '*nat',
+      ':PREROUTING ACCEPT [0:0]',
+      ':KUBE-SERVICES - [0:0]',
+      ':KUBE-SVC-AAAAAAAAAAAAAAAA - [0:0]',
+      ':CNI-HOSTPORT-DNAT - [0:0]',
+      '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+      '-A PREROUTING -m comment --comment "dnat for demo/web pods" -j CNI-HOSTPORT-DNAT',
+      '-A CNI-HOSTPORT-DNAT -m comment --comment "demo/web:http" -j RETURN',
+      '-A KUBE-SERVICES -m comment --comment "demo/web:http cluster IP" -d 10.96.0.1/32 -p tcp --dport 80 -j KUBE-SVC-AAAAAAAAAAAAAAAA',
+      '-A KUBE-SERVICES -m comment --comment "demo/api:http cluster IP" -d 10.96.0.2/32 -p tcp --dport 80 -j KUBE-SVC-AAAAAAAAAAAAAAAA',
+      'COMMIT',
+    ].join('\n');
+    const d = parseDump(text, 'node');
+    const nat = selectDumps([d], only('demo/api')).dumps[0]!.tables.get('nat')!;
+    expect(nat.chains.get('PREROUTING')!.rules.map((r) => r.rule.target?.name)).toEqual(['KUBE-SERVICES', 'CNI-HOSTPORT-DNAT']);
+    expect(nat.chains.get('CNI-HOSTPORT-DNAT')!.rules).toHaveLength(1);
+    expect(nat.chains.get('KUBE-SERVICES')!.rules.map((r) => r.rule.comment)).toEqual(['demo/api:http cluster IP']);
+  });
+});

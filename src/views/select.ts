@@ -251,7 +251,7 @@ export function pick(graph: RuleGraph, names: ReadonlySet<string>): Picked {
       const kind = chainKind(c.name);
       if (kind !== 'service') {
         kept.add(c.name);
-        for (const r of c.rules()) if (isSelected(r) === true) reach(r.target?.name);
+        if (kind === 'fixed') for (const r of c.rules()) if (isSelected(r) === true) reach(r.target?.name);
       } else if (graph.mayHaveStaleChains) {
         // A chain its own comments tie to a selected port, reached or not.
         let any = false;
@@ -274,7 +274,9 @@ export function pick(graph: RuleGraph, names: ReadonlySet<string>): Picked {
     const kept = chains.get(table)!;
     // A jump to a chain of the table (not a target such as DNAT or MARK).
     const target = r.target !== undefined && existing.get(table)!.has(r.target.name) ? r.target.name : undefined;
-    const s = isSelected(r);
+    // Only kube-proxy's comments name Services: another program's rule stays whatever its comment says.
+    const kind = chainKind(chain);
+    const s = kind === 'fixed' || kind === 'service' ? isSelected(r) : undefined;
     if (s !== undefined) return s;
     return target === undefined || kept.has(target);
   };
