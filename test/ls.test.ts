@@ -5,6 +5,8 @@
  *
  *   UPDATE=1 npx vitest run test/ls.test.ts   rewrite expected.txt files; review the diff
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runKpGen } from './helpers/cli.js';
@@ -73,5 +75,25 @@ describe('ls --format json', () => {
         endpoints: i.endpoints.map((e) => ({ ...e, ready: null, serving: null, terminating: null, local: i.chains.svl === null ? null : e.local })),
       }));
     expect(comparable(fromDump)).toEqual(comparable(fromManifests));
+  });
+});
+
+describe('ls -o FILE', () => {
+  it('writes the output to FILE, nothing on stdout; on an error FILE is not made', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kp-gen-ls-'));
+    try {
+      const out = join(dir, 'services.yaml');
+      const r = await runKpGen(['ls', '--rules', 'test/diff/data/cluster.nft.save', '--format', 'yaml', '-o', out]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe('');
+      const shown = await runKpGen(['ls', '--rules', 'test/diff/data/cluster.nft.save', '--format', 'yaml']);
+      expect(readFileSync(out, 'utf8')).toBe(shown.stdout);
+      const bad = join(dir, 'bad.yaml');
+      const e = await runKpGen(['ls', '--rules', 'test/diff/data/cluster.nft.save', '--service', 'demo/nope', '-o', bad]);
+      expect(e.code).toBe(1);
+      expect(existsSync(bad)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

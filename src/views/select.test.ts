@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { buildProxierConfig } from '../config.js';
 import { compareDumps } from '../diff/compare.js';
+import { emitRestore } from '../emit/iptables-save.js';
+import { planRules } from '../plan/planner.js';
 import { rulesetDump } from '../emit/dump.js';
 import { parseDump } from '../iptables/dump.js';
 import type { Dump } from '../iptables/dump-types.js';
@@ -76,6 +79,13 @@ describe('one selection for the plan and for a dump', () => {
     const planned = rulesetDump(selectRuleset(full.ruleset, sel, 'input').ruleset, 'planned');
     const [fromDump] = selectDumps([fullDump], sel).dumps;
     expect(lines(planned)).toEqual(lines(fromDump!));
+  });
+
+  it.each(names)('%s: the narrowed plan is what kube-proxy would write for that port alone', (name) => {
+    // An independent oracle: plan only that service port (the planner knows what it writes for it).
+    const cfg = buildProxierConfig(options());
+    const alone = planRules(full.ports.filter((p) => p.svcPort.nameString === name), cfg);
+    expect(emitRestore(selectRuleset(full.ruleset, only(name), 'input').ruleset)).toBe(emitRestore(alone));
   });
 
   it('every rule belongs to some service port or to the fixed part, none to two', () => {
