@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerSubcommands, type CommandOptions } from './commands/index.js';
 import { UsageError } from './errors.js';
-import { addClusterOptions, addGenerationOptions, choiceOption, flagValue, readClusterOptions, readGenerationOptions } from './flags.js';
+import { addClusterOptions, addGenerationOptions, choiceOption, colorOption, flagValue, readClusterOptions, readGenerationOptions } from './flags.js';
+import { checkOutputName, checkOutputTarget, STDOUT_NAME } from './io.js';
 import { DEFAULT_SAVE_BACKEND, OUTPUT_FORMATS, readChoice, SAVE_BACKENDS, type RunOptions } from './options.js';
 import { formatRelease, modelledRange, NEWEST } from './plan/releases/release.js';
 
@@ -41,7 +42,7 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
     .argument('[path...]', 'manifest files or directories (*.yaml, *.yml, *.json, searched recursively), or - for stdin')
     .helpOption('-h, --help', 'show this help')
     .version(versionText(), '--version', "print kp-gen's version and the kube-proxy releases it models")
-    .showHelpAfterError('(run kp-gen --help for usage)')
+    .helpCommand('help [command]', 'show the help of kp-gen or of a command')
     .addHelpText('after', HELP_AFTER)
     // Flags after a sub-command's name belong to the sub-command (`kp-gen lab up --cluster-cidr …`),
     // even where the main command has a flag of the same name.
@@ -53,7 +54,8 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
       choiceOption('--format <format>', 'restore: what kube-proxy writes; save: what iptables-save prints after loading it', OUTPUT_FORMATS).default('restore'),
     )
     .addOption(choiceOption('--save-backend <backend>', `with --format save: imitate iptables-nft-save or iptables-legacy-save (default ${DEFAULT_SAVE_BACKEND})`, SAVE_BACKENDS))
-    .option('-o, --output <file>', 'write the rules to FILE (atomically) instead of stdout')
+    .option('-o, --output <file>', 'write the rules to FILE atomically instead of stdout (a regular file or a new name; - is stdout)')
+    .addOption(colorOption())
     .action((paths: string[], _flags: Record<string, unknown>, cmd: Command) => {
       onParsed({ kind: 'generate', options: readMainOptions(paths, cmd) });
     });
@@ -73,7 +75,13 @@ function readMainOptions(paths: string[], cmd: Command): RunOptions {
     options.saveBackend = flagValue('--save-backend', String(flags.saveBackend), readChoice(SAVE_BACKENDS));
     if (options.format !== 'save') throw new UsageError('--save-backend only applies to --format save', 'add --format save, or drop --save-backend');
   }
-  if (given('output')) options.output = String(flags.output);
+  if (given('output') && String(flags.output) !== STDOUT_NAME) {
+    const output = String(flags.output);
+    checkOutputName(output, `pick the form with --format ${OUTPUT_FORMATS.join('|')}`);
+    const inputs = [...paths, ...(cluster?.kubeconfig !== undefined ? [cluster.kubeconfig] : []), ...(given('config') ? [String(flags.config)] : [])];
+    checkOutputTarget(output, inputs);
+    options.output = output;
+  }
   return options;
 }
 
@@ -87,17 +95,38 @@ function shadowedPath(program: Command, first: string | undefined): string | und
   return existsSync(first) ? first : undefined;
 }
 
+/** `kp-gen lab up`: a command's name as typed, from the program's name down. */
+export function commandPath(c: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = c; at; at = at.parent) names.unshift(at.name());
+  return names.join(' ');
+}
+
+/** The usage hint of a command: its own --help. */
+export function usageHint(c: Command): string {
+  return `run ${commandPath(c)} --help for usage`;
+}
+
 /** Parse argv (without node and script). Help is printed by commander itself (stdout). */
 export function parseArgs(argv: readonly string[], write: { out: (s: string) => void }): ParsedArgs {
   let parsed: ParsedArgs | undefined;
   const program = buildProgram((p) => {
     parsed = p;
   });
+  // The command whose action runs: a usage error its action throws names its --help.
+  let acting: Command = program;
+  program.hook('preAction', (_self, actionCommand) => {
+    acting = actionCommand;
+  });
   // Sub-commands copy these settings only when created, so set them on every command: a usage
-  // error inside `kp-gen lab up` must also become exit 2 here, not commander's process.exit(1).
+  // error inside `kp-gen lab up` must also become exit 2 here, not commander's process.exit(1),
+  // and its hint must name `kp-gen lab up --help`.
   const commands = (c: Command): Command[] => [c, ...c.commands.flatMap(commands)];
   for (const c of commands(program)) {
-    c.exitOverride();
+    c.exitOverride((e) => {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') throw e;
+      throw new UsageError(e.message.replace(/^error: /, ''), usageHint(c));
+    });
     c.configureOutput({ writeOut: write.out, writeErr: () => {} });
   }
   try {
@@ -106,7 +135,11 @@ export function parseArgs(argv: readonly string[], write: { out: (s: string) => 
     let err = e;
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return { kind: 'exit', code: 0 };
-      err = new UsageError(e.message.replace(/^error: /, ''), 'run kp-gen --help for usage');
+      // `kp-gen help` alone: the program's help, on stdout, as --help.
+      if (e.code === 'commander.help') return { kind: 'exit', code: 0 };
+      err = new UsageError(e.message.replace(/^error: /, ''), usageHint(program));
+    } else if (e instanceof UsageError && e.hint === undefined) {
+      err = new UsageError(e.message, usageHint(acting));
     }
     const shadowed = shadowedPath(program, argv[0]);
     if (err instanceof UsageError && shadowed !== undefined) {

@@ -99,6 +99,8 @@ const CASES: [string[], CommandOptions][] = [
   ],
   [['lab', 'down'], { name: 'lab down', options: LAB }],
   [['lab', 'down', '--state-dir', '/tmp/labs'], { name: 'lab down', options: { name: 'lab', stateDir: '/tmp/labs' } }],
+  [['lab', 'list'], { name: 'lab list', options: { stateDir: LAB.stateDir } }],
+  [['lab', 'list', '--state-dir', '/tmp/labs', '--color', 'never'], { name: 'lab list', options: { stateDir: '/tmp/labs' } }],
 ];
 
 describe('sub-command wiring: argv → options (nothing runs)', () => {
@@ -156,7 +158,27 @@ describe('sub-command wiring: argv → options (nothing runs)', () => {
     [['diff', '--manifests', 'm/', '--config', 'fixtures/_error_/kube-proxy-config-ipvs/kube-proxy.yaml', 'b'], /KubeProxyConfiguration: mode: "ipvs"/],
   ])('%j: a bad value is trouble for diff, exit 2 as diff(1): %s', (argv, message) => {
     expect(() => parse(argv)).toThrow(UsageError);
-    expect(() => parse(argv)).toThrow(typeof message === 'string' ? new UsageError(message) : message);
+    expect(() => parse(argv)).toThrow(typeof message === 'string' ? new UsageError(message, 'run kp-gen diff --help for usage') : message);
+  });
+
+  it.each([
+    [['diff', 'a'], 'kp-gen diff'],
+    [['diff', '--nope', 'a', 'b'], 'kp-gen diff'],
+    [['trace', 'm/', '--src', '1.2.3.4', '--dst', '10.0.0.1'], 'kp-gen trace'],
+    [['trace', '--rules', 'r', 'm/', '--src', '1.2.3.4', '--dst', '10.0.0.1', '--dport', '80'], 'kp-gen trace'],
+    [['lab', 'up', '--bogus', 'm/'], 'kp-gen lab up'],
+    [['lab', 'probe', '10.96.0.1'], 'kp-gen lab probe'],
+    [['lab', 'list', 'extra'], 'kp-gen lab list'],
+    [['--bogus', 'm/'], 'kp-gen'],
+  ])('%j: the usage hint names %s --help', (argv, command) => {
+    let err: unknown;
+    try {
+      parse(argv);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).hint).toBe(`run ${command} --help for usage`);
   });
 
   it('keeps the main command\'s options positional: flags after a sub-command belong to it', () => {
