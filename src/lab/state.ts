@@ -139,7 +139,8 @@ function ownsFilesDir(dir: string, state: LabState): boolean {
  */
 export function removeState(dir: string, state: LabState): void {
   const files = stateFilesDir(dir, state.plan.name);
-  if (ownsFilesDir(dir, state)) {
+  const owned = ownsFilesDir(dir, state);
+  if (owned) {
     for (const f of [...labFileNames(state), MARKER]) {
       try {
         unlinkSync(join(files, f));
@@ -154,7 +155,8 @@ export function removeState(dir: string, state: LabState): void {
   } catch {
     // already gone
   }
-  for (const d of Array.isArray(state.createdDirs) ? state.createdDirs : []) {
+  // The directories up created, only when the marker proves this record is the one up wrote.
+  for (const d of owned && Array.isArray(state.createdDirs) ? state.createdDirs : []) {
     if (typeof d !== 'string' || relative(d, resolve(dir)).startsWith('..')) break; // only dir and its own ancestors
     if (!tryRmdir(d)) break;
   }
