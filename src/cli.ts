@@ -5,7 +5,8 @@
  * (`kp-gen diff`, …) register themselves through commands/index.ts and hand back their options.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Argument, Command, CommanderError } from 'commander';
+import { commandSpec, completionScript, COMPLETION_SHELLS, manPage, type CompletionShell } from './cli-docs.js';
 import { registerSubcommands, type CommandOptions } from './commands/index.js';
 import { UsageError } from './errors.js';
 import { addClusterOptions, addGenerationOptions, choiceOption, colorOption, flagValue, readClusterOptions, readGenerationOptions } from './flags.js';
@@ -14,27 +15,59 @@ import { DEFAULT_SAVE_BACKEND, OUTPUT_FORMATS, readChoice, SAVE_BACKENDS, type R
 import { formatRelease, modelledRange, NEWEST } from './plan/releases/release.js';
 
 /** `kp-gen --version`: the package's version, and the kube-proxy releases kp-gen writes. */
-function versionText(): string {
+function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  return `kp-gen ${String(pkg.version)}\nkube-proxy releases: ${modelledRange()} (--kube-proxy-version; default ${formatRelease(NEWEST)})`;
+  return String(pkg.version);
+}
+
+function versionText(): string {
+  return `kp-gen ${packageVersion()}\nkube-proxy releases: ${modelledRange()} (--kube-proxy-version; default ${formatRelease(NEWEST)})`;
 }
 
 export type ParsedArgs =
   | { kind: 'exit'; code: number }
+  /** Text to print as it is (`kp-gen completion bash`). */
+  | { kind: 'print'; text: string }
   | { kind: 'generate'; options: RunOptions }
   | ({ kind: 'command' } & CommandOptions);
 
 const HELP_AFTER = `
 Examples:
-  kp-gen examples/                          rules for the bundled example, on stdout
+  kp-gen examples/                          rules for the example in kp-gen's own examples/ folder
   kp-gen --cluster-cidr 10.244.0.0/16 --hostname-override node-1 manifests/ -o rules.txt
   kubectl get svc,endpointslices -A -o yaml | kp-gen --cluster-cidr 10.244.0.0/16 -
   kp-gen --from-cluster --node node-1 > rules.txt   read the cluster kubectl would use
 
 Output is the iptables-restore text kube-proxy (iptables mode) writes: the *filter and *nat
 tables, in the canonical order of kube-proxy's own tests (--format save: as iptables-save
-prints them back, to diff against a node's dump). Exit codes: 0 rules written,
-1 input problem (or a warning under --strict), 2 usage error, 3 cluster problem.`;
+prints them back, to diff against a node's dump). -o writes a regular file or a new name,
+atomically (never a device, fifo, link or an input); -o - is stdout.
+Exit codes: 0 rules written, 1 input problem (or a warning under --strict), 2 usage error,
+3 cluster problem, 141 stdout closed early (| head). Other commands: kp-gen help COMMAND.`;
+
+/** The man page's sections besides the option lists (README "Exit codes" has the same table). */
+const MAN_SECTIONS = [
+  {
+    title: 'Exit status',
+    body: `kp-gen (rules), trace, lab and completion: 0 success; 1 input problem: unreadable file, invalid YAML/JSON, invalid flag value, an output kp-gen will not write (a device, fifo, link, directory or an input), a full disk, or a warning under --strict; 2 usage error (unknown flag, missing argument); 3 live-cluster problem (kubeconfig, connection, authorisation).
+
+diff, as diff(1): 0 the kube-proxy rules are the same; 1 they differ; 2 trouble (unreadable or unparsable dump, bad flag value, usage error, a full disk).
+
+Every command: 141 stdout was closed before everything was written (kp-gen ... | head), as for a program SIGPIPE ends; 129, 130 or 143 (killed by SIGHUP, SIGINT or SIGTERM; a half-written -o file is removed); 70 a bug in kp-gen.`,
+  },
+  {
+    title: 'Environment',
+    body: `NO_COLOR: when set to anything but the empty string, no colour under --color auto (https://no-color.org). FORCE_COLOR: 0 turns colour off, anything else on, under --color auto. TERM=dumb: no colour under --color auto.
+
+KUBECONFIG, HOME: where --from-cluster finds the kubeconfig, as kubectl does.`,
+  },
+  {
+    title: 'Examples',
+    preformatted: true,
+    body: HELP_AFTER.replace(/^\nExamples:\n/, '').split('\n\n')[0]!.replace(/^ {2}/gm, ''),
+  },
+  { title: 'See also', body: 'iptables-restore(8), iptables-save(8), kube-proxy(8); the README of kp-gen.' },
+];
 
 export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
   const program = new Command('kp-gen')
@@ -60,7 +93,22 @@ export function buildProgram(onParsed: (p: ParsedArgs) => void): Command {
       onParsed({ kind: 'generate', options: readMainOptions(paths, cmd) });
     });
   registerSubcommands(program, (c) => onParsed({ kind: 'command', ...c }));
+  program
+    .command('completion')
+    .description('print a shell completion script, generated from the option definitions')
+    .addArgument(new Argument('<shell>', 'the shell').choices(COMPLETION_SHELLS))
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', '\nLoad it with: source <(kp-gen completion bash) (zsh the same; fish: kp-gen completion fish | source)')
+    .action((shell: CompletionShell) => {
+      onParsed({ kind: 'print', text: completionScript(shell, commandSpec(program)) });
+    });
   return program;
+}
+
+/** The man page (man/kp-gen.1, written by `npm run man`), from the same declarations as --help. */
+export function manText(): string {
+  const program = buildProgram(() => {});
+  return manPage(commandSpec(program), { version: packageVersion(), sections: MAN_SECTIONS });
 }
 
 /** The main command's flags → RunOptions: the generation and cluster flags, and the output's. */

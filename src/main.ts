@@ -61,6 +61,10 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     const parsed = parseArgs(argv, { out: (s) => void helpWrites.push(io.stdout(s)) });
     await Promise.all(helpWrites);
     if (parsed.kind === 'exit') return parsed.code;
+    if (parsed.kind === 'print') {
+      await io.stdout(parsed.text);
+      return EXIT_OK;
+    }
     if (parsed.kind === 'command') return await runCommand(io, parsed);
     const opts = parsed.options;
     const result = await generateFromSources(opts, {
