@@ -184,7 +184,12 @@ export function parseArgs(argv: readonly string[], write: { out: (s: string) => 
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return { kind: 'exit', code: 0 };
       // `kp-gen help` alone: the program's help, on stdout, as --help.
-      if (e.code === 'commander.help') return { kind: 'exit', code: 0 };
+      if (e.code === 'commander.help' && e.exitCode === 0) return { kind: 'exit', code: 0 };
+      // `kp-gen help NAME` of no command: commander wrote the help to stderr (dropped here).
+      if (e.code === 'commander.help') {
+        const names = program.commands.map((c) => c.name());
+        throw new UsageError(`help: no command named ${JSON.stringify(argv[argv.indexOf('help') + 1] ?? '')}`, `the commands are ${names.join(', ')}; run kp-gen --help for usage`);
+      }
       err = new UsageError(e.message.replace(/^error: /, ''), usageHint(program));
     } else if (e instanceof UsageError && e.hint === undefined) {
       err = new UsageError(e.message, usageHint(acting));

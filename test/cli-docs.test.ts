@@ -39,6 +39,13 @@ describe('--version and help', () => {
     expect(viaHelp.stdout).toContain('Usage: kp-gen');
   });
 
+  it('kp-gen help NAME of no command is a usage error', async () => {
+    const r = await runKpGen(['help', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('error: help: no command named "nope"\nhint: the commands are lab, diff, trace, completion; run kp-gen --help for usage\n');
+  });
+
   it('lists help and completion among the commands', async () => {
     const r = await runKpGen(['--help']);
     expect(r.stdout).toMatch(/\n {2}help \[command\] +show the help/);
