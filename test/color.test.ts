@@ -60,5 +60,8 @@ describe('diff output', () => {
     expect((await runKpGen(['diff', A, B], '', { stdoutIsTTY: true, env: {} })).stdout).toContain(ESC);
     expect((await runKpGen(['diff', A, B], '', { stdoutIsTTY: true, env: { NO_COLOR: '1' } })).stdout).not.toContain(ESC);
     expect((await runKpGen(['diff', '--color', 'always', A, B], '', { env: { NO_COLOR: '1' } })).stdout).toContain(ESC);
+    // Before the sub-command's name, too.
+    expect((await runKpGen(['--color', 'never', 'diff', A, B], '', { stdoutIsTTY: true, env: {} })).stdout).not.toContain(ESC);
+    expect((await runKpGen(['--color', 'always', 'diff', A, B], '', { env: {} })).stdout).toContain(ESC);
   });
 });

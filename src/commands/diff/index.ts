@@ -80,7 +80,10 @@ export function register(program: Command, onParsed: (c: DiffCommand) => void): 
       rejectOptions(self, generationOptionKeys(self, OWN_OPTIONS), 'only with --manifests');
     }
     try {
-      const options: DiffOptions = { dumps, json: f.json === true, color: flagValue('--color', f.color, readChoice(COLOR_CHOICES)) };
+      // `kp-gen --color never diff …`: the main command's --color, unless diff has its own.
+      const parentColor = self.parent?.getOptionValueSource('color') === 'cli' && self.getOptionValueSource('color') !== 'cli';
+      const color = parentColor ? String(self.parent!.opts().color) : f.color;
+      const options: DiffOptions = { dumps, json: f.json === true, color: flagValue('--color', color, readChoice(COLOR_CHOICES)) };
       if (manifests.length > 0) options.gen = readGenerationOptions(manifests, self);
       onParsed({ name: 'diff', options });
     } catch (e) {
