@@ -24,7 +24,7 @@ export async function runDiff(io: CliIO, o: DiffOptions): Promise<number> {
   let result;
   try {
     const stdinUses = o.dumps.filter((d) => d === '-').length + (o.gen?.paths.includes('-') ? 1 : 0);
-    if (stdinUses > 1) throw new UsageError('stdin (-) can be read only once');
+    if (stdinUses > 1) throw new UsageError('stdin (-) can be read only once', 'run kp-gen diff --help for usage');
     let a;
     if (o.gen) {
       const generated = generate(o.gen, { readStdin: io.readStdin });
