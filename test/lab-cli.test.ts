@@ -147,6 +147,9 @@ describe.runIf(run)('kp-gen lab touches only what it made', () => {
       const status = await runKpGen(['lab', 'status', ...labFlags]);
       expect(status.code, status.stderr).toBe(0);
       expect(existsSync(marker)).toBe(false);
+      const probe = await runKpGen(['lab', 'probe', ...labFlags, '--from', 'node', '10.96.0.1:80']);
+      expect(probe.code).toBe(1);
+      expect(probe.stderr).toContain(`namespace ${lookalike} of lab "${lab.name}" is gone, or was not made by it`);
       const down = await runKpGen(['lab', 'down', ...labFlags]);
       expect(down.code, down.stderr).toBe(0);
       expect(down.stdout).toContain('removed 0 namespaces');

@@ -4,7 +4,7 @@
  */
 import { UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
-import { labDown, labList, labStatus, labUp } from '../../lab/lab.js';
+import { labDown, labList, labStatus, labUp, ownedNamespaces } from '../../lab/lab.js';
 import { probe, type ProbeRequest } from '../../lab/probe.js';
 import { formatProbe, formatStatus, formatUp, labCommand } from '../../lab/report.js';
 import { readState, stateFile } from '../../lab/state.js';
@@ -75,6 +75,10 @@ export async function runProbe(io: CliIO, o: LabProbeOptions): Promise<number> {
   const from = o.from;
   const ns = from === 'client' ? plan.clientNs : from === 'node' ? plan.nodeNs : plan.pods.find((p) => p.ip === from || p.ns === from)?.ns;
   if (ns === undefined) throw new UserError(`--from: ${JSON.stringify(from)} is not client, node, or a pod of lab ${JSON.stringify(o.name)}`);
+  // Only into a namespace the lab provably made (lab.ts), whatever the record says.
+  if (!ownedNamespaces(o.name, state).includes(ns)) {
+    throw new UserError(`namespace ${ns} of lab ${JSON.stringify(o.name)} is gone, or was not made by it`, `see ${labCommand(o.name, 'status', stateDirFlag(o.stateDir))}`);
+  }
   const req: ProbeRequest = { protocol: o.udp ? 'UDP' : 'TCP', ...o.dst, count: o.count, timeoutMs: o.timeoutMs };
   if (o.source !== undefined) req.source = o.source;
   await io.stdout(formatProbe(ns, req, probe(ns, req)));
