@@ -118,20 +118,21 @@ _kp_gen_choices() {
 ${choices.join('\n')}
   esac
 }
-# The command path of the words before the cursor: "kp-gen lab up".
+# The command path of the words before the cursor: "kp-gen lab up". (Not "path": zsh ties
+# that name to PATH.)
 _kp_gen_path() {
-  local path=kp-gen w sub skip=0
+  local kpath=kp-gen w sub skip=0
   for w in "$@"; do
     if [ "$skip" = 1 ]; then skip=0; continue; fi
     case "$w" in
       --*=*) continue ;;
-      -*) case " $(_kp_gen_valued "$path") " in *" $w "*) skip=1 ;; esac; continue ;;
+      -*) case " $(_kp_gen_valued "$kpath") " in *" $w "*) skip=1 ;; esac; continue ;;
     esac
-    for sub in $(_kp_gen_commands "$path"); do
-      if [ "$w" = "$sub" ]; then path="$path $sub"; break; fi
+    for sub in $(_kp_gen_commands "$kpath"); do
+      if [ "$w" = "$sub" ]; then kpath="$kpath $sub"; break; fi
     done
   done
-  echo "$path"
+  echo "$kpath"
 }`;
 }
 
@@ -142,19 +143,19 @@ function bashScript(spec: CommandSpec): string {
 ${tables(spec)}
 _kp_gen() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}"
-  local path values
-  path="$(_kp_gen_path "\${COMP_WORDS[@]:1:COMP_CWORD-1}")"
-  values="$(_kp_gen_choices "$path|$prev")"
+  local kpath values
+  kpath="$(_kp_gen_path "\${COMP_WORDS[@]:1:COMP_CWORD-1}")"
+  values="$(_kp_gen_choices "$kpath|$prev")"
   if [ -n "$values" ]; then
     COMPREPLY=($(compgen -W "$values" -- "$cur")); return
   fi
-  case " $(_kp_gen_valued "$path") " in
+  case " $(_kp_gen_valued "$kpath") " in
     *" $prev "*) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [[ "$cur" == -* ]]; then
-    COMPREPLY=($(compgen -W "$(_kp_gen_options "$path")" -- "$cur")); return
+    COMPREPLY=($(compgen -W "$(_kp_gen_options "$kpath")" -- "$cur")); return
   fi
-  COMPREPLY=($(compgen -W "$(_kp_gen_commands "$path")" -- "$cur") $(compgen -f -- "$cur"))
+  COMPREPLY=($(compgen -W "$(_kp_gen_commands "$kpath")" -- "$cur") $(compgen -f -- "$cur"))
 }
 complete -o filenames -F _kp_gen kp-gen
 `;
@@ -168,22 +169,27 @@ function zshScript(spec: CommandSpec): string {
 ${tables(spec)}
 _kp_gen() {
   local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}"
-  local path values
-  path="$(_kp_gen_path "\${(@)words[2,CURRENT-1]}")"
-  values="$(_kp_gen_choices "$path|$prev")"
+  local kpath values
+  kpath="$(_kp_gen_path "\${(@)words[2,CURRENT-1]}")"
+  values="$(_kp_gen_choices "$kpath|$prev")"
   if [[ -n "$values" ]]; then
     compadd -- \${=values}; return
   fi
-  if [[ " $(_kp_gen_valued "$path") " == *" $prev "* ]]; then
+  if [[ " $(_kp_gen_valued "$kpath") " == *" $prev "* ]]; then
     _files; return
   fi
   if [[ "$cur" == -* ]]; then
-    compadd -- \${=$(_kp_gen_options "$path")}; return
+    compadd -- \${=$(_kp_gen_options "$kpath")}; return
   fi
-  compadd -- \${=$(_kp_gen_commands "$path")}
+  compadd -- \${=$(_kp_gen_commands "$kpath")}
   _files
 }
-compdef _kp_gen kp-gen
+# Autoloaded from fpath: complete now; sourced: register.
+if [[ "\${zsh_eval_context[-1]}" == loadautofunc ]]; then
+  _kp_gen "$@"
+else
+  compdef _kp_gen kp-gen
+fi
 `;
 }
 
