@@ -117,6 +117,35 @@ describe('shell completion', () => {
     }
   });
 
+  const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+
+  it.runIf(has('zsh'))('zsh: the script parses', async () => {
+    const r = await runKpGen(['completion', 'zsh']);
+    expect(spawnSync('zsh', ['-n'], { input: r.stdout, encoding: 'utf8' }).status).toBe(0);
+  });
+
+  it.runIf(has('fish'))('fish: the script parses and completes sub-commands, options and values', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kp-gen-completion-'));
+    try {
+      const r = await runKpGen(['completion', 'fish']);
+      writeFileSync(join(dir, 'kp-gen.fish'), r.stdout);
+      mkdirSync(join(dir, 'empty'));
+      const complete = (line: string): string[] => {
+        const f = spawnSync('fish', ['-c', `source ${dir}/kp-gen.fish; cd ${dir}/empty; complete -C '${line}'`], { encoding: 'utf8' });
+        expect(f.stderr).toBe('');
+        return f.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t')[0]!);
+      };
+      expect(complete('kp-gen ')).toEqual(expect.arrayContaining(['lab', 'diff', 'trace', 'help', 'completion']));
+      expect(complete('kp-gen lab ')).toEqual(expect.arrayContaining(['up', 'status', 'down', 'probe', 'list']));
+      expect(complete('kp-gen --format ')).toEqual(['restore', 'save']);
+      expect(complete('kp-gen diff --col')).toEqual(['--color']);
+      expect(complete('kp-gen lab up --state-d')).toEqual(['--state-dir']);
+      expect(complete('kp-gen completion ')).toEqual(['bash', 'fish', 'zsh']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an unknown shell with a usage error naming completion --help', async () => {
     const r = await runKpGen(['completion', 'tcsh']);
     expect(r.code).toBe(2);
