@@ -177,8 +177,12 @@ export function parseArgs(argv: readonly string[], write: { out: (s: string) => 
     });
     c.configureOutput({ writeOut: write.out, writeErr: () => {} });
   }
+  // `kp-gen help lab up`: commander's help command takes one name; a deeper one is the same as
+  // `kp-gen lab up --help`.
+  let args = [...argv];
+  if (args[0] === 'help' && args.length > 2 && program.commands.some((c) => c.name() === args[1])) args = [...args.slice(1), '--help'];
   try {
-    program.parse([...argv], { from: 'user' });
+    program.parse(args, { from: 'user' });
   } catch (e) {
     let err = e;
     if (e instanceof CommanderError) {

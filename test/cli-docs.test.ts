@@ -31,6 +31,7 @@ describe('--version and help', () => {
     [['help', 'diff'], ['diff', '--help']],
     [['help', 'lab'], ['lab', '--help']],
     [['help', 'completion'], ['completion', '--help']],
+    [['help', 'lab', 'up'], ['lab', 'up', '--help']],
   ])('kp-gen %j prints what %j prints', async (a, b) => {
     const viaHelp = await runKpGen(a);
     const viaFlag = await runKpGen(b);
