@@ -177,6 +177,36 @@ describe('-o FILE', () => {
   });
 });
 
+describe('a full file system', () => {
+  const canMount = isRoot && (() => {
+    const probe = mkdtempSync(join(tmpdir(), 'kp-gen-mnt-'));
+    dirs.push(probe);
+    const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status === 0;
+    if (ok) spawnSync('umount', [probe]);
+    return ok;
+  })();
+
+  it.runIf(canMount)('-o on a full disk: a clear error, exit 1, the old file intact, no temporary file left', () => {
+    const dir = scratch();
+    const mnt = join(dir, 'small');
+    mkdirSync(mnt);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]).status).toBe(0);
+    try {
+      const input = join(dir, 'cluster.json');
+      writeFileSync(input, toJSONList(generateCluster(200)));
+      const out = join(mnt, 'rules.txt');
+      writeFileSync(out, 'old\n');
+      const r = kpGen([...BENCH_FLAGS, '-q', '-o', out, input]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`error: cannot write ${out}: no space left on device\n`);
+      expect(readFileSync(out, 'utf8')).toBe('old\n');
+      expect(readdirSync(mnt)).toEqual(['rules.txt']);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
+  });
+});
+
 describe('the temporary file', () => {
   it('has an unpredictable name beside the target, different on each write, and is gone afterwards', async () => {
     const dir = scratch();
