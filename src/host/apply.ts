@@ -76,10 +76,6 @@ export function listCounters(host: Host): Set<string> | undefined {
   return new Set([...r.stdout.matchAll(/= (\S+);\s*$/gm)].map((m) => m[1]!));
 }
 
-export function requireRoot(command: string): void {
-  if (process.getuid?.() !== 0) throw new UserError(`kp-gen ${command} needs root: it reads and changes the host's iptables rules`, 'run it with sudo');
-}
-
 function save(host: Host, backend: Backend, family: Family, table: TableName): string {
   // An absent legacy table is empty; reading it would create it.
   if (!safeToRead(host, backend, family, table)) return '';
@@ -89,7 +85,6 @@ function save(host: Host, backend: Backend, family: Family, table: TableName): s
 }
 
 export function apply(host: Host, o: ApplyOptions, io: RunIO): ApplyReport {
-  requireRoot('apply');
   const cfg = buildProxierConfig(o.run);
   const family = cfg.ipFamily;
   if (o.routeLocalnet && family !== 4) throw new UserError('--route-localnet is an IPv4 setting', 'drop it for --ip-family ipv6');

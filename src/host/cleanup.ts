@@ -26,7 +26,7 @@ import {
   KUBE_SERVICES,
 } from '../plan/chain-names.js';
 import { jumpRules } from '../plan/jumps.js';
-import { chainsOf, requireRoot, WAIT } from './apply.js';
+import { chainsOf, WAIT } from './apply.js';
 import { BACKENDS, detectBackend, safeToRead, toolsFor, type Backend, type Family, type Tools } from './backend.js';
 import { check, type Host } from './host.js';
 import { emptyRecord, readRecord, removeRecord, writeRecord } from './record.js';
@@ -124,7 +124,6 @@ function cleanFamily(host: Host, backend: Backend, family: Family, removeFirewal
 }
 
 export function cleanup(host: Host, o: CleanupOptions): CleanupReport {
-  requireRoot('cleanup');
   const record = readRecord(o.stateDir);
   const recorded = new Set(Object.keys(record?.firewallCreated ?? {}).map((k) => k.split('/')[0]));
   let backends: Backend[];

@@ -23,6 +23,12 @@ export interface ApplyRecord {
   firewallCreated: Record<string, boolean>;
 }
 
+/** A file-system error in words: `ENOTDIR: not a directory, open '…'` → `not a directory`. */
+function reason(e: unknown): string {
+  const m = /^E[A-Z]+: ([^,]+)/.exec((e as Error).message);
+  return m ? m[1]! : (e as Error).message;
+}
+
 export function emptyRecord(): ApplyRecord {
   return { version: 1, counters: [], sysctls: {}, firewallCreated: {} };
 }
@@ -44,7 +50,7 @@ export function readRecord(dir: string): ApplyRecord | undefined {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UserError(`cannot read ${file}: ${(e as Error).message}`);
+    throw new UserError(`cannot read ${file}: ${reason(e)}`);
   }
   let data: unknown;
   try {
@@ -68,7 +74,7 @@ export function writeRecord(dir: string, record: ApplyRecord): void {
     writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     renameSync(tmp, file);
   } catch (e) {
-    throw new UserError(`cannot write ${file}: ${(e as Error).message}`);
+    throw new UserError(`cannot write ${file}: ${reason(e)}`);
   }
 }
 

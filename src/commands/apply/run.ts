@@ -2,6 +2,7 @@
  * Running `kp-gen apply` and `kp-gen cleanup` (declared in index.ts) against the real host and
  * printing what was done — or, under --dry-run, the commands that would have run.
  */
+import { UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
 import { apply, type ApplyReport } from '../../host/apply.js';
 import { cleanup, type CleanupReport } from '../../host/cleanup.js';
@@ -44,7 +45,12 @@ function script(lines: readonly string[]): string {
   return lines.length === 0 ? '# nothing to run\n' : lines.map((l) => `${l}\n`).join('');
 }
 
+function requireRoot(command: string): void {
+  if (process.getuid?.() !== 0) throw new UserError(`kp-gen ${command} needs root: it reads and changes the host's iptables rules`, 'run it with sudo');
+}
+
 export async function runApply(io: CliIO, o: ApplyCommandOptions): Promise<number> {
+  requireRoot('apply');
   const host = realHost(o.dryRun);
   const r = apply(host, { run: o.run, dryRun: o.dryRun, stateDir: o.stateDir, routeLocalnet: o.routeLocalnet, ipForward: o.ipForward, ...(o.backend ? { backend: o.backend } : {}) }, { readStdin: io.readStdin });
   if (!o.run.quiet) for (const line of [...r.notes.map(noteLine), ...r.warnings.map(warningLine)]) io.stderr(line);
@@ -53,6 +59,7 @@ export async function runApply(io: CliIO, o: ApplyCommandOptions): Promise<numbe
 }
 
 export async function runCleanup(io: CliIO, o: HostOptions): Promise<number> {
+  requireRoot('cleanup');
   const host = realHost(o.dryRun);
   const r = cleanup(host, { dryRun: o.dryRun, stateDir: o.stateDir, ...(o.backend ? { backend: o.backend } : {}) });
   await io.stdout(formatCleanup(r, o.dryRun) + (o.dryRun ? script(host.script) : ''));
