@@ -100,10 +100,10 @@ const CASES: [string[], CommandOptions][] = [
   ],
   [['apply', 'm/'], { name: 'apply', options: { ...HOST, run: gen({ paths: ['m/'] }), routeLocalnet: false, ipForward: false } }],
   [
-    ['apply', '--dry-run', '--iptables-backend', 'legacy', '--state-dir', '/tmp/kp', '--route-localnet', '--ip-forward', '--cluster-cidr', '10.244.0.0/16', '--ip-family', 'ipv6', 'm/', '-'],
+    ['apply', '--dry-run', '--iptables-backend', 'legacy', '--state-dir', '/tmp/kp', '--route-localnet', '--ip-forward', '--cluster-cidr', '10.244.0.0/16', 'm/', '-'],
     {
       name: 'apply',
-      options: { dryRun: true, backend: 'legacy', stateDir: '/tmp/kp', run: gen({ paths: ['m/', '-'], clusterCIDRs: ['10.244.0.0/16'], ipFamily: 'ipv6' }), routeLocalnet: true, ipForward: true },
+      options: { dryRun: true, backend: 'legacy', stateDir: '/tmp/kp', run: gen({ paths: ['m/', '-'], clusterCIDRs: ['10.244.0.0/16'] }), routeLocalnet: true, ipForward: true },
     },
   ],
   [['cleanup'], { name: 'cleanup', options: HOST }],
@@ -138,6 +138,7 @@ describe('sub-command wiring: argv → options (nothing runs)', () => {
     [['lab', 'probe', '10.96.0.1']],
     [['apply']],
     [['cleanup', 'm/']],
+    [['apply', '--route-localnet', '--ip-family', 'ipv6', 'm/']],
   ])('%j is a usage error', (argv) => {
     expect(() => parse(argv)).toThrow(UsageError);
   });

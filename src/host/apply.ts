@@ -87,7 +87,6 @@ function save(host: Host, backend: Backend, family: Family, table: TableName): s
 export function apply(host: Host, o: ApplyOptions, io: RunIO): ApplyReport {
   const cfg = buildProxierConfig(o.run);
   const family = cfg.ipFamily;
-  if (o.routeLocalnet && family !== 4) throw new UserError('--route-localnet is an IPv4 setting', 'drop it for --ip-family ipv6');
   const backend: Detected = o.backend ? { backend: o.backend, why: '--iptables-backend' } : detectBackend(host);
   const tools = toolsFor(backend.backend, family);
   const version = host.look(tools.iptables, ['--version']);

@@ -5,6 +5,7 @@
  * runs, does the work.
  */
 import { Command } from 'commander';
+import { UsageError } from '../../errors.js';
 import { addGenerationOptions, choiceOption, flagValue, readGenerationOptions } from '../../flags.js';
 import type { CliIO } from '../../io.js';
 import { readChoice, type RunOptions } from '../../options.js';
@@ -79,10 +80,10 @@ export function register(program: Command, onParsed: (c: HostCommand) => void): 
     .option('--ip-forward', 'also turn on forwarding (net.ipv4.ip_forward, or net.ipv6.conf.all.forwarding)', false)
     .addHelpText('after', APPLY_HELP);
   addGenerationOptions(addHostOptions(apply)).action((paths: string[], flags: Record<string, unknown>, self: Command) => {
-    onParsed({
-      name: 'apply',
-      options: { ...readHostOptions(self), run: readGenerationOptions(paths, self), routeLocalnet: flags.routeLocalnet === true, ipForward: flags.ipForward === true },
-    });
+    const run = readGenerationOptions(paths, self);
+    const routeLocalnet = flags.routeLocalnet === true;
+    if (routeLocalnet && run.ipFamily === 'ipv6') throw new UsageError('--route-localnet is an IPv4 setting', 'drop it with --ip-family ipv6');
+    onParsed({ name: 'apply', options: { ...readHostOptions(self), run, routeLocalnet, ipForward: flags.ipForward === true } });
   });
 
   addHostOptions(program.command('cleanup'))

@@ -16,8 +16,8 @@ const list = (xs: readonly string[]): string => (xs.length === 0 ? 'none' : xs.j
 export function formatApply(r: ApplyReport, dryRun: boolean): string {
   const would = dryRun ? 'would be ' : '';
   const lines = [
-    `IPv${r.family} rules via ${r.tools.restore} --noflush (iptables-${r.backend.backend}: ${r.backend.why})`,
-    `chains ${would}loaded: ${r.chainsLoaded}`,
+    `iptables-${r.backend.backend}, IPv${r.family}: ${r.backend.why}`,
+    `chains ${would}loaded: ${r.chainsLoaded} (${r.tools.restore} --noflush)`,
     `jumps from built-in chains: ${r.jumpsAdded} ${would}added, ${r.jumpsTotal - r.jumpsAdded} already there`,
     `stale Service chains ${would}deleted: ${list(r.staleDeleted)}`,
     `nfacct counters ${would}created: ${list(r.countersCreated)}`,
