@@ -155,7 +155,7 @@ describe.runIf(run).each(['nft', 'legacy'] as const)('kp-gen apply and cleanup o
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`# iptables-${backend}, IPv4: the host's rules are in iptables-${backend} (14 rules, 0 in the other)\n`);
-    expect(r.stdout).toContain(`# chains would be loaded: 23 (iptables-${backend}-restore --noflush)\n`);
+    expect(r.stdout).toContain(`# chains would be loaded: 16 (iptables-${backend}-restore --noflush)\n`);
     expect(r.stdout).toContain('nfacct add ct_state_invalid_dropped_pkts\n');
     expect(r.stdout).toContain(`iptables-${backend} -w 5 -W 100000 -t nat -I PREROUTING -m comment --comment 'kubernetes service portals' -j KUBE-SERVICES\n`);
     expect(r.stdout).toContain(`iptables-${backend}-restore -w 5 -W 100000 --noflush --counters <<'EOF'\n*filter\n`);
