@@ -139,6 +139,7 @@ describe('sub-command wiring: argv → options (nothing runs)', () => {
     [['apply']],
     [['cleanup', 'm/']],
     [['apply', '--route-localnet', '--ip-family', 'ipv6', 'm/']],
+    [['apply', '--include-jumps', 'm/']],
   ])('%j is a usage error', (argv) => {
     expect(() => parse(argv)).toThrow(UsageError);
   });

@@ -80,6 +80,10 @@ export function register(program: Command, onParsed: (c: HostCommand) => void): 
     .option('--ip-forward', 'also turn on forwarding (net.ipv4.ip_forward, or net.ipv6.conf.all.forwarding)', false)
     .addHelpText('after', APPLY_HELP);
   addGenerationOptions(addHostOptions(apply)).action((paths: string[], flags: Record<string, unknown>, self: Command) => {
+    if (self.getOptionValueSource('includeJumps') === 'cli') {
+      // Declaring the built-in chains in a --noflush restore would reset their policies.
+      throw new UsageError('--include-jumps: apply ensures the jumps itself, as kube-proxy does, without touching the built-in chains', 'drop --include-jumps');
+    }
     const run = readGenerationOptions(paths, self);
     const routeLocalnet = flags.routeLocalnet === true;
     if (routeLocalnet && run.ipFamily === 'ipv6') throw new UsageError('--route-localnet is an IPv4 setting', 'drop it with --ip-family ipv6');
