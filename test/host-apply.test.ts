@@ -10,6 +10,7 @@
  * afterAll, also when a test failed.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -220,5 +221,73 @@ describe.runIf(run).each(['nft', 'legacy'] as const)('kp-gen apply and cleanup o
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain(`IPv4 iptables-${backend}: 0 jumps and 0 chains deleted\n`);
     expect(save()).toBe(start);
+  });
+});
+
+/** The IPv6 side of a VM: ip6tables rules of its own. */
+const HOST_RULES_6 = `*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:DOCKER - [0:0]
+-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+-A INPUT -p ipv6-icmp -j ACCEPT
+-A FORWARD -o docker0 -j DOCKER
+COMMIT
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:DOCKER - [0:0]
+-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
+-A DOCKER -i docker0 -j RETURN
+COMMIT
+`;
+
+describe.runIf(run).each(['nft', 'legacy'] as const)('kp-gen apply --ip-family ipv6 and cleanup (ip6tables-%s)', (backend) => {
+  const ns = `kpg-t${randomBytes(4).toString('hex')}-v6`;
+  const stateDir = mkdtempSync(join(tmpdir(), 'kp-gen-apply-test-'));
+  const FLAGS6 = ['--ip-family', 'ipv6', '--cluster-cidr', 'fd00:10::/64', '--hostname-override', 'node-1'];
+  const inNs = (cmd: string, args: string[], input?: string) => {
+    const r = spawnSync('ip', ['netns', 'exec', ns, cmd, ...args], { input: input ?? '', encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
+  };
+  const save6 = (): string => {
+    const r = inNs(`ip6tables-${backend}-save`, []);
+    expect(r.code, r.stderr).toBe(0);
+    return normalise(r.stdout);
+  };
+  let start = '';
+
+  beforeAll(() => {
+    expect(spawnSync('ip', ['netns', 'add', ns]).status).toBe(0);
+    const r = inNs(`ip6tables-${backend}-restore`, [], HOST_RULES_6);
+    expect(r.code, r.stderr).toBe(0);
+    start = save6();
+  });
+  afterAll(() => {
+    spawnSync('ip', ['netns', 'del', ns]);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('apply → host rules intact; again → no change; cleanup → as at the start', () => {
+    const kpGen = (...args: string[]) => inNs(process.execPath, [BIN, ...args.slice(0, 1), '--state-dir', stateDir, ...args.slice(1)]);
+    const first = kpGen('apply', ...FLAGS6, 'test/host/web6.yaml');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`iptables-${backend}, IPv6: the host's rules are in iptables-${backend}`);
+    expect(first.stdout).toContain(`(ip6tables-${backend}-restore --noflush)`);
+    const applied = save6();
+    expect(hostPart(applied)).toBe(start);
+    expect(applied).toContain('-A KUBE-SERVICES -d fd00:96::7/128 -p tcp -m comment --comment "site/web6:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-');
+    const second = kpGen('apply', ...FLAGS6, 'test/host/web6.yaml');
+    expect(second.code, second.stderr).toBe(0);
+    expect(save6()).toBe(applied);
+    const clean = kpGen('cleanup');
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toContain(`IPv6 iptables-${backend}: 14 jumps and `);
+    expect(save6()).toBe(start);
+    expect(inNs('nfacct', ['list']).stdout).toBe('');
   });
 });

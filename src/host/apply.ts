@@ -143,7 +143,9 @@ export function apply(host: Host, o: ApplyOptions, io: RunIO): ApplyReport {
     const t = ['-t', j.table];
     if (!made[j.table].has(j.dstChain)) {
       const args = [...WAIT, ...t, '-N', j.dstChain];
-      check(host.change(tools.iptables, args), tools.iptables, args);
+      const r = host.change(tools.iptables, args);
+      // EnsureChain: a chain made meanwhile by someone else is as good as one made here.
+      if (!(r.status === 1 && /already exists/i.test(r.stderr))) check(r, tools.iptables, args);
       made[j.table].add(j.dstChain);
     }
     const rule = ruleArgv(j.rule);
