@@ -6,8 +6,10 @@
  * `npm test`) runs inside that namespace, as a user would run it with sudo on the VM:
  * apply → the host's rules intact, real packets reach the Services' pods → apply again (no
  * change) → a Service removed → apply (its chains gone) → cleanup (the tables as at the start,
- * byte for byte but for the counters). Random namespace names; everything is removed in
- * afterAll, also when a test failed.
+ * byte for byte but for the counters). Then, in bare namespaces, the IPv6 side of such a
+ * machine, and a node with an older kubelet's chains (its KUBE-FIREWALL, which apply rewrites as
+ * kube-proxy does and cleanup must give back; its hint chain, which picks the backend). Random
+ * namespace names; everything is removed in afterAll, also when a test failed.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -245,16 +247,64 @@ COMMIT
 COMMIT
 `;
 
-describe.runIf(run).each(['nft', 'legacy'] as const)('kp-gen apply --ip-family ipv6 and cleanup (ip6tables-%s)', (backend) => {
-  const ns = `kpg-t${randomBytes(4).toString('hex')}-v6`;
+/**
+ * A node with an older kubelet: its KUBE-FIREWALL (which kube-proxy's restore rewrites since
+ * 1.27) with the jumps to it, KUBE-MARK-DROP, and its canary chain in mangle, the hint that
+ * tells kube-proxy's image (and kp-gen) the backend.
+ */
+const HOST_RULES_KUBELET = HOST_RULES.replace(':FLANNEL-FWD - [0:0]\n', ':FLANNEL-FWD - [0:0]\n:KUBE-FIREWALL - [0:0]\n')
+  .replace('-A INPUT -p tcp', '-A INPUT -j KUBE-FIREWALL\n-A INPUT -p tcp')
+  .replace('-A DOCKER -d', '-A OUTPUT -j KUBE-FIREWALL\n-A KUBE-FIREWALL -m comment --comment "kubernetes firewall for dropping marked packets" -m mark --mark 0x8000/0x8000 -j DROP\n-A DOCKER -d')
+  .replace(':FLANNEL-POSTRTG - [0:0]\n', ':FLANNEL-POSTRTG - [0:0]\n:KUBE-MARK-DROP - [0:0]\n')
+  .replace('-A DOCKER -i docker0 -j RETURN\n', '-A DOCKER -i docker0 -j RETURN\n-A KUBE-MARK-DROP -j MARK --set-xmark 0x8000/0x8000\n')
+  .concat('*mangle\n:KUBE-KUBELET-CANARY - [0:0]\nCOMMIT\n');
+
+interface BareCase {
+  name: string;
+  family: 4 | 6;
+  rules: string;
+  flags: string[];
+  input: string;
+  /** Jumps apply adds and cleanup deletes (kubelet's own are neither). */
+  jumps: number;
+  why: string;
+  /** What iptables-save shows once the rules are on. */
+  shows: string;
+}
+
+const BARE_CASES: BareCase[] = [
+  {
+    name: 'IPv6',
+    family: 6,
+    rules: HOST_RULES_6,
+    flags: ['--ip-family', 'ipv6', '--cluster-cidr', 'fd00:10::/64', '--hostname-override', 'node-1'],
+    input: 'test/host/web6.yaml',
+    jumps: 14,
+    why: "the host's rules are in",
+    shows: '-A KUBE-SERVICES -d fd00:96::7/128 -p tcp -m comment --comment "site/web6:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-',
+  },
+  {
+    name: "IPv4 beside an older kubelet's chains",
+    family: 4,
+    rules: HOST_RULES_KUBELET,
+    flags: FLAGS,
+    input: WEB,
+    jumps: 12,
+    why: "kubelet's hint chain is in",
+    shows: '-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
+  },
+];
+
+describe.runIf(run).each(BARE_CASES.flatMap((c) => (['nft', 'legacy'] as const).map((b) => [c.name, b, c] as const)))('kp-gen apply and cleanup, %s (%s)', (_name, backend, c) => {
+  const ns = `kpg-t${randomBytes(4).toString('hex')}-bare`;
   const stateDir = mkdtempSync(join(tmpdir(), 'kp-gen-apply-test-'));
-  const FLAGS6 = ['--ip-family', 'ipv6', '--cluster-cidr', 'fd00:10::/64', '--hostname-override', 'node-1'];
+  const six = c.family === 6 ? '6' : '';
   const inNs = (cmd: string, args: string[], input?: string) => {
     const r = spawnSync('ip', ['netns', 'exec', ns, cmd, ...args], { input: input ?? '', encoding: 'utf8', timeout: 60_000 });
     return { code: r.status, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
   };
-  const save6 = (): string => {
-    const r = inNs(`ip6tables-${backend}-save`, []);
+  const save = (): string => {
+    const r = inNs(`ip${six}tables-${backend}-save`, []);
     expect(r.code, r.stderr).toBe(0);
     return normalise(r.stdout);
   };
@@ -262,9 +312,9 @@ describe.runIf(run).each(['nft', 'legacy'] as const)('kp-gen apply --ip-family i
 
   beforeAll(() => {
     expect(spawnSync('ip', ['netns', 'add', ns]).status).toBe(0);
-    const r = inNs(`ip6tables-${backend}-restore`, [], HOST_RULES_6);
+    const r = inNs(`ip${six}tables-${backend}-restore`, [], c.rules);
     expect(r.code, r.stderr).toBe(0);
-    start = save6();
+    start = save();
   });
   afterAll(() => {
     spawnSync('ip', ['netns', 'del', ns]);
@@ -273,21 +323,22 @@ describe.runIf(run).each(['nft', 'legacy'] as const)('kp-gen apply --ip-family i
 
   it('apply → host rules intact; again → no change; cleanup → as at the start', () => {
     const kpGen = (...args: string[]) => inNs(process.execPath, [BIN, ...args.slice(0, 1), '--state-dir', stateDir, ...args.slice(1)]);
-    const first = kpGen('apply', ...FLAGS6, 'test/host/web6.yaml');
+    const first = kpGen('apply', ...c.flags, c.input);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain(`iptables-${backend}, IPv6: the host's rules are in iptables-${backend}`);
-    expect(first.stdout).toContain(`(ip6tables-${backend}-restore --noflush)`);
-    const applied = save6();
-    expect(hostPart(applied)).toBe(start);
-    expect(applied).toContain('-A KUBE-SERVICES -d fd00:96::7/128 -p tcp -m comment --comment "site/web6:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-');
-    const second = kpGen('apply', ...FLAGS6, 'test/host/web6.yaml');
+    expect(first.stdout).toContain(`iptables-${backend}, IPv${c.family}: ${c.why} iptables-${backend}`);
+    expect(first.stdout).toContain(`(ip${six}tables-${backend}-restore --noflush)`);
+    expect(first.stdout).toContain(`jumps from built-in chains: ${c.jumps} added, ${14 - c.jumps} already there\n`);
+    const applied = save();
+    expect(hostPart(applied)).toBe(hostPart(start));
+    expect(applied).toContain(c.shows);
+    const second = kpGen('apply', ...c.flags, c.input);
     expect(second.code, second.stderr).toBe(0);
-    expect(save6()).toBe(applied);
+    expect(save()).toBe(applied);
     const clean = kpGen('cleanup');
     expect(clean.code, clean.stderr).toBe(0);
-    expect(clean.stdout).toContain(`IPv6 iptables-${backend}: 14 jumps and `);
-    expect(save6()).toBe(start);
+    expect(clean.stdout).toContain(`IPv${c.family} iptables-${backend}: ${c.jumps} jumps and `);
+    expect(save()).toBe(start);
     expect(inNs('nfacct', ['list']).stdout).toBe('');
   });
 });

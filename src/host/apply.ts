@@ -95,7 +95,8 @@ export function apply(host: Host, o: ApplyOptions, io: RunIO): ApplyReport {
   }
 
   // What is there now: the chains of both tables, the counters.
-  const before = { filter: chainsOf(save(host, backend.backend, family, 'filter')), nat: chainsOf(save(host, backend.backend, family, 'nat')) };
+  const filterText = save(host, backend.backend, family, 'filter');
+  const before = { filter: chainsOf(filterText), nat: chainsOf(save(host, backend.backend, family, 'nat')) };
   const wanted = [...cfg.nfacctCounters].sort();
   const existing = wanted.length > 0 ? listCounters(host) : new Set<string>();
   const countersMissing: string[] = [];
@@ -110,7 +111,13 @@ export function apply(host: Host, o: ApplyOptions, io: RunIO): ApplyReport {
   // Record what this apply adds before adding it, so that cleanup finds it even if apply stops half-way.
   const record = readRecord(o.stateDir) ?? emptyRecord();
   const key = `${backend.backend}/${family}`;
-  if (!(key in record.firewallCreated)) record.firewallCreated[key] = cfg.features.localnetFirewallRule && !before.filter.has(KUBE_FIREWALL);
+  if (!(key in record.firewallCreated)) {
+    record.firewallCreated[key] = cfg.features.localnetFirewallRule && !before.filter.has(KUBE_FIREWALL);
+    // kubelet's chain, about to be flushed and rewritten by the restore: keep its rules for cleanup.
+    if (before.filter.has(KUBE_FIREWALL) && result.ruleset.filter.chains.has(KUBE_FIREWALL)) {
+      record.firewallBefore[key] = filterText.split('\n').filter((l) => l.startsWith(`-A ${KUBE_FIREWALL} `));
+    }
+  }
   for (const c of toCreate) if (!record.counters.includes(c)) record.counters.push(c);
   const sysctls: [string, string][] = [];
   if (o.routeLocalnet) sysctls.push([ROUTE_LOCALNET, '1']);

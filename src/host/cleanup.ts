@@ -43,6 +43,8 @@ export interface FamilyCleanup {
   family: Family;
   jumpsDeleted: number;
   chainsDeleted: string[];
+  /** kubelet's KUBE-FIREWALL got back the rules it had before apply. */
+  firewallRestored?: true;
   /** Why this family was skipped (no ip6tables, no IPv6 in the kernel), if it was. */
   skipped?: string;
 }
@@ -66,7 +68,16 @@ export function deletionText(table: string, chains: readonly string[]): string {
   return `*${table}\n${chains.map((c) => `:${c} - [0:0]\n`).join('')}${chains.map((c) => `-X ${c}\n`).join('')}COMMIT\n`;
 }
 
-function cleanFamily(host: Host, backend: Backend, family: Family, removeFirewall: boolean, dryRun: boolean): FamilyCleanup {
+/** What apply's record says about KUBE-FIREWALL for one backend and family. */
+interface FirewallRecord {
+  /** apply created it: delete it and its jumps. */
+  created: boolean;
+  /** The rules it had before apply rewrote it: put them back. */
+  before?: string[];
+}
+
+function cleanFamily(host: Host, backend: Backend, family: Family, firewall: FirewallRecord, dryRun: boolean): FamilyCleanup {
+  const removeFirewall = firewall.created;
   const tools: Tools = toolsFor(backend, family);
   const out: FamilyCleanup = { backend, family, jumpsDeleted: 0, chainsDeleted: [] };
   if (host.look(tools.iptables, ['--version']).status !== 0) return { ...out, skipped: `${tools.iptables} is not installed` };
@@ -114,6 +125,11 @@ function cleanFamily(host: Host, backend: Backend, family: Family, removeFirewal
     check(host.change(tools.restore, restoreArgs, deletionText(table, chains)), tools.restore, restoreArgs);
     out.chainsDeleted.push(...chains.map((c) => `${table} ${c}`));
   }
+  if (firewall.before && existing.filter.has(KUBE_FIREWALL)) {
+    const text = `*filter\n:${KUBE_FIREWALL} - [0:0]\n${firewall.before.map((l) => `${l}\n`).join('')}COMMIT\n`;
+    check(host.change(tools.restore, restoreArgs, text), tools.restore, restoreArgs);
+    out.firewallRestored = true;
+  }
   const mangle = saved('mangle');
   if (mangle !== undefined && chainsOf(mangle).has(KUBE_PROXY_CANARY)) {
     const args = [...WAIT, '-t', 'mangle', '-X', KUBE_PROXY_CANARY];
@@ -135,7 +151,11 @@ export function cleanup(host: Host, o: CleanupOptions): CleanupReport {
   const families: FamilyCleanup[] = [];
   for (const backend of backends) {
     for (const family of [4, 6] as const) {
-      families.push(cleanFamily(host, backend, family, record?.firewallCreated[`${backend}/${family}`] === true, o.dryRun));
+      const key = `${backend}/${family}`;
+      const firewall: FirewallRecord = { created: record?.firewallCreated[key] === true };
+      const before = record?.firewallBefore[key];
+      if (before) firewall.before = before;
+      families.push(cleanFamily(host, backend, family, firewall, o.dryRun));
     }
   }
 

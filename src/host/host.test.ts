@@ -192,11 +192,33 @@ describe('apply', () => {
       counters: ['localhost_nps_accepted_pkts'],
       sysctls: { 'net/ipv4/conf/all/route_localnet': '0', 'net/ipv4/ip_forward': '0' },
       firewallCreated: { 'nft/4': true },
+      firewallBefore: {},
     });
     // The second time the sysctls are 1 already: nothing set, the first old values kept.
     apply(h, o, io);
     expect(h.changes.filter((c) => c.startsWith('sysctl'))).toHaveLength(2);
     expect(readRecord(o.stateDir)!.sysctls['net/ipv4/ip_forward']).toBe('0');
+  });
+
+  it("records the rules of kubelet's KUBE-FIREWALL before its restore rewrites it, and cleanup puts them back", () => {
+    const kubelet = '-A KUBE-FIREWALL -m comment --comment "kubernetes firewall for dropping marked packets" -m mark --mark 0x8000/0x8000 -j DROP';
+    const filter = `:INPUT ACCEPT [0:0]\n:KUBE-FIREWALL - [0:0]\n-A INPUT -j KUBE-FIREWALL\n${kubelet}\n`;
+    const h = host({ filter, jumps: ['-j KUBE-FIREWALL'] });
+    const o = applyOptions();
+    apply(h, o, io);
+    expect(h.changes.at(-1)).toContain('\n:KUBE-FIREWALL - [0:0]\n');
+    expect(readRecord(o.stateDir)).toMatchObject({ firewallCreated: { 'nft/4': false }, firewallBefore: { 'nft/4': [kubelet] } });
+    const c = fakeHost((l) => {
+      if (l.endsWith('--version')) return VERSION;
+      if (l === 'iptables-nft-save -t filter') return filter;
+      if (l.startsWith('iptables-nft-save') || l.startsWith('ip6tables-nft-save')) return '';
+      if (l.includes(' -C ')) return FAIL;
+      return undefined;
+    });
+    const r = cleanup(c, { dryRun: false, backend: 'nft', stateDir: o.stateDir });
+    expect(r.families[0]!.firewallRestored).toBe(true);
+    expect(c.changes).toContain(`iptables-nft-restore -w 5 -W 100000 --noflush --counters <<\n*filter\n:KUBE-FIREWALL - [0:0]\n${kubelet}\nCOMMIT\n`);
+    expect(c.changes.some((l) => l.includes('-X KUBE-FIREWALL'))).toBe(false);
   });
 
   it('a bad manifest stops it before anything changes', () => {
@@ -253,7 +275,7 @@ describe('cleanup', () => {
   it('undoes what the record says apply added: KUBE-FIREWALL, counters, sysctls; then forgets it', () => {
     const h = host(1);
     const dir = stateDir();
-    writeRecord(dir, { version: 1, counters: ['localhost_nps_accepted_pkts'], sysctls: { 'net/ipv4/ip_forward': '1' }, firewallCreated: { 'nft/4': true } });
+    writeRecord(dir, { version: 1, counters: ['localhost_nps_accepted_pkts'], sysctls: { 'net/ipv4/ip_forward': '1' }, firewallCreated: { 'nft/4': true }, firewallBefore: {} });
     const r = cleanup(h, { dryRun: false, stateDir: dir });
     expect(r.families.map((f) => [f.backend, f.family, f.jumpsDeleted])).toEqual([['nft', 4, 14], ['nft', 6, 0]]);
     expect(h.changes.filter((c) => c.endsWith('-j KUBE-FIREWALL'))).toHaveLength(2);

@@ -21,6 +21,11 @@ export interface ApplyRecord {
   sysctls: Record<string, string>;
   /** `nft/4` etc. → true when apply created the KUBE-FIREWALL chain (it was not there before). */
   firewallCreated: Record<string, boolean>;
+  /**
+   * `nft/4` etc. → the rules (iptables-save lines) of a KUBE-FIREWALL chain that was there before
+   * apply first rewrote it (an older kubelet's), so cleanup can put them back.
+   */
+  firewallBefore: Record<string, string[]>;
 }
 
 /** A file-system error in words: `ENOTDIR: not a directory, open '…'` → `not a directory`. */
@@ -30,7 +35,7 @@ function reason(e: unknown): string {
 }
 
 export function emptyRecord(): ApplyRecord {
-  return { version: 1, counters: [], sysctls: {}, firewallCreated: {} };
+  return { version: 1, counters: [], sysctls: {}, firewallCreated: {}, firewallBefore: {} };
 }
 
 /** This process's network namespace, as the kernel numbers it. */
@@ -60,7 +65,13 @@ export function readRecord(dir: string): ApplyRecord | undefined {
   }
   const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
   const values = (v: unknown, t: 'string' | 'boolean'): boolean => isRecord(v) && Object.values(v).every((x) => typeof x === t);
-  if (!isRecord(data) || data.version !== 1 || !strings(data.counters) || !values(data.sysctls, 'string') || !values(data.firewallCreated, 'boolean')) {
+  if (
+    !isRecord(data) ||
+    data.version !== 1 ||
+    !strings(data.counters) ||
+    !values(data.sysctls, 'string') || !values(data.firewallCreated, 'boolean') ||
+    !(isRecord(data.firewallBefore) && Object.values(data.firewallBefore).every(strings))
+  ) {
     throw new UserError(`${file} is not a record kp-gen apply wrote`, 'remove it if you are sure nothing of kp-gen is on this host');
   }
   return data as unknown as ApplyRecord;

@@ -33,7 +33,10 @@ export function formatCleanup(r: CleanupReport, dryRun: boolean): string {
   for (const f of r.families) {
     const what = `IPv${f.family} iptables-${f.backend}`;
     if (f.skipped !== undefined) lines.push(`${what}: skipped, ${f.skipped}`);
-    else lines.push(`${what}: ${f.jumpsDeleted} jumps and ${f.chainsDeleted.length} chains ${would}deleted`);
+    else {
+      const firewall = f.firewallRestored ? `; KUBE-FIREWALL's earlier rules ${dryRun ? 'would be ' : ''}put back` : '';
+      lines.push(`${what}: ${f.jumpsDeleted} jumps and ${f.chainsDeleted.length} chains ${would}deleted${firewall}`);
+    }
   }
   lines.push(`nfacct counters ${would}deleted: ${list(r.countersDeleted)}`);
   if (r.countersKept.length > 0) lines.push(`nfacct counters kept (still in use by a rule): ${r.countersKept.join(', ')}`);
