@@ -87,7 +87,7 @@ function save(host: Host, backend: Backend, family: Family, table: TableName): s
 export function apply(host: Host, o: ApplyOptions, io: RunIO): ApplyReport {
   const cfg = buildProxierConfig(o.run);
   const family = cfg.ipFamily;
-  const backend: Detected = o.backend ? { backend: o.backend, why: '--iptables-backend' } : detectBackend(host);
+  const backend: Detected = o.backend ? { backend: o.backend, why: 'chosen with --iptables-backend' } : detectBackend(host);
   const tools = toolsFor(backend.backend, family);
   const version = host.look(tools.iptables, ['--version']);
   if (version.status !== 0) {

@@ -4,9 +4,16 @@
  * `iptables -I/-N/-D`, `nfacct add/del`, writing a sysctl). Under --dry-run the looking commands
  * run and the changing ones are only written down, as a shell script the user could run.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import { tryRun, type RunResult } from '../lab/shell.js';
+
+export interface RunResult {
+  /** Exit status; null when the command could not start or was killed (timeout). */
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 
 export interface Host {
@@ -26,6 +33,20 @@ export interface Host {
 
 /** Long enough for iptables-restore of a large cluster; a hung command still ends. */
 const TIMEOUT_MS = 120_000;
+
+/** A large cluster's `iptables-save -t nat` is tens of megabytes (spawnSync keeps 1 MiB by default). */
+const MAX_OUTPUT = 1 << 30;
+
+/** Run `cmd args…` with `input` on stdin; never throws. */
+function runCommand(cmd: string, args: readonly string[], input?: string): RunResult {
+  const r = spawnSync(cmd, args, { input: input ?? '', encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: MAX_OUTPUT });
+  let stderr = r.stderr ?? '';
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    stderr += code === 'ENOENT' ? `${cmd}: not found` : code === 'ETIMEDOUT' ? `no answer in ${TIMEOUT_MS / 1000} s` : r.error.message;
+  }
+  return { status: r.status, stdout: r.stdout ?? '', stderr };
+}
 
 /** `word` as a POSIX shell reads it back. */
 export function shellWord(word: string): string {
@@ -49,13 +70,13 @@ export function realHost(dryRun: boolean): Host {
   };
   return {
     script,
-    look: (cmd, args) => tryRun(cmd, args, undefined, TIMEOUT_MS),
+    look: (cmd, args) => runCommand(cmd, args),
     change(cmd, args, input) {
       if (dryRun) {
         script.push(commandLine(cmd, args, input));
         return { status: 0, stdout: '', stderr: '' };
       }
-      return tryRun(cmd, args, input, TIMEOUT_MS);
+      return runCommand(cmd, args, input);
     },
     readProc(path) {
       if (!path.startsWith('/proc/')) throw new Error(`not under /proc: ${path}`);
