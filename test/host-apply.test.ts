@@ -270,6 +270,8 @@ interface BareCase {
   why: string;
   /** What iptables-save shows once the rules are on. */
   shows: string;
+  /** Sysctls apply is asked to set (to 1), and cleanup must set back. */
+  sysctls: string[];
 }
 
 const BARE_CASES: BareCase[] = [
@@ -282,16 +284,18 @@ const BARE_CASES: BareCase[] = [
     jumps: 14,
     why: "the host's rules are in",
     shows: '-A KUBE-SERVICES -d fd00:96::7/128 -p tcp -m comment --comment "site/web6:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-',
+    sysctls: ['net/ipv6/conf/all/forwarding'],
   },
   {
     name: "IPv4 beside an older kubelet's chains",
     family: 4,
     rules: HOST_RULES_KUBELET,
-    flags: FLAGS,
+    flags: [...FLAGS, '--route-localnet'],
     input: WEB,
     jumps: 12,
     why: "kubelet's hint chain is in",
     shows: '-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
+    sysctls: ['net/ipv4/ip_forward', 'net/ipv4/conf/all/route_localnet'],
   },
 ];
 
@@ -323,16 +327,19 @@ describe.runIf(run).each(BARE_CASES.flatMap((c) => (['nft', 'legacy'] as const).
 
   it('apply → host rules intact; again → no change; cleanup → as at the start', () => {
     const kpGen = (...args: string[]) => inNs(process.execPath, [BIN, ...args.slice(0, 1), '--state-dir', stateDir, ...args.slice(1)]);
-    const first = kpGen('apply', ...c.flags, c.input);
+    const sysctl = (key: string): string => inNs('cat', [`/proc/sys/${key}`]).stdout.trim();
+    for (const key of c.sysctls) expect(sysctl(key)).toBe('0');
+    const first = kpGen('apply', '--ip-forward', ...c.flags, c.input);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`iptables-${backend}, IPv${c.family}: ${c.why} iptables-${backend}`);
     expect(first.stdout).toContain(`(ip${six}tables-${backend}-restore --noflush)`);
     expect(first.stdout).toContain(`jumps from built-in chains: ${c.jumps} added, ${14 - c.jumps} already there\n`);
+    for (const key of c.sysctls) expect(sysctl(key)).toBe('1');
     const applied = save();
     expect(hostPart(applied)).toBe(hostPart(start));
     expect(applied).toContain(c.shows);
-    const second = kpGen('apply', ...c.flags, c.input);
+    const second = kpGen('apply', '--ip-forward', ...c.flags, c.input);
     expect(second.code, second.stderr).toBe(0);
     expect(save()).toBe(applied);
     const clean = kpGen('cleanup');
@@ -340,5 +347,6 @@ describe.runIf(run).each(BARE_CASES.flatMap((c) => (['nft', 'legacy'] as const).
     expect(clean.stdout).toContain(`IPv${c.family} iptables-${backend}: ${c.jumps} jumps and `);
     expect(save()).toBe(start);
     expect(inNs('nfacct', ['list']).stdout).toBe('');
+    for (const key of c.sysctls) expect(sysctl(key)).toBe('0');
   });
 });
