@@ -21,7 +21,11 @@ interface Result {
 }
 
 /** A host whose looking commands answer from `answer`; changes are recorded, never run. */
-function fakeHost(answer: (line: string) => Result | string | undefined, proc: Record<string, string> = {}): Host & { changes: string[]; looks: string[] } {
+function fakeHost(
+  answer: (line: string) => Result | string | undefined,
+  proc: Record<string, string> = {},
+  refuse: (line: string) => Result | undefined = () => undefined,
+): Host & { changes: string[]; looks: string[] } {
   const changes: string[] = [];
   const looks: string[] = [];
   const sysctls: Record<string, string> = { 'net/ipv4/ip_forward': '0', 'net/ipv4/conf/all/route_localnet': '0' };
@@ -39,7 +43,7 @@ function fakeHost(answer: (line: string) => Result | string | undefined, proc: R
     },
     change(cmd, args, input) {
       changes.push(input === undefined ? line(cmd, args) : `${line(cmd, args)} <<\n${input}`);
-      return { status: 0, stdout: '', stderr: '' };
+      return refuse(line(cmd, args)) ?? { status: 0, stdout: '', stderr: '' };
     },
     readProc: (path) => proc[path],
     readSysctl: (key) => sysctls[key],
@@ -283,6 +287,27 @@ describe('cleanup', () => {
     expect(h.changes).toContain('nfacct del localhost_nps_accepted_pkts');
     expect(h.changes).toContain('sysctl net/ipv4/ip_forward=1');
     expect(readRecord(dir)).toBeUndefined();
+  });
+});
+
+describe('cleanup and the counters', () => {
+  it('keeps (and names, and still records) a counter someone else counts with; forgets one already gone', () => {
+    const dir = stateDir();
+    writeRecord(dir, { version: 1, counters: ['busy', 'gone', 'free'], sysctls: {}, firewallCreated: {}, firewallBefore: {} });
+    const h = fakeHost(
+      (l) => (l.endsWith('--version') ? VERSION : l.includes('-save') ? '' : undefined),
+      {},
+      (l) =>
+        l === 'nfacct del busy'
+          ? { status: 1, stdout: '', stderr: 'nfacct v1.0.2: error: Device or resource busy' }
+          : l === 'nfacct del gone'
+            ? { status: 1, stdout: '', stderr: 'nfacct v1.0.2: error: No such file or directory' }
+            : undefined,
+    );
+    const r = cleanup(h, { dryRun: false, backend: 'nft', stateDir: dir });
+    expect(r.countersDeleted).toEqual(['free']);
+    expect(r.countersKept).toEqual(['busy']);
+    expect(readRecord(dir)!.counters).toEqual(['busy']);
   });
 });
 
