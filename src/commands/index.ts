@@ -6,17 +6,19 @@
  */
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
+import { register as registerHost, run as runHost, type HostCommand } from './apply/index.js';
 import { register as registerDiff, run as runDiff, type DiffCommand } from './diff/index.js';
 import { register as registerLab, run as runLab, type LabCommand } from './lab/index.js';
 import { register as registerTrace, run as runTrace, type TraceCommand } from './trace/index.js';
 
 /** A parsed sub-command: its name and its options. */
-export type CommandOptions = DiffCommand | TraceCommand | LabCommand;
+export type CommandOptions = DiffCommand | TraceCommand | LabCommand | HostCommand;
 
 export function registerSubcommands(program: Command, onParsed: (c: CommandOptions) => void): void {
   registerLab(program, onParsed);
   registerDiff(program, onParsed);
   registerTrace(program, onParsed);
+  registerHost(program, onParsed);
 }
 
 /** Run a parsed sub-command; resolves to its exit code. */
@@ -26,6 +28,9 @@ export function runCommand(io: CliIO, c: CommandOptions): Promise<number> {
       return runDiff(io, c.options);
     case 'trace':
       return runTrace(io, c.options);
+    case 'apply':
+    case 'cleanup':
+      return runHost(io, c);
     default:
       return runLab(io, c);
   }
