@@ -44,7 +44,7 @@ describe('--version and help', () => {
     const r = await runKpGen(['help', 'nope']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('error: help: no command named "nope"\nhint: the commands are lab, diff, trace, completion; run kp-gen --help for usage\n');
+    expect(r.stderr).toBe('error: help: no command named "nope"\nhint: the commands are lab, diff, trace, apply, cleanup, completion; run kp-gen --help for usage\n');
   });
 
   it('lists help and completion among the commands', async () => {

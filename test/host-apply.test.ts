@@ -127,7 +127,7 @@ describe.runIf(run).each(['nft', 'legacy'] as const)('kp-gen apply and cleanup o
     const { ports } = generate(opts, { readStdin: () => '' });
     plan = planLab(ports, { name: lab.name, nodeIP: NODE_IP, clientIPs: [CLIENT], localhostNodePorts: buildProxierConfig(opts).localhostNodePorts });
     try {
-      buildTopology(plan);
+      buildTopology(plan, () => {});
       await startServers(plan.pods, (p) => join(lab.stateDir, `${p.ns}.log`), (s) => void servers.push(s));
       const r = inNode(`iptables-${backend}-restore`, [], HOST_RULES);
       expect(r.code, r.stderr).toBe(0);
