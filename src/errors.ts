@@ -3,6 +3,8 @@
  * UsageError → 2, UserError and InputError → 1, ClusterError → 3, InternalError → 70.
  */
 
+import { getSystemErrorMap } from 'node:util';
+
 /** A problem the user can fix: a bad flag value, an unreadable file. Exit 1, no stack. */
 export class UserError extends Error {
   override readonly name: string = 'UserError';
@@ -88,4 +90,18 @@ export interface Note {
 /** A warning's or a note's text, without its `warning:`/`note:` label. */
 export function formatWarning(w: Warning | Note): string {
   return `${formatLocation(w.location)}: ${w.message}`;
+}
+
+/**
+ * A system error in words, as the C library says it (`no space left on device`, not
+ * `ENOSPC`); other errors by their message.
+ */
+export function systemErrorText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.errno === 'number') {
+    const known = getSystemErrorMap().get(err.errno);
+    if (known) return known[1];
+  }
+  if (e instanceof Error) return e.message.split('\n')[0]!;
+  return String(e).split('\n')[0]!;
 }

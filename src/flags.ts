@@ -12,6 +12,7 @@
  */
 import { Command, Option } from 'commander';
 import { UsageError, UserError } from './errors.js';
+import { COLOR_CHOICES } from './color.js';
 import { applyKubeProxyConfig, type ConfigurableOption } from './load/kube-proxy-config.js';
 import { formatRelease, modelledRange, NEWEST } from './plan/releases/release.js';
 import { parseServiceSelector, SelectionError, type Selection } from './views/select.js';
@@ -237,6 +238,11 @@ export function readGenerationOptions(paths: string[], cmd: Command): RunOptions
     applyKubeProxyConfig(o, text('config'), (k) => given(CONFIG_FLAG_KEYS[k]));
   }
   return o;
+}
+
+/** `--color auto|always|never` (color.ts), on every command: colour stdout and stderr or not. */
+export function colorOption(): Option {
+  return choiceOption('--color <when>', 'colour the output and messages: auto (a terminal, unless NO_COLOR is set), always or never', COLOR_CHOICES).default('auto');
 }
 
 /**

@@ -73,7 +73,7 @@ export async function generateFromSources(opts: RunOptions, io: RunIO): Promise<
   if (cluster.node) checkNodeSettings(cluster.node, cluster.source);
   const effective = cluster.node ? applyNodeSettings(opts, cluster.node) : opts;
   if (opts.cluster.saveManifests !== undefined) {
-    saveManifests(opts.cluster.saveManifests, cluster.snapshot, cluster.source, cluster.node ? nodeSettingsFlags(effective) : []);
+    await saveManifests(opts.cluster.saveManifests, cluster.snapshot, cluster.source, cluster.node ? nodeSettingsFlags(effective) : []);
   }
   return generate(effective, io, cluster.objects);
 }

@@ -3,7 +3,7 @@
  * HTTPS with a test CA: authentication, kubeconfig precedence, --node, --namespace, layering
  * with files, --save-manifests, paging, and every failure mode (exit 3, nothing on stdout).
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
@@ -332,6 +332,22 @@ describe('--save-manifests', () => {
       expect(replay.stdout).toBe(live.stdout);
       expect(readFileSync(join(out, 'input.yaml'), 'utf8')).toContain('kind: Node');
     });
+  });
+
+  it('never writes through a symbolic link planted in DIR', async () => {
+    const out = join(dir, 'saved-linked');
+    mkdirSync(out);
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'keep\n');
+    symlinkSync(victim, join(out, 'input.yaml'));
+    await withServer({}, OBJECTS, async (_s, kc) => {
+      const r = await runKpGen([...BASE, '--from-cluster', '--kubeconfig', kc, '--save-manifests', out]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`--save-manifests ${join(out, 'input.yaml')}: is a symbolic link`);
+    });
+    expect(readFileSync(victim, 'utf8')).toBe('keep\n');
+    expect(readdirSync(out)).toEqual(['input.yaml']);
   });
 });
 

@@ -4,8 +4,11 @@
  * leaving no namespace behind. Plus the lab's errors.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { removeNamespaces } from '../src/lab/netns.js';
+import { listNamespaces } from '../src/lab/shell.js';
 import { cleanupLab, labNamespaces, newTestLab, requireLab } from './helpers/lab.js';
 import { runKpGen } from './helpers/cli.js';
 
@@ -56,10 +59,23 @@ describe.runIf(run)('kp-gen lab up, status, down', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('is already up');
 
+    const list = await runKpGen(['lab', 'list', '--state-dir', lab.stateDir]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toBe(`NAME${' '.repeat(lab.name.length - 2)}NAMESPACES  SERVERS  INPUT\n${lab.name}  9/9         7/7      examples/\n`);
+
     const down = await runKpGen(['lab', 'down', ...labFlags]);
     expect(down.code).toBe(0);
     expect(down.stdout).toContain('is down: removed 9 namespaces and 7 servers');
     expect(labNamespaces(lab)).toEqual([]);
+    // The state directory was there before (the test made it): left, and empty.
+    expect(readdirSync(lab.stateDir)).toEqual([]);
+
+    // Down is idempotent: a second down has nothing to do, and says so.
+    const again2 = await runKpGen(['lab', 'down', ...labFlags]);
+    expect(again2.code).toBe(0);
+    expect(again2.stdout).toBe(`lab "${lab.name}" is not up: nothing to do\n`);
+    const none = await runKpGen(['lab', 'list', '--state-dir', lab.stateDir]);
+    expect(none.stdout).toBe(`no lab is up (none recorded in ${lab.stateDir})\n`);
 
     const gone = await runKpGen(['lab', 'status', ...labFlags]);
     expect(gone.code).toBe(1);
@@ -84,6 +100,64 @@ describe.runIf(run)('kp-gen lab up, status, down', () => {
       expect(r.stderr).toContain('kp-gen lab needs root');
     } finally {
       spy.mockRestore();
+    }
+  });
+});
+
+describe.runIf(run)('kp-gen lab touches only what it made', () => {
+  const lab = newTestLab();
+  const labFlags = ['--name', lab.name, '--state-dir', lab.stateDir];
+  afterAll(() => cleanupLab(lab));
+
+  it('never reuses (nor later removes) a directory that was there before', async () => {
+    const mine = join(lab.stateDir, lab.name);
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'notes.txt'), 'mine\n');
+    const up = await runKpGen(['lab', 'up', ...labFlags, 'examples/']);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toContain(`${mine} exists already and was not made by this lab`);
+    expect(labNamespaces(lab)).toEqual([]);
+    expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('mine\n');
+    const down = await runKpGen(['lab', 'down', ...labFlags]);
+    expect(down.code).toBe(0);
+    expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it('a forged record can neither delete namespaces the lab did not make nor run a program', async () => {
+    const suffix = lab.name.slice(1);
+    const foreign = `kpx${suffix}`;
+    const lookalike = `kpg-${lab.name}-node`; // the lab's name for it, but the lab did not make it
+    const marker = join(lab.stateDir, 'ran');
+    const script = join(lab.stateDir, 'evil.sh');
+    writeFileSync(script, `#!/bin/sh\ntouch ${marker}\n`, { mode: 0o755 });
+    try {
+      for (const ns of [foreign, lookalike]) expect(spawnSync('ip', ['netns', 'add', ns]).status).toBe(0);
+      const forged = {
+        version: 2,
+        plan: { name: lab.name, nodeNs: lookalike, clientNs: `kpg-${lab.name}-client`, nodeIP: '192.0.2.1', clientIPs: [], pods: [], access: [] },
+        namespaces: [lookalike, foreign],
+        namespaceIds: { [lookalike]: 4026531840, [foreign]: 4026531841 },
+        servers: [{ ns: foreign, pid: 1 }],
+        paths: [],
+        createdDirs: ['/'],
+        token: 'x',
+        iptablesSave: script,
+      };
+      writeFileSync(join(lab.stateDir, `${lab.name}.json`), JSON.stringify(forged));
+      const status = await runKpGen(['lab', 'status', ...labFlags]);
+      expect(status.code, status.stderr).toBe(0);
+      expect(existsSync(marker)).toBe(false);
+      const probe = await runKpGen(['lab', 'probe', ...labFlags, '--from', 'node', '10.96.0.1:80']);
+      expect(probe.code).toBe(1);
+      expect(probe.stderr).toContain(`namespace ${lookalike} of lab "${lab.name}" is gone, or was not made by it`);
+      const down = await runKpGen(['lab', 'down', ...labFlags]);
+      expect(down.code, down.stderr).toBe(0);
+      expect(down.stdout).toContain('removed 0 namespaces');
+      expect(listNamespaces()).toEqual(expect.arrayContaining([foreign, lookalike]));
+      expect(existsSync(marker)).toBe(false);
+      expect(existsSync(lab.stateDir)).toBe(true);
+    } finally {
+      removeNamespaces([foreign, lookalike]);
     }
   });
 });

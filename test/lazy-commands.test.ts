@@ -10,7 +10,7 @@
  * node loads: no timing involved.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -57,7 +57,7 @@ describe('start-up: the main command loads no sub-command implementation', () =>
     expect(r.code).toBe(0);
     // The log works and the sub-commands are still declared (their index.js)...
     expect(r.modules).toContain('dist/main.js');
-    for (const name of ['diff', 'trace', 'lab', 'ls', 'graph']) expect(r.modules).toContain(`dist/commands/${name}/index.js`);
+    for (const name of ['diff', 'trace', 'lab', 'apply', 'ls', 'graph']) expect(r.modules).toContain(`dist/commands/${name}/index.js`);
     // ...but none of their implementations is loaded.
     expect(r.modules.filter((m) => SUBCOMMAND_ONLY.test(m))).toEqual([]);
     // Nor the diagnostics' formatting (and chalk with it): there is nothing to report.
@@ -78,6 +78,22 @@ describe('start-up: the main command loads no sub-command implementation', () =>
     expect(r.modules).toContain('dist/iptables/dump.js');
     expect(r.modules).not.toContain('dist/commands/trace/run.js');
     expect(r.modules).not.toContain('dist/lab/lab.js');
+    expect(r.modules).not.toContain('dist/host/apply.js');
+  });
+
+  it('apply and cleanup load src/host only when they run', () => {
+    const help = loadedBy(['apply', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.modules).toContain('dist/commands/apply/index.js');
+    expect(help.modules.filter((m) => SUBCOMMAND_ONLY.test(m))).toEqual([]);
+    // A state "directory" that is a file stops cleanup (exit 1) before it looks at the host's rules.
+    const notADir = join(tmp, 'not-a-dir');
+    writeFileSync(notADir, '');
+    const run = loadedBy(['cleanup', '--dry-run', '--state-dir', notADir]);
+    expect(run.code).toBe(1);
+    expect(run.modules).toContain('dist/commands/apply/run.js');
+    expect(run.modules).toContain('dist/host/cleanup.js');
+    expect(run.modules).not.toContain('dist/commands/diff/run.js');
   });
 
   it('ls loads the service map only when it runs', () => {

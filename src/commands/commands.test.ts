@@ -23,6 +23,7 @@ const packet = (o: Partial<Packet> = {}): Packet => ({
 });
 const PACKET_FLAGS = ['--src', '1.2.3.4', '--dst', '10.0.0.1', '--dport', '80'];
 const LAB = { name: 'lab', stateDir: '/run/kp-gen-lab' };
+const HOST = { dryRun: false, stateDir: '/run/kp-gen' };
 /** A KubeProxyConfiguration (masqueradeBit 15), and what it sets; flags on the command line win. */
 const KUBE_PROXY_CONFIG = 'fixtures/features/kube-proxy-config/kube-proxy.yaml';
 const FROM_CONFIG: Partial<RunOptions> = { clusterCIDRs: ['10.244.0.0/16', 'fd00:10:244::/56'], localhostNodePorts: false, conntrackTCPBeLiberal: true, masqueradeBit: 15 };
@@ -111,8 +112,20 @@ const CASES: [string[], CommandOptions][] = [
     ['lab', 'probe', '--from', 'node', '--udp', '--count', '3', '--timeout', '250', '--source', '192.0.2.3', '10.96.0.10:53'],
     { name: 'lab probe', options: { ...LAB, from: 'node', dst: { ip: '10.96.0.10', port: 53 }, udp: true, count: 3, timeoutMs: 250, source: '192.0.2.3' } },
   ],
+  [['apply', 'm/'], { name: 'apply', options: { ...HOST, run: gen({ paths: ['m/'] }), routeLocalnet: false, ipForward: false } }],
+  [
+    ['apply', '--dry-run', '--iptables-backend', 'legacy', '--state-dir', '/tmp/kp', '--route-localnet', '--ip-forward', '--cluster-cidr', '10.244.0.0/16', 'm/', '-'],
+    {
+      name: 'apply',
+      options: { dryRun: true, backend: 'legacy', stateDir: '/tmp/kp', run: gen({ paths: ['m/', '-'], clusterCIDRs: ['10.244.0.0/16'] }), routeLocalnet: true, ipForward: true },
+    },
+  ],
+  [['cleanup'], { name: 'cleanup', options: HOST }],
+  [['cleanup', '--dry-run', '--iptables-backend', 'nft'], { name: 'cleanup', options: { ...HOST, dryRun: true, backend: 'nft' } }],
   [['lab', 'down'], { name: 'lab down', options: LAB }],
   [['lab', 'down', '--state-dir', '/tmp/labs'], { name: 'lab down', options: { name: 'lab', stateDir: '/tmp/labs' } }],
+  [['lab', 'list'], { name: 'lab list', options: { stateDir: LAB.stateDir } }],
+  [['lab', 'list', '--state-dir', '/tmp/labs', '--color', 'never'], { name: 'lab list', options: { stateDir: '/tmp/labs' } }],
 ];
 
 describe('sub-command wiring: argv → options (nothing runs)', () => {
@@ -123,7 +136,10 @@ describe('sub-command wiring: argv → options (nothing runs)', () => {
   it('has a case for every command and sub-command', () => {
     const leaves = (c: Command, prefix: string): string[] =>
       c.commands.length === 0 ? [prefix] : c.commands.flatMap((sub) => leaves(sub, `${prefix} ${sub.name()}`));
-    const declared = buildProgram(() => {}).commands.flatMap((c) => leaves(c, c.name()));
+    // `completion` prints a script made from the declarations themselves (cli-docs.test.ts).
+    const declared = buildProgram(() => {})
+      .commands.filter((c) => c.name() !== 'completion')
+      .flatMap((c) => leaves(c, c.name()));
     expect(declared.length).toBeGreaterThanOrEqual(5);
     expect([...new Set(CASES.map(([, c]) => c.name))].sort()).toEqual(declared.sort());
   });
@@ -139,6 +155,10 @@ describe('sub-command wiring: argv → options (nothing runs)', () => {
     [['trace', 'm/', '--src', '1.2.3.4', '--dst', '10.0.0.1']],
     [['trace', 'm/', '--src', '1.2.3.4', '--dst', 'fd00::1', '--dport', '80']],
     [['lab', 'probe', '10.96.0.1']],
+    [['apply']],
+    [['cleanup', 'm/']],
+    [['apply', '--route-localnet', '--ip-family', 'ipv6', 'm/']],
+    [['apply', '--include-jumps', 'm/']],
   ])('%j is a usage error', (argv) => {
     expect(() => parse(argv)).toThrow(UsageError);
   });
@@ -159,6 +179,8 @@ describe('sub-command wiring: argv → options (nothing runs)', () => {
     [['lab', 'probe', '--count', 'x', '10.96.0.1:80'], '--count: "x" is not an integer'],
     [['lab', 'probe', '--timeout', '1s', '10.96.0.1:80'], '--timeout: "1s" is not an integer'],
     [['lab', 'probe', '--source', 'client', '10.96.0.1:80'], '--source: "client" is not an IP address'],
+    [['apply', '--iptables-backend', 'iptables', 'm/'], '--iptables-backend: "iptables" is not nft or legacy'],
+    [['apply', '--ip-family', 'ipv5', 'm/'], '--ip-family: "ipv5" is not ipv4 or ipv6'],
   ])('%j: a bad value, exit 1: %s', (argv, message) => {
     expect(() => parse(argv)).toThrow(new UserError(message));
     expect(() => parse(argv)).not.toThrow(UsageError);
@@ -170,7 +192,27 @@ describe('sub-command wiring: argv → options (nothing runs)', () => {
     [['diff', '--manifests', 'm/', '--config', 'fixtures/_error_/kube-proxy-config-ipvs/kube-proxy.yaml', 'b'], /KubeProxyConfiguration: mode: "ipvs"/],
   ])('%j: a bad value is trouble for diff, exit 2 as diff(1): %s', (argv, message) => {
     expect(() => parse(argv)).toThrow(UsageError);
-    expect(() => parse(argv)).toThrow(typeof message === 'string' ? new UsageError(message) : message);
+    expect(() => parse(argv)).toThrow(typeof message === 'string' ? new UsageError(message, 'run kp-gen diff --help for usage') : message);
+  });
+
+  it.each([
+    [['diff', 'a'], 'kp-gen diff'],
+    [['diff', '--nope', 'a', 'b'], 'kp-gen diff'],
+    [['trace', 'm/', '--src', '1.2.3.4', '--dst', '10.0.0.1'], 'kp-gen trace'],
+    [['trace', '--rules', 'r', 'm/', '--src', '1.2.3.4', '--dst', '10.0.0.1', '--dport', '80'], 'kp-gen trace'],
+    [['lab', 'up', '--bogus', 'm/'], 'kp-gen lab up'],
+    [['lab', 'probe', '10.96.0.1'], 'kp-gen lab probe'],
+    [['lab', 'list', 'extra'], 'kp-gen lab list'],
+    [['--bogus', 'm/'], 'kp-gen'],
+  ])('%j: the usage hint names %s --help', (argv, command) => {
+    let err: unknown;
+    try {
+      parse(argv);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).hint).toBe(`run ${command} --help for usage`);
   });
 
   it('keeps the main command\'s options positional: flags after a sub-command belong to it', () => {

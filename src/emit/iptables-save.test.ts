@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainRules, TableBuilder, type Ruleset } from '../plan/ruleset.js';
+import { chainRules, deleteChain, TableBuilder, type Ruleset } from '../plan/ruleset.js';
 import { restoreText } from '../iptables/restore.js';
 import { r } from '../../test/helpers/rules.js';
 import { emitRestore, emitRestoreChunks } from './iptables-save.js';
@@ -75,5 +75,33 @@ describe('emitRestoreChunks', () => {
       '-j KUBE-SEP-A',
       '-j RETURN',
     ]);
+  });
+});
+
+describe('chains deleted as stale (kp-gen apply)', () => {
+  it('are declared, which flushes them, and deleted with -X at their place in the canonical order', () => {
+    const nat = new TableBuilder('nat');
+    nat.declare('KUBE-SERVICES');
+    nat.declare('KUBE-SVC-B');
+    nat.append('KUBE-SVC-B', r('-j', 'RETURN'));
+    deleteChain(nat.table, 'KUBE-SVC-A');
+    deleteChain(nat.table, 'KUBE-SEP-C');
+    expect(() => deleteChain(nat.table, 'KUBE-SVC-B')).toThrow(/in use/);
+    expect(emitRestore({ filter: new TableBuilder('filter').table, nat: nat.table })).toBe(
+      [
+        '*filter',
+        'COMMIT',
+        '*nat',
+        ':KUBE-SERVICES - [0:0]',
+        ':KUBE-SEP-C - [0:0]',
+        ':KUBE-SVC-A - [0:0]',
+        ':KUBE-SVC-B - [0:0]',
+        '-X KUBE-SEP-C',
+        '-X KUBE-SVC-A',
+        '-A KUBE-SVC-B -j RETURN',
+        'COMMIT',
+        '',
+      ].join('\n'),
+    );
   });
 });

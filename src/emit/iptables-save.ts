@@ -97,6 +97,10 @@ export function* emitRestoreChunks(rs: Ruleset, chunkBytes = CHUNK_BYTES): Gener
       if (out.length >= chunkBytes) yield out.take();
     }
     for (const chain of table.chains) {
+      if (chain.deleted) {
+        out.write(`-X ${chain.name}\n`);
+        continue;
+      }
       out.startChain(chain.name);
       for (const rule of chain.rules) {
         if (typeof rule === 'function') rule(out);

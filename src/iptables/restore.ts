@@ -8,6 +8,7 @@
  * not read inside a word, is refused.
  */
 import type { Arg, Rule } from './rule.js';
+import { tokenize } from './tokenize.js';
 
 /** A word that cannot be written in a restore line. */
 export class UnprintableError extends Error {
@@ -75,4 +76,12 @@ export function restoreText(rule: Rule): string {
     for (const o of t.options) s += ' ' + argText(o);
   }
   return s;
+}
+
+/**
+ * The rule's words as the `iptables` command takes them after `-A CHAIN` (`-C`, `-I`, `-D`):
+ * the restore text read back as iptables-restore splits it, so both spell the same rule.
+ */
+export function ruleArgv(rule: Rule): string[] {
+  return tokenize(restoreText(rule)).map((t) => t.text);
 }

@@ -5,18 +5,19 @@
  * (servers.ts) and records all of it (state.ts); `down` removes exactly what was recorded.
  * The packet tests drive these same functions.
  */
-import { writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProxierConfig } from '../config.js';
 import { UserError, type Note, type Warning } from '../errors.js';
+import { writeFileAtomicSync } from '../io.js';
 import type { RunOptions } from '../options.js';
 import { generate } from '../run.js';
 import { parseCounters, type CountedRule } from './counters.js';
 import { buildTopology, checkNamespacesFree, planNamespaces, removeNamespaces } from './netns.js';
-import { DEFAULT_NODE_IP, NS_PREFIX, planLab } from './plan.js';
+import { DEFAULT_NODE_IP, namespaceNames, NS_PREFIX, planLab } from './plan.js';
 import { isOurServer, startServers, stopServers, type ServerRecord } from './servers.js';
 import { hasCommand, isRoot, listNamespaces, runIn, tryRun } from './shell.js';
-import { readState, removeState, stateFilesDir, writeState, type LabState } from './state.js';
+import { createLabDirs, listStates, readState, removeState, STATE_VERSION, stateFilesDir, writeState, type LabState } from './state.js';
 
 export interface LabUpOptions {
   /** The generation flags and manifest paths, as for the main command. */
@@ -71,13 +72,25 @@ export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
   const plan = planLab(ports, { name: o.name, nodeIP, clientIPs: o.clientIPs, localhostNodePorts: cfg.localhostNodePorts });
 
   checkNamespacesFree(plan);
-  const state: LabState = { version: 1, plan, namespaces: planNamespaces(plan), servers: [], iptablesSave: IPTABLES_SAVE, paths: opts.paths };
-  writeState(o.stateDir, state);
+  const dirs = createLabDirs(o.stateDir, o.name);
+  const state: LabState = {
+    version: STATE_VERSION,
+    plan,
+    namespaces: planNamespaces(plan),
+    namespaceIds: {},
+    servers: [],
+    paths: opts.paths,
+    ...dirs,
+  };
   try {
-    buildTopology(plan);
+    writeState(o.stateDir, state);
+    buildTopology(plan, (ns) => {
+      state.namespaceIds[ns] = namespaceId(ns) ?? 0;
+      writeState(o.stateDir, state);
+    });
     for (const counter of cfg.nfacctCounters) runIn(plan.nodeNs, 'nfacct', ['add', counter]);
     const rulesFile = join(stateFilesDir(o.stateDir, o.name), 'rules');
-    writeFileSync(rulesFile, rules);
+    writeFileAtomicSync(rulesFile, rules, 'lab rules');
     runIn(plan.nodeNs, IPTABLES_RESTORE, [rulesFile]);
     await startServers(
       plan.pods,
@@ -96,14 +109,43 @@ export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
 
 export interface LabDownResult {
   state: LabState;
+  /** Namespaces deleted. */
+  removed: string[];
   /** Namespaces that could not be deleted. */
   failed: string[];
 }
 
+/** Where `ip netns` keeps a namespace's handle; its inode identifies the namespace. */
+const NETNS_DIR = '/run/netns';
+
+/** The inode of a named network namespace, or undefined when there is none of that name. */
+function namespaceId(ns: string): number | undefined {
+  try {
+    return statSync(join(NETNS_DIR, ns)).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The namespaces of a record that the lab provably made and that still exist: named as the
+ * lab `name` names its namespaces (kpg-<name>-node, -client, -pN), and the very namespace
+ * `up` created (same inode as recorded). A record naming anything else is not obeyed.
+ */
+export function ownedNamespaces(name: string, state: LabState): string[] {
+  const names = namespaceNames(name);
+  const ours = (ns: string): boolean => ns === names.node || ns === names.client || new RegExp(`^${names.pod(0).replace(/0$/, '')}[1-9][0-9]*$`).test(ns);
+  const ids = typeof state.namespaceIds === 'object' && state.namespaceIds !== null ? state.namespaceIds : {};
+  return (Array.isArray(state.namespaces) ? state.namespaces : []).filter(
+    (ns) => typeof ns === 'string' && ours(ns) && typeof ids[ns] === 'number' && ids[ns] !== 0 && namespaceId(ns) === ids[ns],
+  );
+}
+
 function teardown(stateDir: string, state: LabState): string[] {
-  stopServers(state.servers);
-  const failed = removeNamespaces(state.namespaces);
-  if (failed.length === 0) removeState(stateDir, state.plan.name);
+  const owned = ownedNamespaces(state.plan.name, state);
+  stopServers((Array.isArray(state.servers) ? state.servers : []).filter((s) => owned.includes(s.ns)));
+  const failed = removeNamespaces(owned);
+  if (failed.length === 0) removeState(stateDir, state);
   return failed;
 }
 
@@ -115,11 +157,48 @@ function noLab(name: string): UserError {
   );
 }
 
-export function labDown(name: string, stateDir: string): LabDownResult {
+/** `lab down` of a lab that is not up: nothing to do, which is no error (down is idempotent). */
+export interface LabAlreadyDown {
+  state: null;
+  /** Namespaces with the lab prefix that no record accounts for. */
+  stray: string[];
+}
+
+export function labDown(name: string, stateDir: string): LabDownResult | LabAlreadyDown {
   if (!isRoot()) throw new UserError('kp-gen lab down needs root', 'run it with sudo');
   const state = readState(stateDir, name);
-  if (!state) throw noLab(name);
-  return { state, failed: teardown(stateDir, state) };
+  if (!state) return { state: null, stray: listNamespaces().filter((n) => n.startsWith(NS_PREFIX)) };
+  const removed = ownedNamespaces(name, state);
+  const failed = teardown(stateDir, state);
+  return { state, removed: removed.filter((n) => !failed.includes(n)), failed };
+}
+
+/** One recorded lab, for `lab list`. */
+export interface LabListEntry {
+  name: string;
+  /** Recorded namespaces that exist and are the lab's / recorded. */
+  namespaces: { present: number; recorded: number };
+  servers: { running: number; recorded: number };
+  paths: string[];
+  /** Why the record could not be read, instead of the counts. */
+  problem?: string;
+}
+
+export function labList(stateDir: string): LabListEntry[] {
+  return listStates(stateDir).map((name) => {
+    try {
+      const state = readState(stateDir, name)!;
+      const servers = Array.isArray(state.servers) ? state.servers : [];
+      return {
+        name,
+        namespaces: { present: ownedNamespaces(name, state).length, recorded: state.namespaces.length },
+        servers: { running: servers.filter(isOurServer).length, recorded: servers.length },
+        paths: state.paths,
+      };
+    } catch (e) {
+      return { name, namespaces: { present: 0, recorded: 0 }, servers: { running: 0, recorded: 0 }, paths: [], problem: e instanceof Error ? e.message : String(e) };
+    }
+  });
 }
 
 export interface LabStatus {
@@ -135,12 +214,14 @@ export function labStatus(name: string, stateDir: string): LabStatus {
   if (!isRoot()) throw new UserError('kp-gen lab status needs root (it reads the node namespace\'s counters)', 'run it with sudo');
   const state = readState(stateDir, name);
   if (!state) throw noLab(name);
-  const present = new Set(listNamespaces());
-  const missingNamespaces = state.namespaces.filter((n) => !present.has(n));
+  const owned = ownedNamespaces(name, state);
+  const missingNamespaces = state.namespaces.filter((n) => !owned.includes(n));
   let counters: CountedRule[] = [];
-  if (present.has(state.plan.nodeNs)) {
-    const r = tryRun('ip', ['netns', 'exec', state.plan.nodeNs, state.iptablesSave, '-c']);
-    if (r.status !== 0) throw new UserError(`${state.iptablesSave} -c in ${state.plan.nodeNs} failed: ${r.stderr.trim()}`);
+  const nodeNs = namespaceNames(name).node;
+  if (owned.includes(nodeNs)) {
+    // Always our own iptables-save, never a program named by the record.
+    const r = tryRun('ip', ['netns', 'exec', nodeNs, IPTABLES_SAVE, '-c']);
+    if (r.status !== 0) throw new UserError(`${IPTABLES_SAVE} -c in ${nodeNs} failed: ${r.stderr.trim()}`);
     counters = parseCounters(r.stdout);
   }
   return { state, missingNamespaces, deadServers: state.servers.filter((s) => !isOurServer(s)), counters };

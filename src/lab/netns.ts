@@ -59,11 +59,16 @@ export function checkNamespacesFree(plan: LabPlan): void {
 }
 
 /**
- * Create the node, the client and every pod namespace with their links. Throws on the first
- * failure; the caller removes whatever exists (removeNamespaces) so nothing is left half-built.
+ * Create the node, the client and every pod namespace with their links, calling `created` as
+ * each namespace appears (the caller records it). Throws on the first failure; the caller
+ * removes what it recorded, so nothing is left half-built.
  */
-export function buildTopology(plan: LabPlan): void {
-  run('ip', ['netns', 'add', plan.nodeNs]);
+export function buildTopology(plan: LabPlan, created: (ns: string) => void): void {
+  const add = (ns: string): void => {
+    run('ip', ['netns', 'add', ns]);
+    created(ns);
+  };
+  add(plan.nodeNs);
   setSysctls(plan.nodeNs, NODE_SYSCTLS);
   ipn(plan.nodeNs, 'link', 'set', 'lo', 'up');
   // A real node has a default route. Without one, a packet to a cluster or load-balancer IP
@@ -75,7 +80,7 @@ export function buildTopology(plan: LabPlan): void {
   ipn(plan.nodeNs, 'link', 'set', UPLINK, 'arp', 'off', 'up');
   ipn(plan.nodeNs, 'route', 'add', 'default', 'dev', UPLINK);
 
-  run('ip', ['netns', 'add', plan.clientNs]);
+  add(plan.clientNs);
   setSysctls(plan.clientNs, LEAF_SYSCTLS);
   ipn(plan.clientNs, 'link', 'set', 'lo', 'up');
   ipn(plan.nodeNs, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', plan.clientNs);
@@ -86,7 +91,7 @@ export function buildTopology(plan: LabPlan): void {
   ipn(plan.clientNs, 'route', 'add', 'default', 'via', plan.nodeIP, 'dev', 'eth0');
 
   for (const pod of plan.pods) {
-    run('ip', ['netns', 'add', pod.ns]);
+    add(pod.ns);
     setSysctls(pod.ns, LEAF_SYSCTLS);
     ipn(pod.ns, 'link', 'set', 'lo', 'up');
     ipn(plan.nodeNs, 'link', 'add', pod.hostIf, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod.ns);

@@ -23,7 +23,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
-import { ClusterError } from '../errors.js';
+import { ClusterError, systemErrorText } from '../errors.js';
 import { isRecord } from '../util.js';
 
 /** Where kubeconfig may come from; the process's values unless a test injects others. */
@@ -156,7 +156,7 @@ function readKubeconfigFile(file: string): KubeconfigFile {
       try {
         user.token = readFileSync(tokenFile, 'utf8').trim();
       } catch (e) {
-        throw new ClusterError(`kubeconfig ${file}: user ${JSON.stringify(u.name)}: cannot read token-file ${tokenFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        throw new ClusterError(`kubeconfig ${file}: user ${JSON.stringify(u.name)}: cannot read token-file ${tokenFile}: ${systemErrorText(e)}`);
       }
       delete user['token-file'];
     }
@@ -197,7 +197,7 @@ function inCluster(src: KubeconfigSources): ResolvedKubeConfig {
   try {
     token = readFileSync(tokenFile, 'utf8').trim();
   } catch (e) {
-    throw new ClusterError(`in-cluster service account: cannot read ${tokenFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new ClusterError(`in-cluster service account: cannot read ${tokenFile}: ${systemErrorText(e)}`);
   }
   const kubeConfig = new KubeConfig();
   // One run is short, so the token is read once (client-go re-reads it as it is rotated).

@@ -39,7 +39,7 @@ export async function loadFromCluster(o: ClusterOptions, env: ClusterEnvironment
     ...(env.home !== undefined ? { home: env.home } : {}),
   };
   if (o.saveManifests !== undefined && existsSync(o.saveManifests) && !isDirectory(o.saveManifests)) {
-    throw new UsageError(`--save-manifests ${o.saveManifests}: exists and is not a directory`);
+    throw new UsageError(`--save-manifests ${o.saveManifests}: exists and is not a directory`, 'run kp-gen --help for usage');
   }
   const cfg = loadKubeConfig(src);
   const source = `cluster:${cfg.contextName}`;

@@ -7,7 +7,7 @@
 import { isAscii } from 'node:buffer';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, UserError } from '../errors.js';
+import { InputError, systemErrorText, UserError } from '../errors.js';
 import { byteCompare, isRecord } from '../util.js';
 import { loadYAMLDocuments } from './yaml.js';
 
@@ -38,7 +38,7 @@ export function expandPaths(paths: readonly string[]): string[] {
     try {
       st = statSync(p);
     } catch (e) {
-      throw new UserError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new UserError(`cannot read ${p}: ${systemErrorText(e)}`);
     }
     if (st.isDirectory()) walk(p, out);
     else out.push(p);
@@ -65,7 +65,7 @@ export function loadFiles(paths: readonly string[], readStdin: () => string): Ra
     try {
       text = file === '-' ? readStdin() : readText(file);
     } catch (e) {
-      throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new UserError(`cannot read ${file}: ${systemErrorText(e)}`);
     }
     parseText(text, file, objects);
   }

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
-import { InputError, UserError } from '../errors.js';
+import { InputError, systemErrorText, UserError } from '../errors.js';
 import {
   DETECT_LOCAL_MODES,
   OptionValueError,
@@ -44,7 +44,7 @@ export function applyKubeProxyConfig(o: RunOptions, file: string, explicit: (k: 
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new UserError(`cannot read ${file}: ${systemErrorText(e)}`);
   }
   let doc: unknown;
   try {

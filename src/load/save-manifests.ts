@@ -5,13 +5,18 @@
  * documents in the order the server listed them, and `flags.txt` the run's node settings
  * (from the Node object where no flag gave them).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { ClusterError } from '../errors.js';
+import { systemErrorText, UserError } from '../errors.js';
+import { writeFileAtomic } from '../io.js';
 import type { ClusterSnapshot } from './cluster-read.js';
 
-export function saveManifests(dir: string, snapshot: ClusterSnapshot, source: string, flags: readonly string[]): void {
+/**
+ * Each file is written as `-o` writes (io.ts): atomically, never through a symbolic link or over
+ * anything but a regular file, so a link planted in DIR cannot send the output elsewhere.
+ */
+export async function saveManifests(dir: string, snapshot: ClusterSnapshot, source: string, flags: readonly string[]): Promise<void> {
   const objects = [...snapshot.services, ...snapshot.endpointSlices, ...(snapshot.node ? [snapshot.node] : [])];
   const docs = objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1 }));
   const input = `# Read from ${source} by kp-gen --from-cluster.\n${docs.map((d) => `---\n${d}`).join('')}`;
@@ -23,9 +28,9 @@ export function saveManifests(dir: string, snapshot: ClusterSnapshot, source: st
     `${flags.join(' ')}\n`;
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'input.yaml'), input);
-    writeFileSync(join(dir, 'flags.txt'), flagsText);
   } catch (e) {
-    throw new ClusterError(`--save-manifests ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new UserError(`--save-manifests ${dir}: ${systemErrorText(e)}`);
   }
+  await writeFileAtomic(join(dir, 'input.yaml'), input, '--save-manifests');
+  await writeFileAtomic(join(dir, 'flags.txt'), flagsText, '--save-manifests');
 }

@@ -20,6 +20,19 @@ export const SVL_PREFIX = 'KUBE-SVL-';
 export const EXT_PREFIX = 'KUBE-EXT-';
 export const FW_PREFIX = 'KUBE-FW-';
 export const SEP_PREFIX = 'KUBE-SEP-';
+/** Before 1.24 the chain of a Service's node-local endpoints (KUBE-SVL- since). */
+export const XLB_PREFIX = 'KUBE-XLB-';
+/** kube-proxy's canary chain (mangle, nat, filter): it only watches for flushes. */
+export const KUBE_PROXY_CANARY = 'KUBE-PROXY-CANARY';
+
+/**
+ * A Service's own chain, as kube-proxy's stale-chain cleanup (isServiceChainName) tells its
+ * chains from everyone else's. KUBE-XLB- is the pre-1.24 prefix, so that rules an older
+ * release wrote are cleaned up too.
+ */
+export function isServiceChainName(name: string): boolean {
+  return [SVC_PREFIX, SVL_PREFIX, EXT_PREFIX, FW_PREFIX, SEP_PREFIX, XLB_PREFIX].some((p) => name.startsWith(p));
+}
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 

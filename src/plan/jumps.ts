@@ -73,6 +73,29 @@ export function writeJumpRules(filter: TableBuilder, nat: TableBuilder, kubeletF
   }
 }
 
+/** One jump from a built-in chain, as `kp-gen apply` ensures it and `kp-gen cleanup` removes it. */
+export interface JumpRule {
+  table: TableName;
+  srcChain: string;
+  dstChain: string;
+  /** The rule: its matches, comment and `-j`. */
+  rule: Rule;
+}
+
+/**
+ * kube-proxy's jumps in the order it ensures them (each prepended with `-I`). Without
+ * `kubeletFirewall` (before 1.27) the KUBE-FIREWALL jumps are left out: kubelet's, not
+ * kube-proxy's.
+ */
+export function jumpRules(kubeletFirewall = true): JumpRule[] {
+  return JUMP_CHAINS.filter((j) => kubeletFirewall || j.dstChain !== KUBE_FIREWALL).map((j) => ({
+    table: j.table,
+    srcChain: j.srcChain,
+    dstChain: j.dstChain,
+    rule: jumpRule(j),
+  }));
+}
+
 /** A jump as kube-proxy ensures it: its extra matches, then its comment, then `-j`. */
 function jumpRule(j: JumpChain): Rule {
   const target = jump(j.dstChain);

@@ -33,6 +33,12 @@ export interface Chain {
   builtin: boolean;
   /** Rules, and writers standing for runs of rules, in the order kube-proxy writes them. */
   rules: (Rule | RuleWriter)[];
+  /**
+   * Declared (which flushes it) and then deleted with `-X`: a Service's chain that exists on
+   * the host but that the new rules no longer use (kube-proxy's stale-chain cleanup; `kp-gen
+   * apply` only). Such a chain has no rules.
+   */
+  deleted?: true;
 }
 
 export interface Table {
@@ -90,6 +96,15 @@ export class TableBuilder {
   appendLater(chain: string, write: RuleWriter): void {
     add(this.chain(chain), write);
   }
+}
+
+/**
+ * Flush and delete `chain` in the same restore (`:CHAIN - [0:0]`, then `-X CHAIN`), as
+ * kube-proxy does for a Service's chain left on the host by an earlier sync.
+ */
+export function deleteChain(table: Table, name: string): void {
+  if (table.chains.has(name)) throw new Error(`chain ${name} is in use in ${table.name}; it cannot be deleted`);
+  table.chains.set(name, { name, declared: true, builtin: false, rules: [], deleted: true });
 }
 
 function add(chain: Chain, rule: Rule | RuleWriter): void {

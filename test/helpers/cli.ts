@@ -7,8 +7,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `stdoutIsTTY` pretends stdout is a terminal (colour decisions). */
-export async function runKpGen(argv: readonly string[], stdin = '', opts: { stdoutIsTTY?: boolean } = {}): Promise<CliResult> {
+/** `stdoutIsTTY`/`stderrIsTTY` pretend a stream is a terminal (colour decisions); `env` the environment. */
+export async function runKpGen(
+  argv: readonly string[],
+  stdin = '',
+  opts: { stdoutIsTTY?: boolean; stderrIsTTY?: boolean; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
@@ -21,6 +25,8 @@ export async function runKpGen(argv: readonly string[], stdin = '', opts: { stdo
     },
     readStdin: () => stdin,
     stdoutIsTTY: opts.stdoutIsTTY === true,
+    stderrIsTTY: opts.stderrIsTTY === true,
+    ...(opts.env ? { env: opts.env } : {}),
   });
   return { code, stdout, stderr };
 }

@@ -9,7 +9,8 @@
  */
 import { Command } from 'commander';
 import { UsageError, UserError } from '../../errors.js';
-import { addGenerationOptions, addSelectionOptions, choiceOption, flagValue, readGenerationOptions, readSelection } from '../../flags.js';
+import { COLOR_CHOICES, type ColorWhen } from '../../color.js';
+import { addGenerationOptions, addSelectionOptions, colorOption, flagValue, readGenerationOptions, readSelection } from '../../flags.js';
 import type { CliIO } from '../../io.js';
 import { readChoice, type RunOptions } from '../../options.js';
 import type { Selection } from '../../views/select.js';
@@ -28,10 +29,10 @@ Examples:
   kp-gen diff before.rules after.rules
   ssh node-1 iptables-save | kp-gen diff --manifests manifests/ --cluster-cidr 10.244.0.0/16 -
 
-Exit codes (as diff(1)): 0 same, 1 different, 2 unreadable input or usage error.`;
+Exit codes (as diff(1)): 0 same, 1 different, 2 unreadable input or usage error;
+141 stdout closed before the differences were all written (| head).`;
 
-const COLORS = ['auto', 'always', 'never'] as const;
-export type DiffColor = (typeof COLORS)[number];
+export type DiffColor = ColorWhen;
 
 /** `kp-gen diff`, parsed. */
 export interface DiffOptions {
@@ -67,7 +68,7 @@ export function register(program: Command, onParsed: (c: DiffCommand) => void): 
     .description('compare the kube-proxy rules of two dumps (kp-gen output or iptables-save), by meaning')
     .argument('<dump...>', 'A B, or only B with --manifests; - for stdin')
     .option('--json', 'print the differences as JSON')
-    .addOption(choiceOption('--color <when>', 'colour the output', COLORS).default('auto'))
+    .addOption(colorOption())
     .option('--manifests <path>', 'generate A from these manifests (repeatable) with the generation flags below', collect)
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', HELP_AFTER);
@@ -83,7 +84,10 @@ export function register(program: Command, onParsed: (c: DiffCommand) => void): 
       rejectOptions(self, generationOptionKeys(self, OWN_OPTIONS), 'only with --manifests');
     }
     try {
-      const options: DiffOptions = { dumps, json: f.json === true, color: flagValue('--color', f.color, readChoice(COLORS)) };
+      // `kp-gen --color never diff …`: the main command's --color, unless diff has its own.
+      const parentColor = self.parent?.getOptionValueSource('color') === 'cli' && self.getOptionValueSource('color') !== 'cli';
+      const color = parentColor ? String(self.parent!.opts().color) : f.color;
+      const options: DiffOptions = { dumps, json: f.json === true, color: flagValue('--color', color, readChoice(COLOR_CHOICES)) };
       if (manifests.length > 0) options.gen = readGenerationOptions(manifests, self);
       const select = readSelection(self);
       if (select) options.select = select;

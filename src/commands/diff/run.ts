@@ -3,7 +3,7 @@
  * print the differences. Exit codes as diff(1): 0 same, 1 different, 2 trouble.
  */
 import { Chalk } from 'chalk';
-import chalk from 'chalk';
+import { useColor } from '../../color.js';
 import { UsageError, UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
 import { compareDumps } from '../../diff/compare.js';
@@ -24,7 +24,7 @@ export async function runDiff(io: CliIO, o: DiffOptions): Promise<number> {
   let result;
   try {
     const stdinUses = o.dumps.filter((d) => d === '-').length + (o.gen?.paths.includes('-') ? 1 : 0);
-    if (stdinUses > 1) throw new UsageError('stdin (-) can be read only once');
+    if (stdinUses > 1) throw new UsageError('stdin (-) can be read only once', 'run kp-gen diff --help for usage');
     let a;
     if (o.gen) {
       const generated = generate(o.gen, { readStdin: io.readStdin });
@@ -43,14 +43,20 @@ export async function runDiff(io: CliIO, o: DiffOptions): Promise<number> {
     }
     throw e;
   }
-  if (o.json) await io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-  else await io.stdout(renderDiff(result, colors(io, o.color)));
+  try {
+    if (o.json) await io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    else await io.stdout(renderDiff(result, colors(io, o.color)));
+  } catch (e) {
+    // Stdout failed (a full disk): trouble, as diff(1) says; a closed pipe goes on to main.ts.
+    if (!(e instanceof UserError)) throw e;
+    io.stderr(errorLines(e.message, e.hint));
+    return DIFF_TROUBLE;
+  }
   return result.equal ? DIFF_SAME : DIFF_DIFFERENT;
 }
 
 function colors(io: CliIO, when: DiffColor): DiffColors {
-  const on = when === 'always' || (when === 'auto' && io.stdoutIsTTY === true && chalk.level > 0);
-  if (!on) return NO_COLORS;
-  const c = new Chalk({ level: chalk.level > 0 ? chalk.level : 1 });
+  if (!useColor(when, io.stdoutIsTTY === true, io.env ?? {})) return NO_COLORS;
+  const c = new Chalk({ level: 1 });
   return { removed: c.red, added: c.green, heading: c.bold, dim: c.dim };
 }

@@ -10,7 +10,7 @@ import { extname } from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { addGenerationOptions, addSelectionOptions, choiceOption, flagValue, readGenerationOptions, readSelection } from '../../flags.js';
-import type { CliIO } from '../../io.js';
+import { checkOutputName, checkOutputTarget, STDOUT_NAME, type CliIO } from '../../io.js';
 import { readChoice, type RunOptions } from '../../options.js';
 import type { Selection } from '../../views/select.js';
 import { generationOptionKeys, rejectOptions } from '../shared.js';
@@ -79,7 +79,11 @@ export function register(program: Command, onParsed: (c: GraphCommand) => void):
     const options: GraphOptions = { format };
     if (f.rules !== undefined) options.rules = f.rules;
     else options.gen = readGenerationOptions(paths, self);
-    if (f.output !== undefined) options.output = f.output;
+    if (f.output !== undefined && f.output !== STDOUT_NAME) {
+      checkOutputName(f.output, 'pick the form with --format mermaid|dot|svg');
+      checkOutputTarget(f.output, f.rules !== undefined ? [f.rules] : paths);
+      options.output = f.output;
+    }
     const select = readSelection(self);
     if (select) options.select = select;
     onParsed({ name: 'graph', options });

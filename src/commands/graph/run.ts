@@ -3,7 +3,7 @@
  * chosen Services, draw.
  */
 import { UserError } from '../../errors.js';
-import type { CliIO } from '../../io.js';
+import { writeFileAtomic, type CliIO } from '../../io.js';
 import { DumpParseError } from '../../iptables/dump.js';
 import { ValueError } from '../../iptables/values.js';
 import { noteLine, warningLine } from '../../report.js';
@@ -11,7 +11,6 @@ import { generate } from '../../run.js';
 import { packetGraph, renderDot, renderMermaid } from '../../views/graph.js';
 import { dumpGraph, knownPorts, resolveSelection, rulesetGraph, SelectionError, selectsAll, type RuleGraph } from '../../views/select.js';
 import { serviceMap } from '../../views/service-map.js';
-import { writeFileAtomic } from '../../write-file.js';
 import { readDump } from '../read-dump.js';
 import type { GraphOptions } from './index.js';
 
@@ -47,7 +46,7 @@ export async function runGraph(io: CliIO, o: GraphOptions): Promise<number> {
     if (e instanceof DumpParseError || e instanceof ValueError || e instanceof SelectionError) throw new UserError(e.message);
     throw e;
   }
-  if (o.output !== undefined) writeFileAtomic(o.output, text);
+  if (o.output !== undefined) await writeFileAtomic(o.output, text);
   else await io.stdout(text);
   return 0;
 }

@@ -1,12 +1,12 @@
 /**
- * `kp-gen lab up|status|down|probe`: the command-line shell around lab/lab.ts. Declares the
+ * `kp-gen lab up|status|down|probe|list`: the command-line shell around lab/lab.ts. Declares the
  * flags and turns each command line into plain options; run.ts, loaded only when a lab
  * command runs, calls the lab functions and prints their reports through the injected CliIO
  * (the main command never loads the lab).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../../errors.js';
-import { addGenerationOptions, flagItems, flagValue, list, readGenerationOptions } from '../../flags.js';
+import { addGenerationOptions, colorOption, flagItems, flagValue, list, readGenerationOptions } from '../../flags.js';
 import type { CliIO } from '../../io.js';
 import { readInteger, readIP, type RunOptions } from '../../options.js';
 
@@ -53,16 +53,23 @@ export interface LabProbeOptions extends LabRef {
   source?: string;
 }
 
+/** `kp-gen lab list`, parsed. */
+export interface LabListOptions {
+  stateDir: string;
+}
+
 export type LabCommand =
   | { name: 'lab up'; options: LabUpOptions }
   | { name: 'lab status'; options: LabStatusOptions }
   | { name: 'lab probe'; options: LabProbeOptions }
-  | { name: 'lab down'; options: LabRef };
+  | { name: 'lab down'; options: LabRef }
+  | { name: 'lab list'; options: LabListOptions };
 
 function addLabOptions(cmd: Command): Command {
   return cmd
     .option('--name <name>', 'which lab: namespaces are called kpg-<name>-node, kpg-<name>-client, kpg-<name>-p1, …', DEFAULT_NAME)
-    .option('--state-dir <dir>', 'where labs are recorded', DEFAULT_STATE_DIR);
+    .option('--state-dir <dir>', 'where labs are recorded', DEFAULT_STATE_DIR)
+    .addOption(colorOption());
 }
 
 function target(text: string): { ip: string; port: number } {
@@ -77,7 +84,7 @@ export function register(program: Command, onParsed: (c: LabCommand) => void): v
     .description('a one-node lab in network namespaces: the rules loaded, a tiny server per pod, a client (Linux, root)')
     .helpOption('-h, --help', 'show this help')
     .action(() => {
-      throw new UsageError('kp-gen lab needs a sub-command: up, status, probe or down', 'run kp-gen lab --help for usage');
+      throw new UsageError('kp-gen lab needs a sub-command: up, status, probe, down or list', 'run kp-gen lab --help for usage');
     });
 
   const up = addLabOptions(lab.command('up'))
@@ -97,8 +104,17 @@ export function register(program: Command, onParsed: (c: LabCommand) => void): v
       onParsed({ name: 'lab status', options: { name: flags.name as string, stateDir: flags.stateDir as string, all: flags.all === true } });
     });
 
+  lab
+    .command('list')
+    .description('list the labs recorded in the state directory: namespaces and servers still there')
+    .option('--state-dir <dir>', 'where labs are recorded', DEFAULT_STATE_DIR)
+    .addOption(colorOption())
+    .action((flags: Record<string, unknown>) => {
+      onParsed({ name: 'lab list', options: { stateDir: flags.stateDir as string } });
+    });
+
   addLabOptions(lab.command('down'))
-    .description('stop the servers and delete every namespace the lab made')
+    .description('stop the servers and delete every namespace the lab made (nothing to do when it is not up)')
     .action((flags: Record<string, unknown>) => {
       onParsed({ name: 'lab down', options: { name: flags.name as string, stateDir: flags.stateDir as string } });
     });
@@ -143,5 +159,7 @@ export async function run(io: CliIO, c: LabCommand): Promise<number> {
       return impl.runProbe(io, c.options);
     case 'lab down':
       return impl.runDown(io, c.options);
+    case 'lab list':
+      return impl.runList(io, c.options);
   }
 }

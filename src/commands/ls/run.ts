@@ -3,7 +3,7 @@
  * port, print the table (or JSON/YAML).
  */
 import { UserError } from '../../errors.js';
-import type { CliIO } from '../../io.js';
+import { writeFileAtomic, type CliIO } from '../../io.js';
 import { DumpParseError } from '../../iptables/dump.js';
 import { ValueError } from '../../iptables/values.js';
 import { noteLine, warningLine } from '../../report.js';
@@ -11,7 +11,6 @@ import { generate, type RunResult } from '../../run.js';
 import { renderServiceMap } from '../../views/ls-render.js';
 import { chainKind, dumpGraph, knownPorts, resolveSelection, rulesetGraph, SelectionError, selectsAll, type RuleGraph } from '../../views/select.js';
 import { lookUpChain, serviceMap, type ServiceMap } from '../../views/service-map.js';
-import { writeFileAtomic } from '../../write-file.js';
 import { readDump } from '../read-dump.js';
 import type { LsOptions } from './index.js';
 
@@ -45,7 +44,7 @@ export async function runLs(io: CliIO, o: LsOptions): Promise<number> {
     throw e;
   }
   const text = renderServiceMap(map, o.format);
-  if (o.output !== undefined) writeFileAtomic(o.output, text);
+  if (o.output !== undefined) await writeFileAtomic(o.output, text);
   else await io.stdout(text);
   return 0;
 }

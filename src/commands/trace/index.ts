@@ -10,7 +10,7 @@
  */
 import { Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
-import { addGenerationOptions, addSelectionOptions, choiceOption, flagValue, readGenerationOptions, readSelection } from '../../flags.js';
+import { addGenerationOptions, addSelectionOptions, choiceOption, colorOption, flagValue, readGenerationOptions, readSelection } from '../../flags.js';
 import type { CliIO } from '../../io.js';
 import type { IP } from '../../model/ip.js';
 import { readChoice, readInterfaceName, readIP, readPort, type RunOptions } from '../../options.js';
@@ -18,7 +18,7 @@ import type { Origin, Packet, Protocol } from '../../trace/index.js';
 import type { Selection } from '../../views/select.js';
 import { generationOptionKeys, rejectOptions } from '../shared.js';
 
-const OWN_OPTIONS = ['service', 'namespace', 'rules', 'src', 'dst', 'dport', 'sport', 'proto', 'from', 'inInterface', 'outInterface', 'json'];
+const OWN_OPTIONS = ['service', 'namespace', 'rules', 'src', 'dst', 'dport', 'sport', 'proto', 'from', 'inInterface', 'outInterface', 'json', 'color'];
 /** Generation flags that also make sense with --rules: they say which addresses are the node's. */
 const NODE_ADDRESS_OPTIONS = ['nodeIp', 'nodeAddresses'];
 
@@ -104,6 +104,7 @@ export function register(program: Command, onParsed: (c: TraceCommand) => void):
     .option('--in-interface <name>', 'the interface the packet arrives on (for -i rules)')
     .option('--out-interface <name>', 'the interface the packet leaves by (for -o rules)')
     .option('--json', 'print the outcomes as a JSON array')
+    .addOption(colorOption())
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', HELP_AFTER);
   addGenerationOptions(cmd);
