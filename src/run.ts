@@ -105,7 +105,7 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
     readNodeHints: cfg.preferSameTrafficDistribution,
     readIPMode: features.honourIPMode,
     readInternalTrafficPolicy: features.internalTrafficPolicy,
-    absentFields: { release: formatRelease(cfg.release), ipMode: !features.ipModeField, nodeHints: !features.nodeHintsField, topologyMode: !features.topologyModeAnnotation },
+    absentFields: { release: formatRelease(cfg.release), ipMode: !features.ipModeField, nodeHints: !features.nodeHintsField, topologyMode: !features.topologyModeAnnotation, internalTrafficPolicy: !features.internalTrafficPolicyField },
     serviceAddressesAsWritten: !features.serviceAddressesCanonical,
     endpointAddressesAsWritten: !features.endpointAddressesCanonical,
     endpointDedup: features.endpointDedup,
