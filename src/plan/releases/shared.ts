@@ -11,7 +11,8 @@ import { matchAll, nodeIPsForNodePorts } from '../../model/nodeport-addresses.js
 import { KUBE_FORWARD, KUBE_MARK_MASQ, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_SERVICES } from '../chain-names.js';
 import { header, jump, match, notOption, option, rule, type Arg, type Target } from '../../iptables/rule.js';
 import { probabilityWithDigits } from '../probability.js';
-import { KUBE_MARK_DROP } from '../jumps.js';
+import { KUBE_MARK_DROP, writeJumpRules } from '../jumps.js';
+import { kubeletChainsIncluded, writeKubeletChains } from './kubelet.js';
 
 export { KUBE_MARK_DROP };
 import type { TableBuilder } from '../ruleset.js';
@@ -106,4 +107,19 @@ export function writeForwardChain(filter: TableBuilder, cfg: ProxierConfig): voi
     filter.append(KUBE_FORWARD, rule('kubernetes forwarding conntrack pod source rule', established, jump('ACCEPT')));
     filter.append(KUBE_FORWARD, rule('kubernetes forwarding conntrack pod destination rule', established, jump('ACCEPT')));
   }
+}
+
+/**
+ * --include-jumps for the eras before 1.25: kube-proxy's jumps (no KUBE-PROXY-FIREWALL; the
+ * filter KUBE-NODEPORTS jump only where that chain exists), the KUBE-MARK-DROP chain kube-proxy
+ * ensures, and kubelet's chains (plan/releases/kubelet.ts).
+ */
+export function writeOlderJumps(filter: TableBuilder, nat: TableBuilder, cfg: ProxierConfig): void {
+  writeJumpRules(filter, nat, {
+    kubeletFirewall: false,
+    proxyFirewall: false,
+    healthCheckPorts: cfg.features.healthCheckNodePortFilterRules,
+    ensureMarkDrop: true,
+  });
+  if (kubeletChainsIncluded(cfg.release)) writeKubeletChains(filter, nat, cfg.release, cfg.ipFamily);
 }

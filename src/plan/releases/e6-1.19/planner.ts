@@ -27,7 +27,6 @@ import {
 import { header, jump, match, option, rule, type Arg } from '../../../iptables/rule.js';
 import { ifLocal, ifNotLocal } from '../../local-detector.js';
 import { TableBuilder, type Ruleset } from '../../ruleset.js';
-import { writeJumpRules } from '../../jumps.js';
 import type { PlanOptions } from '../../planner.js';
 import {
   FROM_LOCAL_ADDRESS,
@@ -45,6 +44,7 @@ import {
   writeForwardChain,
   writeMasqueradeChains,
   writeNodePortsJumps,
+  writeOlderJumps,
 } from '../shared.js';
 
 interface Context {
@@ -69,14 +69,7 @@ export function planRules119(ports: readonly ServicePortWithEndpoints[], cfg: Pr
 
   writeNodePortsJumps(nat, cfg);
   writeForwardChain(filter, cfg);
-  if (opts.includeJumps) {
-    writeJumpRules(filter, nat, {
-      kubeletFirewall: false,
-      proxyFirewall: false,
-      healthCheckPorts: cfg.features.healthCheckNodePortFilterRules,
-      ensureMarkDrop: true,
-    });
-  }
+  if (opts.includeJumps) writeOlderJumps(filter, nat, cfg);
   return { filter: filter.table, nat: nat.table };
 }
 

@@ -22,7 +22,6 @@ import { header, jump, match, option, rule, type Arg } from '../../../iptables/r
 import { ifLocal, ifNotLocal } from '../../local-detector.js';
 import { TableBuilder, type Ruleset } from '../../ruleset.js';
 import { categorizeEndpoints, externallyAccessible, usesClusterEndpoints, usesLocalEndpoints } from '../../topology.js';
-import { writeJumpRules } from '../../jumps.js';
 import type { PlanOptions } from '../../planner.js';
 import {
   FROM_LOCAL_ADDRESS,
@@ -38,6 +37,7 @@ import {
   writeForwardChain,
   writeMasqueradeChains,
   writeNodePortsJumps,
+  writeOlderJumps,
 } from '../shared.js';
 
 interface Context {
@@ -60,7 +60,7 @@ export function planRules124(ports: readonly ServicePortWithEndpoints[], cfg: Pr
 
   writeNodePortsJumps(nat, cfg);
   writeForwardChain(filter, cfg);
-  if (opts.includeJumps) writeJumpRules(filter, nat, { kubeletFirewall: false, proxyFirewall: false, ensureMarkDrop: true });
+  if (opts.includeJumps) writeOlderJumps(filter, nat, cfg);
   return { filter: filter.table, nat: nat.table };
 }
 
