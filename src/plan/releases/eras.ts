@@ -48,7 +48,7 @@ export const ERAS: readonly Era[] = [
     summary:
       'masquerade rules move into the KUBE-SVC chain (PR #96959); endpoints filtered for internalTrafficPolicy Local (FilterEndpoints) and serving-terminating endpoints in KUBE-XLB (ProxyTerminatingEndpoints); from 1.23 bare addresses, plain P comments on KUBE-XLB dispatch rules and one KUBE-FORWARD conntrack rule',
     source:
-      'pkg/proxy/iptables/proxier.go, copy id 1288553135 of the search index (1.23-era: LineBuffer natRules.Write, writeServiceToEndpointRules, FilterEndpoints with nodeLabels, KUBE-XLB); pkg/proxy/topology.go FilterEndpoints, copy id 1685480331',
+      'pkg/proxy/iptables/proxier.go, copy id 1288553135 of the search index (1.23-era: LineBuffer natRules.Write, writeServiceToEndpointRules, FilterEndpoints with nodeLabels, KUBE-XLB); pkg/proxy/topology.go FilterEndpoints, copy id 1685480331; 1.22 checked against the TestOnlyLocalNodePorts dump at thockin/kubernetes@4ad0d7f7 (fixtures/upstream/v1.22)',
   },
   {
     name: 'E8',
