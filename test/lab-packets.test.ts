@@ -19,10 +19,20 @@ const OTHER_CLIENT = '192.0.2.3';
 /** Long enough for an answer inside one machine, short enough for the "dropped" cases. */
 const DROP_TIMEOUT_MS = 400;
 
-// The newest release, 1.28 and the oldest modelled (1.25): their rules differ (nfacct, the
-// INVALID drop; before 1.27 no KUBE-FIREWALL localnet rule and no KUBE-FW comment rule)
-// but must carry packets the same way.
-describe.runIf(run).each([['newest', undefined], ['1.28', '1.28'], ['1.25', '1.25']] as const)('packets through the lab node (kube-proxy %s)', (_name, release) => {
+// The newest release, 1.28, 1.25 and one release of each older era (1.24: KUBE-EXT/SVL with
+// KUBE-MARK-DROP; 1.22: KUBE-XLB, masquerade in KUBE-SVC, /32; 1.21: masquerade in
+// KUBE-SERVICES, a KUBE-FW chain per LB IP): their rules differ (nfacct, the INVALID drop;
+// before 1.27 no KUBE-FIREWALL localnet rule and no KUBE-FW comment rule; before 1.25 drops
+// through kubelet's KUBE-MARK-DROP and KUBE-FIREWALL, which --include-jumps brings) but must
+// carry packets the same way.
+describe.runIf(run).each([
+  ['newest', undefined],
+  ['1.28', '1.28'],
+  ['1.25', '1.25'],
+  ['1.24', '1.24'],
+  ['1.22', '1.22'],
+  ['1.21', '1.21'],
+] as const)('packets through the lab node (kube-proxy %s)', (_name, release) => {
   const lab = newTestLab();
   let plan: LabPlan;
 

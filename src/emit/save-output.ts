@@ -23,7 +23,7 @@
 import type { Rule } from '../iptables/rule.js';
 import type { IPFamily } from '../model/ip.js';
 import type { SaveBackend } from '../options.js';
-import { BUILTIN_CHAINS } from '../plan/jumps.js';
+import { BUILTIN_CHAINS, KUBE_MARK_DROP } from '../plan/jumps.js';
 import { InternalError } from '../errors.js';
 import { byteCompare } from '../util.js';
 import { saveText } from '../iptables/save.js';
@@ -42,7 +42,8 @@ function emitTable(table: OrderedTable, family: IPFamily, parts: string[]): void
   const builtins = BUILTIN_CHAINS[table.name as keyof typeof BUILTIN_CHAINS] ?? [];
   const chainOf = new Map(table.chains.map((c) => [c.name, c]));
   const userChains = table.chains.map((c) => c.name).filter((n) => !builtins.includes(n)).sort(byteCompare);
-  const jumpable = new Set(userChains);
+  // kubelet's KUBE-MARK-DROP, jumped to (not declared) by kube-proxy 1.24 and before.
+  const jumpable = new Set(table.name === 'nat' ? [...userChains, KUBE_MARK_DROP] : userChains);
   parts.push(`*${table.name}\n`);
   for (const name of builtins) parts.push(`:${name} ACCEPT [0:0]\n`);
   for (const name of userChains) parts.push(`:${name} - [0:0]\n`);

@@ -36,7 +36,7 @@ export interface NormalizeOptions {
    * Fields the release being written did not have (plan/releases/features.ts): read as if
    * absent, with one warning naming the field and the release.
    */
-  absentFields?: { release: string; ipMode: boolean; nodeHints: boolean; topologyMode?: boolean };
+  absentFields?: { release: string; ipMode: boolean; nodeHints: boolean; topologyMode?: boolean; internalTrafficPolicy?: boolean };
   /** Keep external IPs, load-balancer IPs and source ranges as written (releases before 1.30). */
   serviceAddressesAsWritten?: boolean;
   /** Keep endpoint addresses as written (releases before 1.33). */
@@ -277,7 +277,11 @@ function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn):
   const externallyAccessibleType =
     svc.type === 'LoadBalancer' || svc.type === 'NodePort' || (svc.type === 'ClusterIP' && svc.externalIPs.length > 0);
   const externalPolicyLocal = externallyAccessibleType && svc.externalTrafficPolicy === 'Local';
-  const internalPolicyLocal = svc.internalTrafficPolicy === 'Local' && opts.readInternalTrafficPolicy !== false;
+  if (svc.internalTrafficPolicy === 'Local' && opts.absentFields?.internalTrafficPolicy) {
+    warn(src, 'spec.internalTrafficPolicy', `did not exist in kube-proxy ${opts.absentFields.release}; ignored (traffic policy Cluster)`);
+  }
+  const internalPolicyLocal =
+    svc.internalTrafficPolicy === 'Local' && opts.readInternalTrafficPolicy !== false && opts.absentFields?.internalTrafficPolicy !== true;
   const healthCheckNodePort = svc.type === 'LoadBalancer' && externalPolicyLocal ? svc.healthCheckNodePort : 0;
   const sticky = svc.sessionAffinity === 'ClientIP' ? svc.affinityTimeoutSeconds : 0;
 

@@ -15,6 +15,9 @@ import {
   KUBE_SERVICES,
 } from './chain-names.js';
 import { jump, match, option, type Arg, type Rule } from '../iptables/rule.js';
+
+/** kubelet's mark-for-drop chain (nat), which kube-proxy 1.24 and before jump to. */
+export const KUBE_MARK_DROP = 'KUBE-MARK-DROP';
 import type { TableBuilder, TableName } from './ruleset.js';
 
 interface JumpChain {
@@ -54,21 +57,39 @@ export const BUILTIN_CHAINS: Record<TableName, string[]> = {
   nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
 };
 
+/** Which of the jumps a release ensures (all of them by default: the newest release's). */
+export interface JumpOptions {
+  /** kube-proxy creates KUBE-FIREWALL and jumps to it (1.27 and later: PR #114470). */
+  kubeletFirewall?: boolean;
+  /** KUBE-PROXY-FIREWALL exists (1.25 and later). */
+  proxyFirewall?: boolean;
+  /** Filter KUBE-NODEPORTS exists (health-check node ports, features.ts healthCheckNodePortFilterRules). */
+  healthCheckPorts?: boolean;
+  /** kube-proxy ensures the nat chain KUBE-MARK-DROP (kubelet's; 1.24 and before jump to it). */
+  ensureMarkDrop?: boolean;
+}
+
 /**
  * Declare the built-in chains and write the jumps in the order they end up in after kube-proxy
  * has prepended them one by one (the last ensured is first). KUBE-FIREWALL is declared even
  * where the restore data has no rule for it: kube-proxy's EnsureChain creates it. Before 1.27
  * (`kubeletFirewall` false) kube-proxy neither created that chain nor jumped to it: kubelet
- * did, and kp-gen writes only kube-proxy's jumps.
+ * did, and kp-gen writes only kube-proxy's jumps. Releases that jump to KUBE-MARK-DROP ensure
+ * that chain exists (iptablesEnsureChains), without rules of their own.
  */
-export function writeJumpRules(filter: TableBuilder, nat: TableBuilder, kubeletFirewall = true): void {
+export function writeJumpRules(filter: TableBuilder, nat: TableBuilder, opts: JumpOptions | boolean = {}): void {
+  const o: JumpOptions = typeof opts === 'boolean' ? { kubeletFirewall: opts } : opts;
+  const kubeletFirewall = o.kubeletFirewall ?? true;
   const tables = { filter, nat };
   if (kubeletFirewall && !filter.has(KUBE_FIREWALL)) filter.declare(KUBE_FIREWALL);
+  if (o.ensureMarkDrop && !nat.has(KUBE_MARK_DROP)) nat.declare(KUBE_MARK_DROP);
   for (const name of ['filter', 'nat'] as const) {
     for (const chain of BUILTIN_CHAINS[name]) tables[name].declareBuiltin(chain);
   }
   for (const j of [...JUMP_CHAINS].reverse()) {
     if (j.dstChain === KUBE_FIREWALL && !kubeletFirewall) continue;
+    if (j.dstChain === KUBE_PROXY_FIREWALL && o.proxyFirewall === false) continue;
+    if (j.table === 'filter' && j.dstChain === KUBE_NODEPORTS && o.healthCheckPorts === false) continue;
     tables[j.table].append(j.srcChain, jumpRule(j));
   }
 }

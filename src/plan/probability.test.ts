@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFixed10, probability } from './probability.js';
+import { formatFixed10, probability, probabilityWithDigits } from './probability.js';
 
 describe('probability', () => {
   it.each([
@@ -32,5 +32,22 @@ describe('probability', () => {
       if (n === 2048) continue;
       expect(probability(n)).toBe((1 / n).toFixed(10));
     }
+  });
+});
+
+describe('probabilityWithDigits (before 1.17: %0.5f)', () => {
+  it.each([
+    [2, '0.50000'],
+    [3, '0.33333'],
+    [5, '0.20000'],
+    [6, '0.16667'],
+    // 1/32 = 0.03125 exactly: the tie rounds to even, as Go's %0.5f does.
+    [32, '0.03125'],
+    [64, '0.01562'],
+  ])('1/%i is written as %s', (n, text) => {
+    expect(probabilityWithDigits(n, 5)).toBe(text);
+  });
+  it('10 digits is probability()', () => {
+    expect(probabilityWithDigits(3, 10)).toBe(probability(3));
   });
 });

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NFACCT_COUNTERS } from './kernel.js';
+import { KUBELET_PRELUDE_SAVE_LINE, kubeletPrelude, NFACCT_COUNTERS } from './kernel.js';
 
 export interface SaveResult {
   ok: boolean;
@@ -19,7 +19,10 @@ export interface SaveResult {
 export function restoreAndSave(cmd: string, inputs: readonly string[]): SaveResult[] {
   const dir = mkdtempSync(join(tmpdir(), 'kp-gen-save-'));
   try {
-    inputs.forEach((text, i) => writeFileSync(join(dir, `${i}.rules`), text));
+    // Rules of kube-proxy 1.24 and before jump to kubelet's KUBE-MARK-DROP: declare it, empty,
+    // as kubelet had made it (kernel.ts kubeletPrelude), and leave it out of what is read back.
+    const needsKubelet = inputs.map((text) => kubeletPrelude(text) !== undefined);
+    inputs.forEach((text, i) => writeFileSync(join(dir, `${i}.rules`), needsKubelet[i] ? text.replace('*nat\n', `*nat\n${KUBELET_PRELUDE_SAVE_LINE}\n`) : text));
     const script = [
       ...NFACCT_COUNTERS.map((n) => `nfacct add ${n} >/dev/null`),
       `for i in $(seq 0 ${inputs.length - 1}); do`,
@@ -30,7 +33,8 @@ export function restoreAndSave(cmd: string, inputs: readonly string[]): SaveResu
     if (r.status !== 0) throw new Error(`unshare failed: ${r.stderr}${r.error ? String(r.error) : ''}`);
     return inputs.map((_, i) => {
       try {
-        return { ok: true, text: readFileSync(join(dir, `${i}.save`), 'utf8') };
+        const saved = readFileSync(join(dir, `${i}.save`), 'utf8');
+        return { ok: true, text: needsKubelet[i] ? saved.split('\n').filter((l) => l !== KUBELET_PRELUDE_SAVE_LINE).join('\n') : saved };
       } catch {
         return { ok: false, text: readFileSync(join(dir, `${i}.err`), 'utf8') };
       }

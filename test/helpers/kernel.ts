@@ -57,11 +57,13 @@ export const NFACCT_COUNTERS = ['ct_state_invalid_dropped_pkts', 'localhost_nps_
  * `<cmd> --test` and load it for real with `<cmd>`.
  */
 export function restoreInNamespace(cmd: string, rules: string): RestoreResult {
+  const kubelet = kubeletPrelude(rules);
   const script = [
     'set -e',
     ...NFACCT_COUNTERS.map((n) => `nfacct add ${n} >/dev/null`),
-    `${cmd} --test < "$1"`,
-    `${cmd} < "$1"`,
+    ...(kubelet ? [`printf '%s' '${kubelet}' | ${cmd}`] : []),
+    `${cmd} ${kubelet ? '--noflush ' : ''}--test < "$1"`,
+    `${cmd} ${kubelet ? '--noflush ' : ''}< "$1"`,
   ].join('\n');
   const dir = mkdtempSync(join(tmpdir(), 'kp-gen-restore-'));
   try {
@@ -73,3 +75,18 @@ export function restoreInNamespace(cmd: string, rules: string): RestoreResult {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * kube-proxy 1.24 and before jump to kubelet's nat chain KUBE-MARK-DROP without declaring it
+ * (kubelet made it first). For such a restore text (no --include-jumps), the restore text that
+ * creates the chain, empty, as kubelet had; then the rules load with --noflush, as kube-proxy
+ * loads them. Undefined when the text does not need it.
+ */
+export function kubeletPrelude(rules: string): string | undefined {
+  if (!rules.includes('-j KUBE-MARK-DROP') || rules.includes(':KUBE-MARK-DROP ')) return undefined;
+  // filter first, as the rules create them: legacy iptables-save lists tables newest first.
+  return '*filter\nCOMMIT\n*nat\n:KUBE-MARK-DROP - [0:0]\nCOMMIT\n';
+}
+
+/** The line iptables-save prints for that empty chain (not kube-proxy's output). */
+export const KUBELET_PRELUDE_SAVE_LINE = ':KUBE-MARK-DROP - [0:0]';

@@ -21,6 +21,42 @@ export interface FeatureSwitch {
 }
 
 export const FEATURE_SWITCHES = {
+  probabilityTenDigits: {
+    summary: 'the --probability text has ten decimals (Go %0.10f: 0.3333333333); before, five (%0.5f: 0.33333)',
+    since: 17,
+    backports: [],
+    source: 'PR #83599 (merged 2019-10-08, in 1.17); %0.10f in every proxier.go read for 1.19-1.24 (tnqn/kubernetes@8d903e31, copies 1288553135 and 383318076)',
+  },
+  serviceCommentHelperFixed: {
+    summary: 'KUBE-SVC dispatch, session-affinity and KUBE-SEP rules carry the `-m comment --comment P` of appendServiceCommentLocked unless there are more than 1000 endpoint chains; before, the helper\'s result was discarded and they had no comment',
+    since: 17,
+    backports: [],
+    source: 'PR #81886 (kube-proxy-versions.md errata 1); args = proxier.appendServiceCommentLocked(args, ...) in tnqn/kubernetes@8d903e31 (1.21-dev) and later',
+  },
+  healthCheckNodePortFilterRules: {
+    summary: 'the filter chain KUBE-NODEPORTS exists, with an ACCEPT rule "P health check node port" per health-check node port and the jump "kubernetes health check service ports" from INPUT; before, three filter chains',
+    since: 21,
+    backports: [],
+    source: 'PR #97824 (kube-proxy-versions.md errata 1: in 1.21); present in tnqn/kubernetes@8d903e31 (1.21-dev). The 1.19/1.20 side is the errata\'s, not re-read from a 1.19/1.20 proxier.go here',
+  },
+  singleForwardConntrackRule: {
+    summary: 'KUBE-FORWARD has one "kubernetes forwarding conntrack rule" (RELATED,ESTABLISHED); before, two CIDR-less rules "kubernetes forwarding conntrack pod source rule" and "... pod destination rule"',
+    since: 23,
+    backports: [],
+    source: 'PR #97279 ("Remove redundant forwarding rule in filter table", opened 2020-12-14, approved 2021-11-10, so in 1.23); one rule in copy 1288553135 (1.23-era) and the wedaly/kubernetes@285ae165 dumps; two rules in a real 1.21/1.22-era node dump with the health-check rules (search index id 20281606680). tnqn/kubernetes@8d903e31 is that PR\'s own branch on 1.21-dev, so its one rule is not 1.21\'s',
+  },
+  bareServiceAddresses: {
+    summary: 'cluster, external and load-balancer IPs (-d) and endpoint IPs (KUBE-SEP -s) are written bare; before, with /32 (/128) (utilproxy.ToCIDR)',
+    since: 23,
+    backports: [],
+    source: 'ToCIDR in tnqn/kubernetes@8d903e31 (1.21-dev), ClusterIP().String() in copy 1288553135 (1.23-era); 1.22 per kube-proxy-versions.md errata 3 (1.22.8 logs still show /32)',
+  },
+  plainLocalDispatchComments: {
+    summary: 'KUBE-XLB dispatch and affinity rules are written by writeServiceToEndpointRules: comment P through appendServiceCommentLocked; before, "Balancing rule N for P" and an always-present P on the affinity rules',
+    since: 23,
+    backports: [],
+    source: 'PR #106269 (merged 2021-11-10, in 1.23); "Balancing rule %d for %s" in tnqn/kubernetes@8d903e31 (1.21-dev), writeServiceToEndpointRules for the XLB chain in copy 1288553135 (1.23-era)',
+  },
   localhostNodePortsOption: {
     summary: 'the localhostNodePorts option (--iptables-localhost-nodeports) exists; the KUBE-SERVICES jump to KUBE-NODEPORTS excludes ::1 on IPv6 (`! -d ::1/128`), and a loopback address of nodePortAddresses gets no jump on IPv6 (nor on IPv4 with the option off); before, the option is an unknown setting, IPv6 has no exclusion and every address of the family gets a jump',
     since: 26,
@@ -190,6 +226,20 @@ export interface ReleaseFeatures {
   firewallChainDropComment: boolean;
   /** topology-mode is read and any enabling value counts; else topology-aware-hints "Auto"/"auto" only. */
   topologyModeAnnotation: boolean;
+  /** spec.internalTrafficPolicy exists in this release (read or not, by the gate). */
+  internalTrafficPolicyField: boolean;
+  /** `--probability` with 10 decimals; else 5. */
+  probabilityTenDigits: boolean;
+  /** The endpoint-rule comment helper works (comments dropped only in large-cluster mode); else never a comment. */
+  serviceCommentHelperFixed: boolean;
+  /** Filter KUBE-NODEPORTS with the health-check node port rules. */
+  healthCheckNodePortFilterRules: boolean;
+  /** KUBE-FORWARD's one "conntrack rule"; else the two "conntrack pod source/destination" rules. */
+  singleForwardConntrackRule: boolean;
+  /** Bare IPs in -d/-s; else /32 (/128). */
+  bareServiceAddresses: boolean;
+  /** KUBE-XLB dispatch comments are plain P (through the comment helper); else "Balancing rule N for P". */
+  plainLocalDispatchComments: boolean;
 }
 
 /**
@@ -219,5 +269,12 @@ export function releaseFeatures(release: Release, gates: Readonly<Record<string,
     localnetFirewallRule: hasFeature(release, 'localnetFirewallRule'),
     firewallChainDropComment: hasFeature(release, 'firewallChainDropComment'),
     topologyModeAnnotation: hasFeature(release, 'topologyModeAnnotation'),
+    internalTrafficPolicyField: atLeast(release, RULE_FEATURE_GATES.ServiceInternalTrafficPolicy.alpha),
+    probabilityTenDigits: hasFeature(release, 'probabilityTenDigits'),
+    serviceCommentHelperFixed: hasFeature(release, 'serviceCommentHelperFixed'),
+    healthCheckNodePortFilterRules: hasFeature(release, 'healthCheckNodePortFilterRules'),
+    singleForwardConntrackRule: hasFeature(release, 'singleForwardConntrackRule'),
+    bareServiceAddresses: hasFeature(release, 'bareServiceAddresses'),
+    plainLocalDispatchComments: hasFeature(release, 'plainLocalDispatchComments'),
   };
 }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_SWITCHES, gateEnabled, hasFeature, releaseFeatures, RULE_FEATURE_GATES } from './features.js';
-import { compareReleases, formatRelease, NEWEST, OLDEST_MODELLED, parseRelease, ReleaseError } from './release.js';
+import { compareReleases, formatRelease, NEWEST, OLDEST_KNOWN_MINOR, OLDEST_MODELLED, parseRelease, ReleaseError } from './release.js';
 
 describe('parseRelease', () => {
   it.each([
+    ['1.19', { major: 1, minor: 19 }],
+    ['1.24', { major: 1, minor: 24 }],
     ['1.25', { major: 1, minor: 25 }],
     ['1.28', { major: 1, minor: 28 }],
     ['v1.28', { major: 1, minor: 28 }],
@@ -14,7 +16,7 @@ describe('parseRelease', () => {
   });
 
   it.each([
-    ['1.24', /1\.24 is not modelled yet: kp-gen models 1\.25 … 1\.34/],
+    ['1.18', /1\.18 is not modelled yet: kp-gen models 1\.19 … 1\.34/],
     ['1.10', /not modelled yet/],
     ['1.9', /1\.9 is not supported/],
     ['1.35', /1\.35 is not supported/],
@@ -39,7 +41,8 @@ describe('feature table', () => {
 
   it('every switch starts inside the modelled range and cites a source', () => {
     for (const [name, f] of Object.entries(FEATURE_SWITCHES)) {
-      expect(f.since, name).toBeGreaterThan(OLDEST_MODELLED.minor);
+      // Switches older than the oldest modelled release are data for the older eras' planners.
+      expect(f.since, name).toBeGreaterThan(OLDEST_KNOWN_MINOR);
       expect(f.since, name).toBeLessThanOrEqual(NEWEST.minor);
       expect(f.source, name).toMatch(/PR #\d+|@[0-9a-f]{8}|kube_features\.go/);
     }
@@ -82,6 +85,13 @@ describe('feature table', () => {
       localnetFirewallRule: true,
       firewallChainDropComment: true,
       topologyModeAnnotation: true,
+      internalTrafficPolicyField: true,
+      probabilityTenDigits: true,
+      serviceCommentHelperFixed: true,
+      healthCheckNodePortFilterRules: true,
+      singleForwardConntrackRule: true,
+      bareServiceAddresses: true,
+      plainLocalDispatchComments: true,
     });
     // As before: the node-hints gate can be turned off, the locked ones cannot.
     expect(releaseFeatures(NEWEST, { PreferSameTrafficDistribution: false }).preferSameTrafficDistribution).toBe(false);
@@ -106,20 +116,41 @@ describe('feature table', () => {
       localnetFirewallRule: true,
       firewallChainDropComment: true,
       topologyModeAnnotation: true,
+      internalTrafficPolicyField: true,
+      probabilityTenDigits: true,
+      serviceCommentHelperFixed: true,
+      healthCheckNodePortFilterRules: true,
+      singleForwardConntrackRule: true,
+      bareServiceAddresses: true,
+      plainLocalDispatchComments: true,
     });
   });
 
   it('1.25 has none of the 1.26 and 1.27 switches, and ProxyTerminatingEndpoints off unless given', () => {
-    const f = releaseFeatures(OLDEST_MODELLED, {});
-    expect(OLDEST_MODELLED).toEqual({ major: 1, minor: 25 });
+    const f = releaseFeatures(at(25), {});
+    expect(OLDEST_MODELLED).toEqual({ major: 1, minor: 19 });
     expect([f.proxyTerminatingEndpoints, f.localhostNodePortsOption, f.localnetFirewallRule, f.firewallChainDropComment, f.topologyModeAnnotation])
       .toEqual([false, false, false, false, false]);
-    expect(releaseFeatures(OLDEST_MODELLED, { ProxyTerminatingEndpoints: true }).proxyTerminatingEndpoints).toBe(true);
+    expect(releaseFeatures(at(25), { ProxyTerminatingEndpoints: true }).proxyTerminatingEndpoints).toBe(true);
     expect(releaseFeatures(at(26), {}).proxyTerminatingEndpoints).toBe(true);
     expect(releaseFeatures(at(27), { ProxyTerminatingEndpoints: false }).proxyTerminatingEndpoints).toBe(false);
     expect(releaseFeatures(at(26), {}).localnetFirewallRule).toBe(false);
-    expect(releaseFeatures(OLDEST_MODELLED, { ServiceInternalTrafficPolicy: false }).internalTrafficPolicy).toBe(false);
+    expect(releaseFeatures(at(25), { ServiceInternalTrafficPolicy: false }).internalTrafficPolicy).toBe(false);
     expect(releaseFeatures(at(26), { ServiceInternalTrafficPolicy: false }).internalTrafficPolicy).toBe(true);
     expect(releaseFeatures(at(27), {}).localnetFirewallRule).toBe(true);
+  });
+
+  it('1.19 … 1.24: the era switches', () => {
+    const pick = (minor: number) => {
+      const f = releaseFeatures(at(minor), {});
+      return [f.healthCheckNodePortFilterRules, f.singleForwardConntrackRule, f.bareServiceAddresses, f.plainLocalDispatchComments, f.internalTrafficPolicyField, f.internalTrafficPolicy];
+    };
+    expect(pick(19)).toEqual([false, false, false, false, false, false]);
+    expect(pick(20)).toEqual([false, false, false, false, false, false]);
+    expect(pick(21)).toEqual([true, false, false, false, true, false]);
+    expect(pick(22)).toEqual([true, false, false, false, true, true]);
+    expect(pick(23)).toEqual([true, true, true, true, true, true]);
+    expect(releaseFeatures(at(19), {}).probabilityTenDigits).toBe(true);
+    expect(releaseFeatures(at(16), {}).probabilityTenDigits).toBe(false);
   });
 });
