@@ -123,6 +123,7 @@ export function addGenerationOptions(cmd: Command): Command {
     .option('--service-cluster-ip-range <cidrs>', "kube-apiserver's: where Services without a cluster IP get theirs, one CIDR per family (default 10.96.0.0/12)", list)
     .option('--service-node-port-range <range>', "kube-apiserver's: where node ports the input leaves out come from (default 30000-32767)")
     .option('--nodes <names>', 'the nodes that pods made up from workloads run on, comma-separated (default: --hostname-override, else node-1)', list)
+    .option('--keep-missing-node-ports', 'use Services that have a cluster IP as they are: no node port or health-check node port is added (objects no API server admitted, e.g. kube-proxy\'s unit tests)', false)
     .option('--strict', 'treat warnings (objects kube-proxy would skip) as errors', false)
     .option('-q, --quiet', 'print no warnings', false);
 }
@@ -229,6 +230,7 @@ export function readGenerationOptions(paths: string[], cmd: Command): RunOptions
   }
   if (given('serviceNodePortRange')) o.serviceNodePortRange = flagValue('--service-node-port-range', text('serviceNodePortRange'), readPortRange);
   if (given('nodes')) o.nodes = [...new Set(texts('nodes').map((n) => n.trim()).filter((n) => n !== ''))];
+  o.keepMissingNodePorts = given('keepMissingNodePorts');
   o.strict = given('strict');
   o.quiet = given('quiet');
   if (given('config')) {

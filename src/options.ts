@@ -70,6 +70,11 @@ export interface RunOptions {
   serviceNodePortRange: PortRange;
   /** --nodes: the nodes pods made up from workloads run on; empty: --hostname-override, else `node-1`. */
   nodes: string[];
+  /**
+   * --keep-missing-node-ports: Services that have a cluster IP are used as they are, node ports
+   * missing or not (objects no API server admitted, such as kube-proxy's unit-test Services).
+   */
+  keepMissingNodePorts: boolean;
   strict: boolean;
   quiet: boolean;
   /** --from-cluster and its flags; undefined when reading files only. */
@@ -123,6 +128,7 @@ export function defaultRunOptions(): RunOptions {
     serviceClusterIPRange: readServiceClusterIPRange([DEFAULT_SERVICE_CLUSTER_IP_RANGE]),
     serviceNodePortRange: readPortRange(DEFAULT_SERVICE_NODE_PORT_RANGE),
     nodes: [],
+    keepMissingNodePorts: false,
     strict: false,
     quiet: false,
   };
