@@ -136,7 +136,7 @@ export function addClusterOptions(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context to use (instead of current-context)')
     .option('-n, --namespace <ns>', 'read only this namespace; repeatable (default: all namespaces)', list)
     .option('--node <name>', "read this Node: its name, IPs, pod CIDRs and zone fill --hostname-override, --node-ip, --pod-cidr, --node-zone unless given")
-    .option('--save-manifests <dir>', 'write what was read from the cluster to DIR (input.yaml, flags.txt) for offline replay')
+    .option('--save-manifests <dir>', 'write the input to DIR/input.yaml as completed (allocated IPs and ports, made EndpointSlices); with --from-cluster what was read (and flags.txt), for offline replay')
     .option('--request-timeout <duration>', 'give up on an API request after this long (e.g. 10s, 1m; 0 = never)', DEFAULT_REQUEST_TIMEOUT);
 }
 
@@ -159,9 +159,9 @@ function parsedFlags(cmd: Command): ParsedFlags {
 /** Commander's parsed cluster flags → ClusterOptions (undefined without --from-cluster). */
 export function readClusterOptions(cmd: Command): ClusterOptions | undefined {
   const { given, text, texts } = parsedFlags(cmd);
-  const needs = (['kubeconfig', 'context', 'namespace', 'node', 'saveManifests'] as const).find(given);
+  const needs = (['kubeconfig', 'context', 'namespace', 'node'] as const).find(given);
   if (!given('fromCluster') && needs !== undefined) {
-    const flag = needs === 'saveManifests' ? '--save-manifests' : `--${needs}`;
+    const flag = `--${needs}`;
     throw new UsageError(`${flag} needs --from-cluster`, 'add --from-cluster to read a live cluster');
   }
   const timeout = flagValue('--request-timeout', text('requestTimeout'), readDuration);
@@ -231,6 +231,7 @@ export function readGenerationOptions(paths: string[], cmd: Command): RunOptions
   if (given('serviceNodePortRange')) o.serviceNodePortRange = flagValue('--service-node-port-range', text('serviceNodePortRange'), readPortRange);
   if (given('nodes')) o.nodes = [...new Set(texts('nodes').map((n) => n.trim()).filter((n) => n !== ''))];
   o.keepMissingNodePorts = given('keepMissingNodePorts');
+  if (given('saveManifests') && !given('fromCluster')) o.saveManifests = text('saveManifests');
   o.strict = given('strict');
   o.quiet = given('quiet');
   if (given('config')) {

@@ -75,6 +75,11 @@ export interface RunOptions {
    * missing or not (objects no API server admitted, such as kube-proxy's unit-test Services).
    */
   keepMissingNodePorts: boolean;
+  /**
+   * --save-manifests DIR without --from-cluster: write the input as completed to DIR/input.yaml
+   * (with --from-cluster, ClusterOptions.saveManifests: what was read).
+   */
+  saveManifests?: string;
   strict: boolean;
   quiet: boolean;
   /** --from-cluster and its flags; undefined when reading files only. */

@@ -10,7 +10,8 @@ import { decodeManifests } from './load/decode.js';
 import { loadFiles, type RawObject } from './load/files.js';
 import { layerObjects } from './load/layer.js';
 import { applyNodeSettings, nodeSettingsFlags, type NodeSettings } from './load/node-settings.js';
-import { saveManifests } from './load/save-manifests.js';
+import { saveCompletedManifests, saveManifests } from './load/save-manifests.js';
+import { storedObjects } from './complete/stored.js';
 import { emitRestore, emitRestoreChunks } from './emit/iptables-save.js';
 import { emitSave } from './emit/save-output.js';
 import { normalize } from './model/normalize.js';
@@ -97,7 +98,11 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
     return clusterObjects ? layerObjects(clusterObjects, fileObjects).objects : fileObjects;
   };
   const features = cfg.features;
-  const completed = completeManifests(decodeManifests(loadRaw()), opts);
+  // --save-manifests on files keeps the parsed input until the run has succeeded.
+  const saving = opts.saveManifests !== undefined && clusterObjects === undefined;
+  const raw = saving ? loadRaw() : undefined;
+  const decoded = decodeManifests(raw ?? loadRaw());
+  const completed = completeManifests(decoded, opts);
   const notes = completed.notes;
   const { ports, warnings } = normalize(completed.manifests, {
     ipFamily: cfg.ipFamily,
@@ -120,6 +125,7 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
     );
   }
   const ruleset = planRules(ports, cfg, { includeJumps: opts.includeJumps });
+  if (saving) saveCompletedManifests(opts.saveManifests!, storedObjects(raw!, decoded, completed.manifests), opts.paths);
   if (opts.format === 'save') {
     const text = emitSave(ruleset, { family: cfg.ipFamily, backend: opts.saveBackend ?? DEFAULT_SAVE_BACKEND });
     return { chunks: () => [text], notes, warnings, ports, ruleset, text };

@@ -429,6 +429,29 @@ describe('random source manifests (no cluster IPs, few node ports)', () => {
     );
   });
 
+  it('--save-manifests writes objects that give the same rules again, with nothing left to complete', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kp-save-'));
+    try {
+      await fc.assert(
+        fc.asyncProperty(caseArb, async ([base, newcomer, { flags }]) => {
+          const out = join(dir, 'saved');
+          rmSync(out, { recursive: true, force: true });
+          const first = await runKpGen([...flags, '--save-manifests', out, '-'], toYaml([...base, newcomer]));
+          expect(first.code, first.stderr).toBe(0);
+          const again = await runKpGen([...flags, join(out, 'input.yaml')]);
+          expect(again.code, again.stderr).toBe(0);
+          expect(again.stdout).toBe(first.stdout);
+          // Only Services that got no endpoints at all are completed again (with nothing to allocate).
+          expect(again.stderr).not.toMatch(/note: .*allocated/);
+          expect(again.stderr).not.toMatch(/note: .*made [1-9]/);
+        }),
+        params(60),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('gives the same rules and notes whatever the order of the documents', async () => {
     // How many runs made endpoints from Pods and from workloads: the cases must exercise both.
     const made = { pods: 0, workloads: 0 };

@@ -5,10 +5,10 @@
  * documents in the order the server listed them, and `flags.txt` the run's node settings
  * (from the Node object where no flag gave them).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { ClusterError } from '../errors.js';
+import { ClusterError, UserError } from '../errors.js';
 import type { ClusterSnapshot } from './cluster-read.js';
 
 export function saveManifests(dir: string, snapshot: ClusterSnapshot, source: string, flags: readonly string[]): void {
@@ -27,5 +27,30 @@ export function saveManifests(dir: string, snapshot: ClusterSnapshot, source: st
     writeFileSync(join(dir, 'flags.txt'), flagsText);
   } catch (e) {
     throw new ClusterError(`--save-manifests ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+/**
+ * `--save-manifests DIR` for manifest files: `DIR/input.yaml` holds the objects as completed
+ * (complete/stored.ts), sorted keys as `kubectl get -o yaml` prints them, one document each.
+ * Written to a temporary file in DIR and renamed into place, so that an `input.yaml` that is a
+ * symbolic link is replaced, not followed out of DIR.
+ */
+export function saveCompletedManifests(dir: string, objects: readonly unknown[], sources: readonly string[]): void {
+  const docs = objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1, sortKeys: true, noArrayIndent: true }));
+  const header = `# The input of kp-gen ${sources.join(' ')}, completed as the control plane would (kp-gen --save-manifests).\n`;
+  const text = `${header}${docs.map((d) => `---\n${d}`).join('')}`;
+  const target = join(dir, 'input.yaml');
+  const temp = join(dir, `.input.yaml.${process.pid}.tmp`);
+  let created = false;
+  try {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(temp, text, { flag: 'wx' });
+    created = true;
+    renameSync(temp, target);
+  } catch (e) {
+    if (created) rmSync(temp, { force: true });
+    throw new UserError(`--save-manifests ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
 }
