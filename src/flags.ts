@@ -125,7 +125,8 @@ export function addGenerationOptions(cmd: Command): Command {
     .option('--nodes <names>', 'the nodes that pods made up from workloads run on, comma-separated (default: --hostname-override, else node-1)', list)
     .option('--keep-missing-node-ports', 'use Services that have a cluster IP as they are: no node port or health-check node port is added (objects no API server admitted, e.g. kube-proxy\'s unit tests)', false)
     .option('--strict', 'treat warnings (objects kube-proxy would skip) as errors', false)
-    .option('-q, --quiet', 'print no warnings', false);
+    .option('-q, --quiet', 'print no notes or warnings', false)
+    .option('-v, --verbose', 'also note the Services kube-proxy writes nothing for by design (headless, ExternalName)', false);
 }
 
 /** Reading a live cluster instead of (or besides) files. */
@@ -234,6 +235,7 @@ export function readGenerationOptions(paths: string[], cmd: Command): RunOptions
   if (given('saveManifests') && !given('fromCluster')) o.saveManifests = text('saveManifests');
   o.strict = given('strict');
   o.quiet = given('quiet');
+  o.verbose = given('verbose');
   if (given('config')) {
     applyKubeProxyConfig(o, text('config'), (k) => given(CONFIG_FLAG_KEYS[k]));
   }

@@ -82,6 +82,8 @@ export interface RunOptions {
   saveManifests?: string;
   strict: boolean;
   quiet: boolean;
+  /** -v: also print the notes about Services kube-proxy skips by design (headless, ExternalName). */
+  verbose: boolean;
   /** --from-cluster and its flags; undefined when reading files only. */
   cluster?: ClusterOptions;
 }
@@ -136,6 +138,7 @@ export function defaultRunOptions(): RunOptions {
     keepMissingNodePorts: false,
     strict: false,
     quiet: false,
+    verbose: false,
   };
 }
 
