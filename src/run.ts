@@ -68,7 +68,7 @@ export async function generateFromSources(opts: RunOptions, io: RunIO): Promise<
   if (opts.cluster.saveManifests !== undefined) {
     saveManifests(opts.cluster.saveManifests, cluster.snapshot, cluster.source, cluster.node ? nodeSettingsFlags(effective) : []);
   }
-  return generate(effective, io, cluster.objects);
+  return generate(effective, io, cluster.objects, cluster.source);
 }
 
 /**
@@ -104,10 +104,10 @@ function sourcesOf(raw: readonly RawObject[], paths: readonly string[]): string 
 }
 
 /**
- * Files (and `clusterObjects` read by --from-cluster, which same-named file objects
- * replace) → rules.
+ * Files (and `clusterObjects` read by --from-cluster from `clusterSource`, which same-named
+ * file objects replace) → rules.
  */
-export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly RawObject[]): RunResult {
+export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly RawObject[], clusterSource?: string): RunResult {
   const cfg = buildProxierConfig(opts);
   if (opts.paths.length === 0 && clusterObjects === undefined) {
     throw new UserError('no input: give manifest files or directories (or - for stdin)', 'try: kp-gen examples/');
@@ -122,7 +122,7 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
   const saving = opts.saveManifests !== undefined && clusterObjects === undefined;
   let raw: readonly RawObject[] | undefined = loadRaw();
   const decoded = decodeManifests(raw);
-  const noService = decoded.services.length === 0 ? noServiceWarning(decoded, kindCounts(raw), sourcesOf(raw, opts.paths)) : undefined;
+  const noService = decoded.services.length === 0 ? noServiceWarning(decoded, kindCounts(raw), sourcesOf(raw, [...(clusterSource ? [clusterSource] : []), ...opts.paths])) : undefined;
   if (!saving) raw = undefined;
   const completed = completeManifests(decoded, opts);
   const notes = completed.notes;
