@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { ClusterError, UserError } from '../errors.js';
 import type { ClusterSnapshot } from './cluster-read.js';
+import { MANIFEST_SCHEMA } from './yaml.js';
 
 export function saveManifests(dir: string, snapshot: ClusterSnapshot, source: string, flags: readonly string[]): void {
   const objects = [...snapshot.services, ...snapshot.endpointSlices, ...(snapshot.node ? [snapshot.node] : [])];
@@ -37,7 +38,7 @@ export function saveManifests(dir: string, snapshot: ClusterSnapshot, source: st
  * symbolic link is replaced, not followed out of DIR.
  */
 export function saveCompletedManifests(dir: string, objects: readonly unknown[], sources: readonly string[]): void {
-  const docs = objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1, sortKeys: true, noArrayIndent: true }));
+  const docs = objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1, sortKeys: true, noArrayIndent: true, schema: MANIFEST_SCHEMA }));
   const header = `# The input of kp-gen ${sources.join(' ')}, completed as the control plane would (kp-gen --save-manifests).\n`;
   const text = `${header}${docs.map((d) => `---\n${d}`).join('')}`;
   const target = join(dir, 'input.yaml');
