@@ -432,6 +432,19 @@ describe('random source manifests (no cluster IPs, few node ports)', () => {
     );
   });
 
+  const kernel = requireKernel('source-manifest property tests against iptables-restore');
+  it.runIf(kernel)('give rules the real iptables-restore / ip6tables-restore accepts', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, async ([base, newcomer, { flags }]) => {
+        const r = await runKpGen([...flags, '-'], toYaml([...base, newcomer]));
+        expect(r.code, r.stderr).toBe(0);
+        const loaded = restoreInNamespace(flags.includes('ipv6') ? 'ip6tables-nft-restore' : 'iptables-nft-restore', r.stdout);
+        expect(loaded.ok, `${loaded.output}\n${r.stdout}`).toBe(true);
+      }),
+      params(25),
+    );
+  });
+
   it('--save-manifests writes objects that give the same rules again, with nothing left to complete', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kp-save-'));
     try {
