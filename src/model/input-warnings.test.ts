@@ -64,6 +64,13 @@ describe('externalTrafficPolicy: Local with no endpoint on this node', () => {
       'no --hostname-override given, so no endpoint is local (endpoints are on node-1): external traffic to externalTrafficPolicy: Local 2 Services (shop/api, …) is dropped on this node',
     );
   });
+  it('names at most five nodes', () => {
+    const nodes = Array.from({ length: 8 }, (_, i) => `node-${i + 1}`);
+    expect(localWarning([lb('web', 'Local'), deployment('web', 8)], nodes, 'node-9')).toBe(
+      'no endpoint is on node "node-9" (--hostname-override) (endpoints are on 8 nodes: node-1, node-2, node-3, …): external traffic to externalTrafficPolicy: Local Service shop/web is dropped on this node',
+    );
+  });
+
   it('is not when an endpoint of any Service is here, when no Service is Local, or when no endpoint names a node', () => {
     expect(localWarning([lb('web', 'Local'), lb('api', 'Cluster'), deployment('web', 1), deployment('api', 3)], ['node-1', 'node-2', 'node-3'], 'node-3')).toBeUndefined();
     expect(localWarning([lb('web', 'Cluster'), deployment('web', 2)], ['node-1'], 'node-9')).toBeUndefined();

@@ -46,7 +46,8 @@ export function localTrafficWarning(ports: readonly ServicePortWithEndpoints[], 
   if (nodes.size === 0) return undefined;
   const services = [...new Set(local.map((p) => `${p.svcPort.namespace}/${p.svcPort.service}`))];
   const first = m.services.find((s) => `${s.source.namespace}/${s.source.name}` === services[0]);
-  const seen = `endpoints are on ${[...nodes].sort(byteCompare).join(', ')}`;
+  const names = [...nodes].sort(byteCompare);
+  const seen = names.length <= 5 ? `endpoints are on ${names.join(', ')}` : `endpoints are on ${names.length} nodes: ${names.slice(0, 3).join(', ')}, …`;
   const node = nodeName === '' ? 'no --hostname-override given, so no endpoint is local' : `no endpoint is on node ${JSON.stringify(nodeName)} (--hostname-override)`;
   const what = services.length === 1 ? `Service ${services[0]}` : `${services.length} Services (${services[0]}, …)`;
   return {
