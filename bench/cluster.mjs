@@ -173,3 +173,73 @@ export function toJSONList(objects) {
 export function toMultiDocYAML(objects, dump) {
   return objects.map((o) => dump(o, { lineWidth: -1, noRefs: true, noArrayIndent: true })).join('---\n');
 }
+
+/** The nodes source manifests' pods are spread over (kp-gen's --nodes): 500, as a 10k-Service cluster might have. */
+const SOURCE_NODES = 500;
+/** kp-gen's flags for generated source manifests: the pods' nodes, this node among them. */
+export const SOURCE_FLAGS = [
+  ...BENCH_FLAGS,
+  '--nodes',
+  Array.from({ length: SOURCE_NODES }, (_, i) => `node-${i + 1}`).join(','),
+];
+
+/**
+ * Source manifests as an application repository keeps them (what `helm template` prints):
+ * `services` Services without cluster IPs, node ports or EndpointSlices, each with the
+ * workload behind it — a Deployment of 3 replicas, every tenth a StatefulSet of 2 — whose
+ * containers name the ports the Services' targetPorts refer to. kp-gen completes them
+ * (src/complete): 10k Services give 10k cluster IPs, about 1000 node ports and 29k pods.
+ * Deterministic, as generateCluster.
+ *
+ * @param {number} services
+ * @returns {object[]} each Service followed by its workload
+ */
+export function generateSourceManifests(services) {
+  const objects = [];
+  for (let i = 0; i < services; i++) {
+    const namespace = `team-${String(i % NAMESPACES).padStart(3, '0')}`;
+    const name = `app-${String(i).padStart(5, '0')}`;
+    const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': namespace };
+    const k = i % 40;
+    const type = k < 36 ? 'ClusterIP' : k < 38 ? 'NodePort' : 'LoadBalancer'; // 90% / 5% / 5%
+    const withMetrics = i % 4 === 0;
+    const ports = [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'http' }];
+    if (withMetrics) ports.push({ name: 'metrics', port: 9090, protocol: 'TCP', targetPort: 'metrics' });
+    const spec = { type, selector: labels, ports };
+    if (type === 'LoadBalancer' && i % 80 === 39) spec.externalTrafficPolicy = 'Local';
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace, labels: { ...labels, 'helm.sh/chart': `${name}-1.0.0` } },
+      spec,
+    });
+    const statefulSet = i % 10 === 5;
+    const containerPorts = [{ name: 'http', containerPort: 8080, protocol: 'TCP' }];
+    if (withMetrics) containerPorts.push({ name: 'metrics', containerPort: 9102, protocol: 'TCP' });
+    const workloadSpec = {
+      replicas: statefulSet ? 2 : 3,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: `registry.example.com/${namespace}/${name}:1.0.0`,
+              ports: containerPorts,
+              resources: { requests: { cpu: '100m', memory: '128Mi' } },
+            },
+          ],
+        },
+      },
+    };
+    if (statefulSet) workloadSpec.serviceName = name;
+    objects.push({
+      apiVersion: 'apps/v1',
+      kind: statefulSet ? 'StatefulSet' : 'Deployment',
+      metadata: { name, namespace, labels },
+      spec: workloadSpec,
+    });
+  }
+  return objects;
+}

@@ -8,6 +8,10 @@
  * drifting speed touches all cases alike):
  *   - kp-gen on the file, stdout to a file;
  *   - bench/parse-only.mjs on the same file (read + JSON.parse / kp-gen's YAML loader, nothing else).
+ * At the largest size it also runs a source-manifest case: the same number of Services as an
+ * application repository keeps them (bench/cluster.mjs generateSourceManifests: no cluster IPs,
+ * node ports or EndpointSlices, a Deployment or StatefulSet behind each), which kp-gen completes
+ * (allocation, pods from workloads, EndpointSlices) before planning.
  * It prints the best wall time and the median peak RSS of each, kp-gen's output size and rule count,
  * and kp-gen's cost as a ratio to the parse-only run. Then the growth from size to size (marginal
  * cost per 1000 Services, and cost ratios net of the fixed cost), and the targets of the scale
@@ -27,7 +31,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs as parseFlags } from 'node:util';
 import yaml from 'js-yaml';
-import { BENCH_FLAGS, generateCluster, toJSONList, toMultiDocYAML } from './cluster.mjs';
+import { BENCH_FLAGS, SOURCE_FLAGS, generateCluster, generateSourceManifests, toJSONList, toMultiDocYAML } from './cluster.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, '..', 'bin', 'kp-gen.js');
@@ -158,6 +162,7 @@ async function main() {
   let fixed;
   let halves;
   let commands = [];
+  let sourceResult;
   try {
     // Fixed cost: node start-up and module loading, from a one-Service cluster.
     const tiny = join(dir, 'tiny.json');
@@ -172,6 +177,11 @@ async function main() {
         cases.push({ n, format, file, out: join(dir, `cluster-${n}-${format}.rules`), parse: [], run: [] });
       }
     }
+    // Source manifests at the largest size: completion's cost on top of the rest.
+    const sourceN = Math.max(...opts.sizes);
+    const sourceFile = join(dir, `source-${sourceN}.yaml`);
+    writeFileSync(sourceFile, toMultiDocYAML(generateSourceManifests(sourceN), yaml.dump));
+    cases.push({ n: sourceN, format: 'yaml', source: true, file: sourceFile, out: join(dir, `source-${sourceN}.rules`), parse: [], run: [] });
     // The two-CPU ceiling, next to the largest JSON case: two half-size clusters run at once,
     // each in its own process.
     const largestN = Math.max(...opts.sizes);
@@ -186,7 +196,7 @@ async function main() {
       fixedRuns.push(measure([BIN, ...BENCH_FLAGS, tiny], join(dir, 'tiny.rules'), rssFile));
       for (const c of cases) {
         c.parse.push(measure([PARSE_ONLY, c.file], join(dir, 'parse.out'), rssFile));
-        c.run.push(measure([BIN, ...BENCH_FLAGS, c.file], c.out, rssFile));
+        c.run.push(measure([BIN, ...(c.source ? SOURCE_FLAGS : BENCH_FLAGS), c.file], c.out, rssFile));
         if (half && c.n === largestN && c.format === 'json') {
           pairs.push(await measureTwoAtOnce([BIN, ...BENCH_FLAGS, half], halfOuts[0], halfOuts[1]));
         }
@@ -198,13 +208,18 @@ async function main() {
     }
     fixed = summary(fixedRuns);
     for (const c of cases) {
+      const rules = countRules(c.out);
+      if (c.source) {
+        sourceResult = { n: c.n, inputMB: mb(statSync(c.file).size), outputMB: mb(statSync(c.out).size), rules, parse: summary(c.parse), run: summary(c.run) };
+        continue;
+      }
       results.push({
         n: c.n,
         endpoints: c.n * 10,
         format: c.format,
         inputMB: mb(statSync(c.file).size),
         outputMB: mb(statSync(c.out).size),
-        rules: countRules(c.out),
+        rules,
         parse: summary(c.parse),
         run: summary(c.run),
       });
@@ -232,6 +247,19 @@ async function main() {
       ]),
     ),
   );
+
+  if (sourceResult) {
+    const r = sourceResult;
+    console.log(
+      `\nSource manifests (${r.n} Services without cluster IPs or node ports, each with a Deployment of 3 or a StatefulSet of 2; completed by kp-gen)\n`,
+    );
+    console.log(
+      table(
+        ['case', 'input MB', 'kp-gen s', 'peak RSS MB', 'output MB', 'rules', 'parse-only s', 'parse RSS MB', 'time / parse'],
+        [[`${r.n} svc source manifests, yaml`, fmt(r.inputMB, 1), fmt(r.run.seconds), fmt(r.run.rssMB, 0), fmt(r.outputMB, 1), r.rules, fmt(r.parse.seconds), fmt(r.parse.rssMB, 0), `${fmt(r.run.seconds / r.parse.seconds)}x`]],
+      ),
+    );
+  }
 
   // Growth. A linear cost is a fixed part plus a part proportional to the Services: each step's
   // marginal cost (added seconds or MB per 1000 added Services) is then the same, whatever the

@@ -125,8 +125,10 @@ export function addGenerationOptions(cmd: Command): Command {
     .option('--service-cluster-ip-range <cidrs>', "kube-apiserver's: where Services without a cluster IP get theirs, one CIDR per family (default 10.96.0.0/12)", list)
     .option('--service-node-port-range <range>', "kube-apiserver's: where node ports the input leaves out come from (default 30000-32767)")
     .option('--nodes <names>', 'the nodes that pods made up from workloads run on, comma-separated (default: --hostname-override, else node-1)', list)
+    .option('--keep-missing-node-ports', 'use Services that have a cluster IP as they are: no node port or health-check node port is added (objects no API server admitted, e.g. kube-proxy\'s unit tests)', false)
     .option('--strict', 'treat warnings (objects kube-proxy would skip) as errors', false)
-    .option('-q, --quiet', 'print no warnings', false);
+    .option('-q, --quiet', 'print no notes or warnings', false)
+    .option('-v, --verbose', 'also note the Services kube-proxy writes nothing for by design (headless, ExternalName)', false);
 }
 
 /** Reading a live cluster instead of (or besides) files. */
@@ -137,7 +139,7 @@ export function addClusterOptions(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context to use (instead of current-context)')
     .option('-n, --namespace <ns>', "only this namespace's Services (with --from-cluster, read only it); repeatable", list)
     .option('--node <name>', "read this Node: its name, IPs, pod CIDRs and zone fill --hostname-override, --node-ip, --pod-cidr, --node-zone unless given")
-    .option('--save-manifests <dir>', 'write what was read from the cluster to DIR (input.yaml, flags.txt) for offline replay')
+    .option('--save-manifests <dir>', 'write the input to DIR/input.yaml as completed (allocated IPs and ports, made EndpointSlices); with --from-cluster what was read (and flags.txt), for offline replay')
     .option('--request-timeout <duration>', 'give up on an API request after this long (e.g. 10s, 1m; 0 = never)', DEFAULT_REQUEST_TIMEOUT);
 }
 
@@ -161,9 +163,9 @@ function parsedFlags(cmd: Command): ParsedFlags {
 export function readClusterOptions(cmd: Command): ClusterOptions | undefined {
   const { given, text, texts } = parsedFlags(cmd);
   // -n without --from-cluster narrows the output only (readSelection); with it, also the reads.
-  const needs = (['kubeconfig', 'context', 'node', 'saveManifests'] as const).find(given);
+  const needs = (['kubeconfig', 'context', 'node'] as const).find(given);
   if (!given('fromCluster') && needs !== undefined) {
-    const flag = needs === 'saveManifests' ? '--save-manifests' : `--${needs}`;
+    const flag = `--${needs}`;
     throw new UsageError(`${flag} needs --from-cluster`, 'add --from-cluster to read a live cluster');
   }
   const timeout = flagValue('--request-timeout', text('requestTimeout'), readDuration);
@@ -232,8 +234,11 @@ export function readGenerationOptions(paths: string[], cmd: Command): RunOptions
   }
   if (given('serviceNodePortRange')) o.serviceNodePortRange = flagValue('--service-node-port-range', text('serviceNodePortRange'), readPortRange);
   if (given('nodes')) o.nodes = [...new Set(texts('nodes').map((n) => n.trim()).filter((n) => n !== ''))];
+  o.keepMissingNodePorts = given('keepMissingNodePorts');
+  if (given('saveManifests') && !given('fromCluster')) o.saveManifests = text('saveManifests');
   o.strict = given('strict');
   o.quiet = given('quiet');
+  o.verbose = given('verbose');
   if (given('config')) {
     applyKubeProxyConfig(o, text('config'), (k) => given(CONFIG_FLAG_KEYS[k]));
   }

@@ -72,9 +72,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       env: io.env ?? {},
       ...(io.stderrIsTTY ? { progress: io.stderr } : {}),
     });
-    if (!opts.quiet && result.notes.length + result.warnings.length > 0) {
+    const details = opts.verbose ? result.details : [];
+    if (!opts.quiet && result.notes.length + details.length + result.warnings.length > 0) {
       const { noteLine, warningLine } = await report();
       for (const n of result.notes) err(noteLine(n));
+      for (const n of details) err(noteLine(n));
       for (const w of result.warnings) err(warningLine(w));
     }
     if (opts.output !== undefined) await writeFileAtomic(opts.output, result.chunks());

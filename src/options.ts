@@ -71,8 +71,20 @@ export interface RunOptions {
   serviceNodePortRange: PortRange;
   /** --nodes: the nodes pods made up from workloads run on; empty: --hostname-override, else `node-1`. */
   nodes: string[];
+  /**
+   * --keep-missing-node-ports: Services that have a cluster IP are used as they are, node ports
+   * missing or not (objects no API server admitted, such as kube-proxy's unit-test Services).
+   */
+  keepMissingNodePorts: boolean;
+  /**
+   * --save-manifests DIR without --from-cluster: write the input as completed to DIR/input.yaml
+   * (with --from-cluster, ClusterOptions.saveManifests: what was read).
+   */
+  saveManifests?: string;
   strict: boolean;
   quiet: boolean;
+  /** -v: also print the notes about Services kube-proxy skips by design (headless, ExternalName). */
+  verbose: boolean;
   /** --from-cluster and its flags; undefined when reading files only. */
   cluster?: ClusterOptions;
   /** --service and -n: write only these Services' rules (views/select.ts); undefined: all. */
@@ -126,8 +138,10 @@ export function defaultRunOptions(): RunOptions {
     serviceClusterIPRange: readServiceClusterIPRange([DEFAULT_SERVICE_CLUSTER_IP_RANGE]),
     serviceNodePortRange: readPortRange(DEFAULT_SERVICE_NODE_PORT_RANGE),
     nodes: [],
+    keepMissingNodePorts: false,
     strict: false,
     quiet: false,
+    verbose: false,
   };
 }
 

@@ -10,9 +10,11 @@ import { decodeManifests } from './load/decode.js';
 import { loadFiles, type RawObject } from './load/files.js';
 import { layerObjects } from './load/layer.js';
 import { applyNodeSettings, nodeSettingsFlags, type NodeSettings } from './load/node-settings.js';
-import { saveManifests } from './load/save-manifests.js';
+import { saveCompletedManifests, saveManifests } from './load/save-manifests.js';
+import { storedObjects } from './complete/stored.js';
 import { emitRestore, emitRestoreChunks } from './emit/iptables-save.js';
 import { emitSave } from './emit/save-output.js';
+import { localTrafficWarning, noServiceWarning } from './model/input-warnings.js';
 import { normalize } from './model/normalize.js';
 import type { ServicePortWithEndpoints } from './model/types.js';
 import { DEFAULT_SAVE_BACKEND, OptionValueError, readCIDR, readKubeProxyVersion, type RunOptions } from './options.js';
@@ -44,6 +46,8 @@ export interface RunResult {
   notes: Note[];
   /** Objects and fields skipped as kube-proxy would skip them. */
   warnings: Warning[];
+  /** Services kube-proxy writes nothing for by design (headless, ExternalName): shown with -v. */
+  details: Note[];
   /**
    * The service ports and their endpoints the rules were planned from, sorted (normalize's
    * output): what `lab up` builds its namespaces for, without reading the input again.
@@ -75,7 +79,7 @@ export async function generateFromSources(opts: RunOptions, io: RunIO): Promise<
   if (opts.cluster.saveManifests !== undefined) {
     await saveManifests(opts.cluster.saveManifests, cluster.snapshot, cluster.source, cluster.node ? nodeSettingsFlags(effective) : []);
   }
-  const result = generate(effective, io, cluster.objects);
+  const result = generate(effective, io, cluster.objects, cluster.source);
   // Say which release was written when the Node, not the flag, chose it.
   if (cluster.node?.kubeProxyVersion !== undefined && opts.kubeProxyVersion === undefined) {
     result.notes.unshift({
@@ -112,11 +116,28 @@ export function checkNodeSettings(node: NodeSettings, source: string, opts?: Run
   }
 }
 
+/** How many objects of each kind were read (`?` for an object without a kind). */
+function kindCounts(raw: readonly RawObject[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of raw) {
+    const kind = typeof (r.value as { kind?: unknown } | null)?.kind === 'string' ? (r.value as { kind: string }).kind : '?';
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The files the objects came from, for a message about the whole input: the paths when none. */
+function sourcesOf(raw: readonly RawObject[], paths: readonly string[]): string {
+  const files = [...new Set(raw.map((r) => r.file))];
+  const names = files.length > 0 ? files : [...paths];
+  return names.length > 3 ? `${names.slice(0, 3).join(', ')}, …` : names.join(', ');
+}
+
 /**
- * Files (and `clusterObjects` read by --from-cluster, which same-named file objects
- * replace) → rules.
+ * Files (and `clusterObjects` read by --from-cluster from `clusterSource`, which same-named
+ * file objects replace) → rules.
  */
-export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly RawObject[]): RunResult {
+export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly RawObject[], clusterSource?: string): RunResult {
   const cfg = buildProxierConfig(opts);
   if (opts.paths.length === 0 && clusterObjects === undefined) {
     throw new UserError('no input: give manifest files or directories (or - for stdin)', 'try: kp-gen examples/');
@@ -127,9 +148,15 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
     return clusterObjects ? layerObjects(clusterObjects, fileObjects).objects : fileObjects;
   };
   const features = cfg.features;
-  const completed = completeManifests(decodeManifests(loadRaw()), opts);
+  // --save-manifests on files keeps the parsed input until the run has succeeded.
+  const saving = opts.saveManifests !== undefined && clusterObjects === undefined;
+  let raw: readonly RawObject[] | undefined = loadRaw();
+  const decoded = decodeManifests(raw);
+  const noService = decoded.services.length === 0 ? noServiceWarning(decoded, kindCounts(raw), sourcesOf(raw, [...(clusterSource ? [clusterSource] : []), ...opts.paths])) : undefined;
+  if (!saving) raw = undefined;
+  const completed = completeManifests(decoded, opts);
   const notes = completed.notes;
-  const { ports, warnings } = normalize(completed.manifests, {
+  const { ports, warnings, details } = normalize(completed.manifests, {
     ipFamily: cfg.ipFamily,
     nodeName: cfg.nodeName,
     readNodeHints: cfg.preferSameTrafficDistribution,
@@ -140,6 +167,9 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
     endpointAddressesAsWritten: !features.endpointAddressesCanonical,
     endpointDedup: features.endpointDedup,
   });
+  if (noService) warnings.unshift(noService);
+  const local = localTrafficWarning(ports, completed.manifests, cfg.nodeName);
+  if (local) warnings.push(local);
   if (opts.strict && warnings.length > 0) {
     if (warnings.length === 1) {
       const w = warnings[0]!;
@@ -155,14 +185,15 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
     ruleset = selected.ruleset;
     if (!opts.quiet) for (const w of selected.warnings) warnings.push({ location: { file: w.flag }, message: w.message });
   }
+  if (saving) saveCompletedManifests(opts.saveManifests!, storedObjects(raw!, decoded, completed.manifests), opts.paths);
+  const diagnostics = { notes, warnings, details };
   if (opts.format === 'save') {
     const text = emitSave(ruleset, { family: cfg.ipFamily, backend: opts.saveBackend ?? DEFAULT_SAVE_BACKEND });
-    return { chunks: () => [text], notes, warnings, ports, ruleset, text };
+    return { chunks: () => [text], ...diagnostics, ports, ruleset, text };
   }
   return {
     chunks: () => emitRestoreChunks(ruleset),
-    notes,
-    warnings,
+    ...diagnostics,
     ports,
     ruleset,
     get text() {

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { BENCH_FLAGS, generateCluster, toJSONList, toMultiDocYAML } from '../bench/cluster.mjs';
+import { BENCH_FLAGS, SOURCE_FLAGS, generateCluster, generateSourceManifests, toJSONList, toMultiDocYAML } from '../bench/cluster.mjs';
 import { runKpGen } from './helpers/cli.js';
 
 describe('bench: synthetic cluster', () => {
@@ -36,6 +36,28 @@ describe('bench: synthetic cluster', () => {
   });
 });
 
+describe('bench: source manifests', () => {
+  const objects = generateSourceManifests(80);
+
+  it('are deterministic', () => {
+    expect(generateSourceManifests(80)).toEqual(objects);
+  });
+
+  it('are completed: every Service gets a cluster IP and its workload\'s endpoints', async () => {
+    const r = await runKpGen([...SOURCE_FLAGS, '-'], toMultiDocYAML(objects, yaml.dump));
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    // 80 Services' 230 pods on 500 nodes leave this node (node-1) without one: only that warning.
+    expect(lines.filter((l) => !l.startsWith('note: '))).toEqual([expect.stringMatching(/^warning: -: no endpoint is on node "node-1" \(--hostname-override\) \(endpoints are on \d+ nodes: /)]);
+    const notes = lines.filter((l) => l.startsWith('note: '));
+    expect(notes).toHaveLength(80);
+    expect(notes.every((l) => /^note: -: Service team-\d+\/app-\d+: allocated clusterIP 10\.\S+; (nodePorts? .*; )?(healthCheckNodePort \d+; )?made [23] endpoints \(IPv4\) from (Deployment|StatefulSet) app-\d+$/.test(l))).toBe(true);
+    expect(r.stderr).toContain('healthCheckNodePort');
+    expect(r.stdout).toContain(':KUBE-EXT-');
+    expect(r.stdout).toMatch(/-A KUBE-SEP-\w+ -m comment --comment team-\d+\/app-\d+:metrics -m tcp -p tcp -j DNAT --to-destination 10\.128\.\d+\.\d+:9102/);
+  });
+});
+
 describe('bench: runner', () => {
   it('runs end to end on a small cluster and reports every column', () => {
     const r = spawnSync(process.execPath, ['bench/run.mjs', '--sizes', '25,50', '--reps', '1'], { encoding: 'utf8' });
@@ -44,6 +66,7 @@ describe('bench: runner', () => {
     expect(r.stdout).toContain('50 svc / 500 ep, json');
     expect(r.stdout).toContain('50 svc / 500 ep, yaml');
     expect(r.stdout).toMatch(/Growth/);
+    expect(r.stdout).toMatch(/^50 svc source manifests, yaml +[\d.]+ +[\d.]+ +\d+ /m);
     expect(r.stdout).toMatch(/JSON wall ≤ 2 s: [\d.]+ s (PASS|MISS)/);
     expect(r.stdout).toMatch(/two-CPU ceiling: two 25-Service JSON runs at once take [\d.]+ s, one 50-Service run [\d.]+ s/);
   }, 60_000);

@@ -518,7 +518,7 @@ describe('failures: exit 3 with the server\'s message, nothing on stdout', () =>
   });
 
   it('cluster flags without --from-cluster are usage errors (exit 2)', async () => {
-    for (const flags of [['--node', 'n'], ['--kubeconfig', 'x'], ['--context', 'c'], ['--save-manifests', 'd']]) {
+    for (const flags of [['--node', 'n'], ['--kubeconfig', 'x'], ['--context', 'c']]) {
       const r = await runKpGen([...flags, 'examples/']);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('needs --from-cluster');

@@ -150,7 +150,9 @@ describe('completion of Services that were never created', () => {
 
   it('leaves alone Services the API server has stored (a cluster IP, or None), ExternalName and unknown types', () => {
     const objects = [
-      svc('ns', 'stored', { clusterIP: '10.96.0.10', type: 'NodePort' }),
+      svc('ns', 'stored', { clusterIP: '10.96.0.10', type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }),
+      svc('ns', 'lb-no-node-ports', { clusterIP: '10.96.0.12', type: 'LoadBalancer', allocateLoadBalancerNodePorts: false }),
+      svc('ns', 'headless-nodeport', { clusterIP: 'None', type: 'NodePort' }),
       svc('ns', 'headless', { clusterIP: 'None' }),
       svc('ns', 'name', { type: 'ExternalName', externalName: 'example.com' }),
       svc('ns', 'plural-only', { clusterIPs: ['10.96.0.11'] }),
@@ -160,6 +162,43 @@ describe('completion of Services that were never created', () => {
     const out = completeManifests(input, ranges());
     expect(out.manifests).toBe(input);
     expect(out.notes).toEqual([]);
+  });
+
+  it('gives a Service that has a cluster IP its missing node ports, and nothing else', () => {
+    const first = firstChoices('ns', 'np', ranges());
+    const lbFirst = firstChoices('ns', 'lb', ranges());
+    const objects = [
+      svc('ns', 'np', { clusterIP: '10.96.0.10', type: 'NodePort', ports: [{ name: 'a', port: 80 }, { name: 'b', port: 443, nodePort: 30443 }] }),
+      svc('ns', 'lb', { clusterIPs: ['10.96.0.11'], type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ port: 80, nodePort: 30080 }] }),
+      svc('ns', 'bad-port', { clusterIP: '10.96.0.13', type: 'NodePort', ports: [{ port: 70000 }] }),
+    ];
+    const { byName, notes } = complete(objects);
+    const np = byName.get('ns/np')!;
+    expect(np.clusterIPs).toEqual(['10.96.0.10']);
+    expect(np.ipFamilies).toEqual([]);
+    expect(np.ports.map((p) => p.nodePort)).toEqual([first.nodePort(80), 30443]);
+    expect(byName.get('ns/lb')!.healthCheckNodePort).toBe(lbFirst.healthCheckNodePort());
+    expect(byName.get('ns/lb')!.ports[0]!.nodePort).toBe(30080);
+    // A port the API server would refuse (kube-proxy skips it) gets no node port.
+    expect(byName.get('ns/bad-port')!.ports[0]!.nodePort).toBe(0);
+    expect(notes).toEqual([
+      `Service ns/lb: allocated healthCheckNodePort ${lbFirst.healthCheckNodePort()}`,
+      `Service ns/np: allocated nodePort ${first.nodePort(80)} for 80/TCP`,
+    ]);
+  });
+
+  it('with keepMissingNodePorts, uses Services that have a cluster IP as they are', () => {
+    const objects = [
+      svc('ns', 'np', { clusterIP: '10.96.0.10', type: 'NodePort' }),
+      svc('ns', 'lb', { clusterIP: '10.96.0.11', type: 'LoadBalancer', externalTrafficPolicy: 'Local' }),
+    ];
+    const input = decodeManifests(objects.map((value, i) => ({ value, file: 'in.yaml', doc: i + 1 })));
+    const out = completeManifests(input, { ...ranges(), keepMissingNodePorts: true });
+    expect(out.manifests).toBe(input);
+    expect(out.notes).toEqual([]);
+    // A Service without a cluster IP still gets everything.
+    const fresh = complete([svc('ns', 'new', { type: 'NodePort' })], { ...ranges(), keepMissingNodePorts: true });
+    expect(fresh.byName.get('ns/new')!.ports[0]!.nodePort).toBe(firstChoices('ns', 'new', ranges()).nodePort(80));
   });
 
   it('says which Service found a range full', () => {

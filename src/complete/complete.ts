@@ -5,11 +5,14 @@
  * (pkg/registry/core/service/storage/alloc.go: initIPFamilyFields, allocClusterIPs,
  * initNodePorts, allocHealthCheckNodePort). Values are chosen deterministically (allocator.ts).
  *
- * Only a Service without any cluster IP is completed: every Service the API server has stored
- * has one (or `None`), so one without is a manifest that was never created, and gets all of
- * the create-time treatment. A Service with a cluster IP is used as it is, even when a node
- * port is missing: kube-proxy's own tests feed it such objects, and it writes no NodePort
- * rule for them.
+ * A Service without any cluster IP was never created (every Service the API server has stored
+ * has one, or `None`), and gets all of the create-time treatment. A Service with a cluster IP
+ * keeps it, but a NodePort/LoadBalancer port without a node port, and an eTP=Local
+ * LoadBalancer without a health-check node port, get one: the API server never stores a
+ * Service without them (hand-edited exports, `kubectl get -o yaml` trimmed of its nodePorts).
+ * With `keepMissingNodePorts` (--keep-missing-node-ports) such Services are used as they are:
+ * kube-proxy's own unit tests build Services no API server admitted, and write no NodePort
+ * rule for a port without one.
  *
  * completeManifests then hands the completed Services to the EndpointSlice controller's stage
  * (endpoints.ts), whose slices need the Services' IP families, and joins both stages' notes
@@ -38,6 +41,11 @@ export interface CompletionRanges {
   serviceClusterIPRange: readonly CIDR[];
   /** --service-node-port-range. */
   serviceNodePortRange: PortRange;
+  /**
+   * --keep-missing-node-ports: a Service that has a cluster IP is used as it is, without the
+   * node ports and health-check node port the API server would have given it.
+   */
+  keepMissingNodePorts?: boolean;
 }
 
 export interface CompletedManifests {
@@ -57,8 +65,28 @@ const KUBERNETES_SERVICE = { namespace: 'default', name: 'kubernetes' };
 const DUAL_STACK_HINT = 'give --service-cluster-ip-range a CIDR of each family, e.g. 10.96.0.0/12,fd00:10:96::/108';
 
 /** A Service that was never created: no cluster IP at all, of a type that gets one. */
-export function needsCompletion(svc: ServiceManifest): boolean {
+export function needsClusterIPs(svc: ServiceManifest): boolean {
   return svc.clusterIP === '' && svc.clusterIPs.length === 0 && ALLOCATING_TYPES.includes(svc.type);
+}
+
+/** A Service the API server would not have stored as it is: a node port or health-check node port missing. */
+export function lacksNodePorts(svc: ServiceManifest): boolean {
+  if (svc.clusterIP === 'None') return false;
+  return (allocatesNodePorts(svc) && svc.ports.some((p) => p.nodePort === 0 && validPort(p))) || (needsHealthCheck(svc) && svc.healthCheckNodePort === 0);
+}
+
+/**
+ * A service port the API server would admit (1-65535). Others, which kube-proxy skips with a
+ * warning, get no node port: there is nothing it would be used for.
+ */
+function validPort(p: ServicePortManifest): boolean {
+  return p.port !== undefined && p.port >= 1 && p.port <= 65535;
+}
+
+/** Whether allocateServices changes the Service (needsClusterIPs, or lacksNodePorts unless kept). */
+export function needsCompletion(svc: ServiceManifest, ranges: Pick<CompletionRanges, 'keepMissingNodePorts'>): boolean {
+  if (needsClusterIPs(svc)) return true;
+  return ranges.keepMissingNodePorts !== true && lacksNodePorts(svc);
 }
 
 function location(svc: ServiceManifest, field?: string): InputLocation {
@@ -148,6 +176,8 @@ interface Work {
   svc: ServiceManifest;
   /** serviceKey of the Service. */
   key: string;
+  /** Whether it gets cluster IPs (needsClusterIPs); else only node ports. */
+  allocatesIPs: boolean;
   policy: string;
   families: IPFamily[];
   /** By family: the address, once allocated. */
@@ -191,7 +221,7 @@ export function completeManifests(m: Manifests, opts: CompletionRanges & Partial
  * refuse, or when a range has no value left (naming the Service that did not get one).
  */
 export function allocateServices(m: Manifests, ranges: CompletionRanges): CompletedManifests {
-  const pending = m.services.filter(needsCompletion);
+  const pending = m.services.filter((s) => needsCompletion(s, ranges));
   if (pending.length === 0) return { manifests: m, notes: [] };
 
   const ipRanges = ranges.serviceClusterIPRange.map(serviceIPRange);
@@ -201,7 +231,8 @@ export function allocateServices(m: Manifests, ranges: CompletionRanges): Comple
   const work: Work[] = pending.map((svc) => ({
     svc,
     key: serviceKey(svc.source.namespace, svc.source.name),
-    ...ipFamiliesOf(svc, ipRanges),
+    allocatesIPs: needsClusterIPs(svc),
+    ...(needsClusterIPs(svc) ? ipFamiliesOf(svc, ipRanges) : { policy: '', families: [] }),
     clusterIPs: new Map(),
     nodePorts: new Map(),
     healthCheckNodePort: svc.healthCheckNodePort,
@@ -253,7 +284,7 @@ export function allocateServices(m: Manifests, ranges: CompletionRanges): Comple
         const given = w.nodePorts.get(number);
         if (p.nodePort !== 0 && (given === undefined || p.nodePort < given)) w.nodePorts.set(number, p.nodePort);
       }
-      const numbers = [...new Set(w.svc.ports.map((p) => p.port ?? 0))].sort((a, b) => a - b);
+      const numbers = [...new Set(w.svc.ports.filter(validPort).map((p) => p.port!))].sort((a, b) => a - b);
       for (const number of numbers) {
         if (!w.nodePorts.has(number)) claims.push({ key: nodePortKey(w.key, number), w, port: number });
       }
@@ -294,11 +325,12 @@ function exhausted(svc: ServiceManifest, field: string, what: string, flag: stri
 }
 
 function completedService(w: Work): ServiceManifest {
-  const clusterIPs = w.families.map((f) => w.clusterIPs.get(f)!);
   const ports: ServicePortManifest[] = w.svc.ports.map((p) => {
     const nodePort = p.nodePort !== 0 ? p.nodePort : (w.nodePorts.get(p.port ?? 0) ?? 0);
     return nodePort === p.nodePort ? p : { ...p, nodePort };
   });
+  if (!w.allocatesIPs) return { ...w.svc, ports, healthCheckNodePort: w.healthCheckNodePort };
+  const clusterIPs = w.families.map((f) => w.clusterIPs.get(f)!);
   return {
     ...w.svc,
     clusterIP: clusterIPs[0]!,
@@ -317,7 +349,7 @@ function completedService(w: Work): ServiceManifest {
  */
 function noteMessage(w: Work): string {
   const ips = w.families.map((f) => w.clusterIPs.get(f)!);
-  const parts = [`${ips.length === 1 ? 'clusterIP' : 'clusterIPs'} ${ips.join(', ')}`];
+  const parts = ips.length === 0 ? [] : [`${ips.length === 1 ? 'clusterIP' : 'clusterIPs'} ${ips.join(', ')}`];
   const ports = w.svc.ports
     .filter((p) => p.nodePort === 0 && w.nodePorts.has(p.port ?? 0))
     .map((p) => ({ port: p.port ?? 0, protocol: p.protocol, nodePort: w.nodePorts.get(p.port ?? 0)! }))

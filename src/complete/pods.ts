@@ -22,7 +22,7 @@
  */
 import { UserError } from '../errors.js';
 import type { Manifests, PodManifest, WorkloadManifest } from '../load/manifests.js';
-import { parseCIDR, parseIP, type CIDR } from '../model/ip.js';
+import { parseCIDR, parseIP, type CIDR, type IP } from '../model/ip.js';
 import { byteCompare } from '../util.js';
 import { allocate, keyHash } from './allocator.js';
 import { addressAt, addressIndex, ipToBigInt, type ServiceIPRange } from './ranges.js';
@@ -102,19 +102,24 @@ export function workloadPods(m: Manifests, opts: PodOptions): Map<WorkloadManife
   // The fixed order in which collisions are settled.
   made.sort((a, b) => byteCompare(a.key, b.key));
 
+  // Each node's pods, in that order; the addresses the input's Pods hold, parsed once.
+  const byNode = new Map<string, Made[]>();
+  for (const p of made) {
+    const list = byNode.get(p.node);
+    if (list) list.push(p);
+    else byNode.set(p.node, [p]);
+  }
+  const held = m.pods.flatMap((pod) => pod.podIPs.map(parseIP)).filter((ip): ip is IP => ip !== null);
   for (const text of cidrTexts) {
     const cidr = parseCIDR(text.trim())!;
     nodes.forEach((node, k) => {
-      const onNode = made.filter((p) => p.node === node);
-      if (onNode.length === 0) return;
+      const onNode = byNode.get(node);
+      if (!onNode) return;
       const block = nodeBlock(cidr, text.trim(), k, node);
       const taken = new Set<bigint>();
-      for (const pod of m.pods) {
-        for (const t of pod.podIPs) {
-          const ip = parseIP(t);
-          const i = ip ? addressIndex(block, ip) : undefined;
-          if (i !== undefined) taken.add(i);
-        }
+      for (const ip of held) {
+        const i = addressIndex(block, ip);
+        if (i !== undefined) taken.add(i);
       }
       const result = allocate(block, taken, onNode);
       if (!result.ok) {

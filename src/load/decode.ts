@@ -133,6 +133,8 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (v === null) return 'null';
   if (typeof v === 'object') return 'an object';
+  // .inf and .nan (which kubectl cannot even turn into JSON) by name, not as JSON's null.
+  if (typeof v === 'number' && !Number.isFinite(v)) return `number ${v}`;
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 

@@ -22,11 +22,11 @@ describe('parseText', () => {
     ]);
   });
 
-  it('keeps unquoted dates as strings (as kubectl does), with merge keys and explicit tags working', () => {
+  it('keeps unquoted dates as strings and reads yes/on as true (as kubectl does), with merge keys and explicit tags working', () => {
     const [doc] = parse('base: &b {port: 80}\nsvc:\n  <<: *b\n  created: 2026-01-15T10:00:00Z\n  on: yes\n  when: !!timestamp 2026-01-15\n');
     expect(doc!.value).toEqual({
       base: { port: 80 },
-      svc: { port: 80, created: '2026-01-15T10:00:00Z', on: 'yes', when: new Date('2026-01-15T00:00:00Z') },
+      svc: { port: 80, created: '2026-01-15T10:00:00Z', true: true, when: new Date('2026-01-15T00:00:00Z') },
     });
   });
 

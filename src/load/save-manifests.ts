@@ -9,8 +9,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { systemErrorText, UserError } from '../errors.js';
-import { writeFileAtomic } from '../io.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../io.js';
 import type { ClusterSnapshot } from './cluster-read.js';
+import { MANIFEST_SCHEMA } from './yaml.js';
 
 /**
  * Each file is written as `-o` writes (io.ts): atomically, never through a symbolic link or over
@@ -18,7 +19,7 @@ import type { ClusterSnapshot } from './cluster-read.js';
  */
 export async function saveManifests(dir: string, snapshot: ClusterSnapshot, source: string, flags: readonly string[]): Promise<void> {
   const objects = [...snapshot.services, ...snapshot.endpointSlices, ...(snapshot.node ? [snapshot.node] : [])];
-  const docs = objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1 }));
+  const docs = objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1, schema: MANIFEST_SCHEMA }));
   const input = `# Read from ${source} by kp-gen --from-cluster.\n${docs.map((d) => `---\n${d}`).join('')}`;
   const flagsText =
     (snapshot.node
@@ -33,4 +34,21 @@ export async function saveManifests(dir: string, snapshot: ClusterSnapshot, sour
   }
   await writeFileAtomic(join(dir, 'input.yaml'), input, '--save-manifests');
   await writeFileAtomic(join(dir, 'flags.txt'), flagsText, '--save-manifests');
+}
+
+/**
+ * `--save-manifests DIR` for manifest files: `DIR/input.yaml` holds the objects as completed
+ * (complete/stored.ts), sorted keys as `kubectl get -o yaml` prints them, one document each.
+ * Written as `-o` writes (io.ts): atomically, never through a symbolic link.
+ */
+export function saveCompletedManifests(dir: string, objects: readonly unknown[], sources: readonly string[]): void {
+  const docs = objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1, sortKeys: true, noArrayIndent: true, schema: MANIFEST_SCHEMA }));
+  const header = `# The input of kp-gen ${sources.join(' ')}, completed as the control plane would (kp-gen --save-manifests).\n`;
+  const text = `${header}${docs.map((d) => `---\n${d}`).join('')}`;
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UserError(`--save-manifests ${dir}: ${systemErrorText(e)}`);
+  }
+  writeFileAtomicSync(join(dir, 'input.yaml'), text, '--save-manifests');
 }

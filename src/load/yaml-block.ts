@@ -19,8 +19,8 @@
  * - block mappings whose keys are one-line plain or quoted scalars that read as strings, and
  *   block sequences, nested in each other, including `- key: value` (a mapping inside a
  *   sequence entry), `- - x` and a sequence at its parent key's indentation (`key:\n- a`);
- * - plain scalars whose type is certain (strings, the null and boolean words, decimal
- *   integers in the safe range, plain decimal fractions), single- and double-quoted scalars
+ * - plain scalars, resolved as kubectl resolves them (yaml11.ts, which js-yaml's schema uses
+ *   too: `0120` is 80, `yes` is true), single- and double-quoted scalars
  *   with every js-yaml escape, and all three over several lines (folded, as go-yaml writes
  *   long strings) when the lines are indented deeper than the collection;
  * - flow collections that end on the line they start on (`{}`, `[a, b]`, `{k: v}`);
@@ -29,13 +29,14 @@
  *
  * Everything else bails: anchors, aliases, tags, merge keys, directives, `...`, explicit keys
  * (`? `), flow collections over several lines or with comments, block scalars on a line of
- * their own, scalar continuation lines that start with an indicator or hold `: `, numbers in
- * any other form (`0x1F`, `1e3`, `+1`, `.inf`, `007`, ...), duplicate keys, `__proto__`, keys
- * that read as something other than a string (`80:`, `true:`, `~:`), tabs anywhere,
+ * their own, scalar continuation lines that start with an indicator or hold `: `, duplicate
+ * keys, `__proto__`, keys that read as something other than a string (`80:`, `yes:`, `~:`),
+ * tabs anywhere,
  * characters js-yaml refuses or treats specially (control characters, lone surrogates, a BOM,
  * U+0085, U+2028, U+2029), a lone CR, nesting deeper than MAX_DEPTH, documents whose top node
  * is indented, and a few js-yaml quirks (`---x`, an empty `-` entry before a shallower one).
  */
+import { resolvePlainScalar } from './yaml11.js';
 
 /** Why the reader left a text to js-yaml, and where (for tests and diagnostics). */
 export interface BlockYAMLBail {
@@ -873,49 +874,11 @@ const SIMPLE_ESCAPES = new Map<number, string>([
   [0x50, '\u2029'], // P
 ]);
 
-/** A decimal integer that is certainly an int, and exact as a double. */
-const DECIMAL_INT = /^(?:0|-?[1-9][0-9]{0,14})$/;
-/** A decimal fraction that is certainly a float (finite). */
-const DECIMAL_FRACTION = /^-?(?:0|[1-9][0-9]{0,14})\.[0-9]{1,20}$/;
 /**
- * Everything the core schema's int and float types could accept (a superset: underscores,
- * any digits after 0b/0o/0x, exponents, .inf, .nan): a plain scalar matching this but not
- * one of the two simple forms above bails.
- */
-const NUMBER_LIKE = /^[-+]?(?:0[box][0-9a-fA-F_]*|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9_]+)?|\.[0-9_]+(?:[eE][-+]?[0-9_]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN))$/;
-
-/**
- * A plain scalar's value under the core schema (null, bool, int, float, else string), for
- * the forms whose reading is certain; bails on the others (and on `<<`, a merge key).
+ * A plain scalar's value as kubectl reads it (yaml11.ts: the same function js-yaml's schema
+ * uses, so both readers agree); bails on `<<`, a merge key.
  */
 function plainValue(t: string, at: number): unknown {
-  const c = t.charCodeAt(0);
-  switch (c) {
-    case 0x6e: // n
-    case 0x4e: // N
-      return t === 'null' || t === 'Null' || t === 'NULL' ? null : t;
-    case 0x74: // t
-    case 0x54: // T
-      return t === 'true' || t === 'True' || t === 'TRUE' ? true : t;
-    case 0x66: // f
-    case 0x46: // F
-      return t === 'false' || t === 'False' || t === 'FALSE' ? false : t;
-    case 0x7e: // ~
-      return t.length === 1 ? null : t;
-    case 0x3c: // <
-      if (t === '<<') bail('merge key', at);
-      return t;
-    case 0x2b: // +
-    case 0x2d: // -
-    case 0x2e: // .
-      break;
-    default:
-      if (c < 0x30 || c > 0x39) return t;
-  }
-  // Two dots (an IP address, a version) make a string: a number has at most one.
-  const dot = t.indexOf('.');
-  if (dot !== -1 && t.indexOf('.', dot + 1) !== -1) return t;
-  if (DECIMAL_INT.test(t) || DECIMAL_FRACTION.test(t)) return Number(t);
-  if (NUMBER_LIKE.test(t)) bail(`number form ${JSON.stringify(t)}`, at);
-  return t;
+  if (t === '<<') bail('merge key', at);
+  return resolvePlainScalar(t);
 }

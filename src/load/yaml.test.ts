@@ -28,7 +28,7 @@ describe('loadYAMLDocuments', () => {
     expect(how).toEqual(['js-yaml']);
     expect(docs).toHaveLength(5); // one empty document included
     expect(docs[3]).toBeNull();
-    expect(docs[0]).toMatchObject({ svc: { port: 0, created: '2026-01-15T10:00:00Z', on: 'yes', inf: Infinity } });
+    expect(docs[0]).toMatchObject({ svc: { port: 0, created: '2026-01-15T10:00:00Z', true: true, inf: Infinity } });
     expect((docs[0] as { svc: { when: unknown; text: string } }).svc.when).toBeInstanceOf(Date);
     expect((docs[0] as { svc: { text: string } }).svc.text).toBe('a block scalar\n--- not a marker: indented\n');
   });

@@ -6,17 +6,17 @@
 import yaml from 'js-yaml';
 import { InputError } from '../errors.js';
 import { parseBlockYAML } from './yaml-block.js';
+import { YAML11_TYPES } from './yaml11.js';
 
 /**
- * js-yaml's default schema without the implicit timestamp type: an unquoted date stays a
- * string, as it does when kubectl turns YAML into JSON, and no plain scalar has to be tried
- * against the timestamp pattern, which makes large inputs parse about 20% faster. Merge keys
+ * Plain scalars resolved as kubectl resolves them (YAML 1.1 through go-yaml v2, yaml11.ts):
+ * `0120` is 80, `yes` is true, `1_000` is 1000, an unquoted date stays a string. Merge keys
  * (`<<`) and the explicit tags (`!!timestamp`, `!!binary`, `!!set`, …) still work.
  */
 export const MANIFEST_SCHEMA = (() => {
   // js-yaml exports its built-in types at run time; @types/js-yaml does not declare them.
   const t = (yaml as unknown as { types: Record<'merge' | 'timestamp' | 'binary' | 'omap' | 'pairs' | 'set', yaml.Type> }).types;
-  return yaml.CORE_SCHEMA.extend({ implicit: [t.merge], explicit: [t.timestamp, t.binary, t.omap, t.pairs, t.set] });
+  return yaml.FAILSAFE_SCHEMA.extend({ implicit: [...YAML11_TYPES, t.merge], explicit: [t.timestamp, t.binary, t.omap, t.pairs, t.set] });
 })();
 
 export interface LoadYAMLOptions {

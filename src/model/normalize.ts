@@ -8,7 +8,7 @@
  *     for a Service that has no EndpointSlice in the input.
  * Objects and fields kube-proxy would skip are skipped here too, with a Warning.
  */
-import type { InputLocation, Warning } from '../errors.js';
+import type { InputLocation, Note, Warning } from '../errors.js';
 import { InputError } from '../errors.js';
 import type {
   EndpointSliceManifest,
@@ -49,6 +49,11 @@ export interface NormalizedInput {
   /** Sorted by (namespace, service, port name, protocol), byte-wise. */
   ports: ServicePortWithEndpoints[];
   warnings: Warning[];
+  /**
+   * Services kube-proxy writes nothing for by design (headless, ExternalName): ordinary in a
+   * cluster's dump, so not warnings (--strict must pass on one); shown with -v.
+   */
+  details: Note[];
 }
 
 function locationOf(src: ObjectSource, field?: string): InputLocation {
@@ -85,6 +90,10 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
   const warn = (src: ObjectSource, field: string | undefined, message: string): void => {
     warnings.push({ location: locationOf(src, field), message });
   };
+  const details: Note[] = [];
+  const detail = (src: ObjectSource, field: string | undefined, message: string): void => {
+    details.push({ location: locationOf(src, field), message });
+  };
 
   rejectDuplicates(manifests);
 
@@ -98,7 +107,7 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
       warn(svc.source, `metadata.labels['${label}']`, `${IGNORING_LABELS[label]}; kube-proxy does not watch it; skipped`);
       continue;
     }
-    for (const sp of servicePorts(svc, opts, warn)) {
+    for (const sp of servicePorts(svc, opts, warn, detail)) {
       const key = portKey(sp.portName, sp.protocol);
       if (entry.ports.has(key)) {
         warn(svc.source, 'spec.ports', `port ${JSON.stringify(sp.portName)} (${sp.protocol}) is listed twice; the last one is used`);
@@ -130,7 +139,7 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
     }
   }
   result.sort((a, b) => compareServicePorts(a.svcPort, b.svcPort));
-  return { ports: result, warnings };
+  return { ports: result, warnings, details };
 }
 
 /**
@@ -205,16 +214,20 @@ function familyName(f: IPFamily): string {
 }
 
 /** The service's ports for this family, or none if kube-proxy would skip the service. */
-function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn): ServicePort[] {
+function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn, detail: Warn): ServicePort[] {
   const src = svc.source;
   const family = opts.ipFamily;
   // ShouldSkipService: headless and ExternalName services get no rules.
   if (svc.type === 'ExternalName') {
-    warn(src, 'spec.type', 'ExternalName service: kube-proxy writes no rules for it; skipped');
+    detail(src, 'spec.type', 'ExternalName service: kube-proxy writes no rules for it; skipped');
     return [];
   }
-  if (svc.clusterIP === '' || svc.clusterIP === 'None') {
-    warn(src, 'spec.clusterIP', `${svc.clusterIP === '' ? 'not set' : 'None (headless service)'}: kube-proxy writes no rules for it; skipped`);
+  if (svc.clusterIP === 'None') {
+    detail(src, 'spec.clusterIP', 'None (headless service): kube-proxy writes no rules for it; skipped');
+    return [];
+  }
+  if (svc.clusterIP === '') {
+    warn(src, 'spec.clusterIP', 'not set: kube-proxy writes no rules for it; skipped');
     return [];
   }
 

@@ -14,6 +14,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import yaml from 'js-yaml';
+import { MANIFEST_SCHEMA } from '../../src/load/yaml.js';
 
 /** One manifest file as kp-gen reads it. */
 interface ManifestFile {
@@ -45,8 +46,8 @@ export interface Permuted {
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 
-/** js-yaml's core schema: no implicit timestamps, as kp-gen reads YAML (src/load/yaml.ts). */
-const SCHEMA = yaml.CORE_SCHEMA;
+/** kp-gen's own schema (src/load/yaml.ts): scalars as kubectl reads them, no implicit timestamps. */
+const SCHEMA = MANIFEST_SCHEMA;
 
 /** Walk like kp-gen: byte-wise sorted names, dot-entries skipped, `*.yaml|*.yml|*.json` only. */
 function walk(dir: string, out: string[], others: string[]): void {
