@@ -36,7 +36,9 @@ export interface NormalizeOptions {
    * Fields the release being written did not have (plan/releases/features.ts): read as if
    * absent, with one warning naming the field and the release.
    */
-  absentFields?: { release: string; ipMode: boolean; nodeHints: boolean; topologyMode?: boolean };
+  absentFields?: { release: string; ipMode: boolean; nodeHints: boolean; topologyMode?: boolean; internalTrafficPolicy?: boolean };
+  /** An unnamed port's ServicePortName is `ns/name:` (releases before 1.19); default `ns/name`. */
+  unnamedPortColon?: boolean;
   /** Keep external IPs, load-balancer IPs and source ranges as written (releases before 1.30). */
   serviceAddressesAsWritten?: boolean;
   /** Keep endpoint addresses as written (releases before 1.33). */
@@ -277,7 +279,11 @@ function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn):
   const externallyAccessibleType =
     svc.type === 'LoadBalancer' || svc.type === 'NodePort' || (svc.type === 'ClusterIP' && svc.externalIPs.length > 0);
   const externalPolicyLocal = externallyAccessibleType && svc.externalTrafficPolicy === 'Local';
-  const internalPolicyLocal = svc.internalTrafficPolicy === 'Local' && opts.readInternalTrafficPolicy !== false;
+  let internalPolicyLocal = svc.internalTrafficPolicy === 'Local' && opts.readInternalTrafficPolicy !== false;
+  if (svc.internalTrafficPolicy === 'Local' && opts.absentFields?.internalTrafficPolicy) {
+    warn(src, 'spec.internalTrafficPolicy', `did not exist in kube-proxy ${opts.absentFields.release}; ignored (Local is treated as Cluster)`);
+    internalPolicyLocal = false;
+  }
   const healthCheckNodePort = svc.type === 'LoadBalancer' && externalPolicyLocal ? svc.healthCheckNodePort : 0;
   const sticky = svc.sessionAffinity === 'ClientIP' ? svc.affinityTimeoutSeconds : 0;
 
@@ -297,7 +303,9 @@ function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn):
       return;
     }
     // join(), not a template: in the comment of every endpoint's rules (README#performance).
-    const nameString = p.name === '' ? [src.namespace, src.name].join('/') : [src.namespace, '/', src.name, ':', p.name].join('');
+    // Before 1.19 an unnamed port keeps the colon (`ns/name:`), and so do its chain hashes.
+    const nameString =
+      p.name === '' && !opts.unnamedPortColon ? [src.namespace, src.name].join('/') : [src.namespace, '/', src.name, ':', p.name].join('');
     out.push({
       namespace: src.namespace,
       service: src.name,

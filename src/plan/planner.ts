@@ -21,6 +21,8 @@ import { header, jump, match, notOption, option, rule, type Arg } from '../iptab
 import { TableBuilder, type Ruleset } from './ruleset.js';
 import { writeServicePortRules } from './service-rules.js';
 import { writeJumpRules } from './jumps.js';
+import { atLeast } from './releases/release.js';
+import { planRulesE2 } from './releases/e2-1.10/planner.js';
 
 /** kube-proxy's largeClusterEndpointsThreshold. */
 const LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000;
@@ -33,6 +35,8 @@ export interface PlanOptions {
 }
 
 export function planRules(ports: readonly ServicePortWithEndpoints[], cfg: ProxierConfig, opts: PlanOptions = {}): Ruleset {
+  // Eras E2–E5 (1.10 … 1.18) have a planner of their own.
+  if (!atLeast(cfg.release, 19)) return planRulesE2(ports, cfg, opts);
   const filter = new TableBuilder('filter');
   const nat = new TableBuilder('nat');
   const mark = cfg.masqueradeMark;

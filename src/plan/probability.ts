@@ -1,25 +1,30 @@
 /**
  * The `--probability` text kube-proxy writes for the i-th of n endpoints: 1/(n-i) printed
- * with Go's `%0.10f` (computeProbability in proxier.go). Cached, as kube-proxy caches it.
+ * with Go's `%0.10f` (computeProbability in proxier.go; `%0.5f` before 1.17, `digits` 5).
+ * Cached, as kube-proxy caches it.
  */
-const cache: string[] = [];
+const caches: Record<5 | 10, string[]> = { 5: [], 10: [] };
 
-export function probability(n: number): string {
+export function probability(n: number, digits: 5 | 10 = 10): string {
+  const cache = caches[digits];
   let s = cache[n];
   if (s === undefined) {
-    s = formatFixed10(1 / n);
+    s = formatFixed(1 / n, digits);
     cache[n] = s;
   }
   return s;
 }
 
-const SCALE = 10n ** 10n;
+/** Go's `%0.10f`: formatFixed with 10 digits. */
+export function formatFixed10(x: number): string {
+  return formatFixed(x, 10);
+}
 
 /**
- * Go's `%0.10f` for a non-negative float64: the exact binary value rounded half-to-even.
+ * Go's `%0.<digits>f` for a non-negative float64: the exact binary value rounded half-to-even.
  * (JavaScript's toFixed rounds ties up, which differs for 1/2048 = 0.00048828125.)
  */
-export function formatFixed10(x: number): string {
+export function formatFixed(x: number, digits: number): string {
   if (!(x >= 0) || !Number.isFinite(x)) throw new RangeError(`probability out of range: ${x}`);
   // x = mantissa * 2^exponent exactly.
   const view = new DataView(new ArrayBuffer(8));
@@ -35,7 +40,8 @@ export function formatFixed10(x: number): string {
     mantissa |= 1n << 52n;
     exponent = biased - 1075;
   }
-  // scaled = x * 10^10 as a fraction num/den.
+  // scaled = x * 10^digits as a fraction num/den.
+  const SCALE = 10n ** BigInt(digits);
   let num = mantissa * SCALE;
   let den = 1n;
   if (exponent >= 0) num <<= BigInt(exponent);
@@ -44,6 +50,6 @@ export function formatFixed10(x: number): string {
   const r2 = (num % den) * 2n;
   if (r2 > den || (r2 === den && q % 2n === 1n)) q += 1n;
   const intPart = q / SCALE;
-  const frac = (q % SCALE).toString().padStart(10, '0');
+  const frac = (q % SCALE).toString().padStart(digits, '0');
   return `${intPart}.${frac}`;
 }
