@@ -21,12 +21,29 @@ export interface SaveResult {
   output: string;
 }
 
+/**
+ * kubelet's nat chain that kube-proxy before 1.25 jumped to without declaring it: on such a node
+ * kubelet had made it. When the rules jump to it undeclared, the namespace gets it first (empty),
+ * the rules are restored with --noflush (as kube-proxy restores them), and its declaration is
+ * left out of the saved text, as kp-gen prints only kube-proxy's chains
+ * (with --include-jumps kp-gen declares it, with kubelet's rule, and then it is compared).
+ */
+const KUBELET_MARK_DROP = 'KUBE-MARK-DROP';
+
+function jumpsToUndeclaredMarkDrop(rules: string): boolean {
+  return rules.includes(`-j ${KUBELET_MARK_DROP}`) && !rules.includes(`:${KUBELET_MARK_DROP} `);
+}
+
 export function saveAfterRestore(family: 4 | 6, backend: Backend, rules: string): SaveResult {
   const tool = `${family === 6 ? 'ip6tables' : 'iptables'}-${backend}`;
+  const kubeletChain = jumpsToUndeclaredMarkDrop(rules);
   const script = [
     'set -e',
     ...NFACCT_COUNTERS.map((n) => `nfacct add ${n} >/dev/null`),
-    `${tool}-restore < "$1"`,
+    // filter first: legacy lists the most recently created table first, as after kp-gen's restore.
+    ...(kubeletChain ? [`${tool} -t filter -S >/dev/null`, `${tool} -t nat -N ${KUBELET_MARK_DROP}`] : []),
+    // --noflush (as kube-proxy restores) keeps that chain; the namespace is fresh otherwise.
+    `${tool}-restore${kubeletChain ? ' --noflush' : ''} < "$1"`,
     `${tool}-save`,
   ].join('\n');
   const dir = mkdtempSync(join(tmpdir(), 'kp-gen-save-'));
@@ -39,7 +56,9 @@ export function saveAfterRestore(family: 4 | 6, backend: Backend, rules: string)
       maxBuffer: 64 * 1024 * 1024,
     });
     const ok = r.status === 0;
-    const saved = ok ? r.stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n') : '';
+    const saved = ok
+      ? r.stdout.split('\n').filter((l) => !l.startsWith('#') && !(kubeletChain && l === `:${KUBELET_MARK_DROP} - [0:0]`)).join('\n')
+      : '';
     return { ok, saved, output: `${r.stderr}${r.error ? String(r.error) : ''}`.trim() };
   } finally {
     rmSync(dir, { recursive: true, force: true });
