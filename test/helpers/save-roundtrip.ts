@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NFACCT_COUNTERS } from './kernel.js';
+import { KUBELET_MARK_DROP, kubeletChainSetup, NFACCT_COUNTERS } from './kernel.js';
 
 export type Backend = 'nft' | 'legacy';
 export const BACKENDS: Backend[] = ['nft', 'legacy'];
@@ -21,29 +21,17 @@ export interface SaveResult {
   output: string;
 }
 
-/**
- * kubelet's nat chain that kube-proxy before 1.25 jumped to without declaring it: on such a node
- * kubelet had made it. When the rules jump to it undeclared, the namespace gets it first (empty),
- * the rules are restored with --noflush (as kube-proxy restores them), and its declaration is
- * left out of the saved text, as kp-gen prints only kube-proxy's chains
- * (with --include-jumps kp-gen declares it, with kubelet's rule, and then it is compared).
- */
-const KUBELET_MARK_DROP = 'KUBE-MARK-DROP';
-
-function jumpsToUndeclaredMarkDrop(rules: string): boolean {
-  return rules.includes(`-j ${KUBELET_MARK_DROP}`) && !rules.includes(`:${KUBELET_MARK_DROP} `);
-}
-
 export function saveAfterRestore(family: 4 | 6, backend: Backend, rules: string): SaveResult {
   const tool = `${family === 6 ? 'ip6tables' : 'iptables'}-${backend}`;
-  const kubeletChain = jumpsToUndeclaredMarkDrop(rules);
+  // kubelet's KUBE-MARK-DROP, made first when the rules jump to it undeclared; its empty
+  // declaration is then left out of the saved text: kp-gen prints only kube-proxy's chains.
+  const kubelet = kubeletChainSetup(tool, rules);
+  const kubeletChain = kubelet.commands.length > 0;
   const script = [
     'set -e',
     ...NFACCT_COUNTERS.map((n) => `nfacct add ${n} >/dev/null`),
-    // filter first: legacy lists the most recently created table first, as after kp-gen's restore.
-    ...(kubeletChain ? [`${tool} -t filter -S >/dev/null`, `${tool} -t nat -N ${KUBELET_MARK_DROP}`] : []),
-    // --noflush (as kube-proxy restores) keeps that chain; the namespace is fresh otherwise.
-    `${tool}-restore${kubeletChain ? ' --noflush' : ''} < "$1"`,
+    ...kubelet.commands,
+    `${tool}-restore${kubelet.restoreFlags} < "$1"`,
     `${tool}-save`,
   ].join('\n');
   const dir = mkdtempSync(join(tmpdir(), 'kp-gen-save-'));
