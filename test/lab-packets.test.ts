@@ -19,10 +19,15 @@ const OTHER_CLIENT = '192.0.2.3';
 /** Long enough for an answer inside one machine, short enough for the "dropped" cases. */
 const DROP_TIMEOUT_MS = 400;
 
-// The newest release, 1.28 and the oldest modelled (1.25): their rules differ (nfacct, the
-// INVALID drop; before 1.27 no KUBE-FIREWALL localnet rule and no KUBE-FW comment rule)
-// but must carry packets the same way.
-describe.runIf(run).each([['newest', undefined], ['1.28', '1.28'], ['1.25', '1.25']] as const)('packets through the lab node (kube-proxy %s)', (_name, release) => {
+// The newest release, 1.28 and 1.25: their rules differ (nfacct, the INVALID drop; before 1.27
+// no KUBE-FIREWALL localnet rule and no KUBE-FW comment rule) but must carry packets the same
+// way. So must one release of each older era: 1.10 (E2: KUBE-XLB, KUBE-FW ending in kubelet's
+// KUBE-MARK-DROP, three rules per external IP), 1.12 (E3: no endpoint-rule comments), 1.15 (E4:
+// the INVALID drop, KUBE-XLB's LOCAL-traffic rules), 1.17 (E5: %0.10f) and 1.18.6 (the
+// three-rule KUBE-POSTROUTING backport).
+const RELEASES = [['newest', undefined], ['1.28', '1.28'], ['1.25', '1.25'], ['1.10', '1.10'], ['1.12', '1.12'], ['1.15', '1.15'], ['1.17', '1.17'], ['1.18.6', '1.18.6']] as const;
+const focus = process.env.KP_LAB_RELEASE;
+describe.runIf(run).each(RELEASES.filter(([name]) => focus === undefined || name === focus))('packets through the lab node (kube-proxy %s)', (_name, release) => {
   const lab = newTestLab();
   let plan: LabPlan;
 
