@@ -149,9 +149,9 @@ describe('CLI wiring: argv → RunOptions', () => {
   });
 
   it.each([
-    [['--kube-proxy-version', '1.24'], '--kube-proxy-version: kube-proxy 1.24 is not modelled yet: kp-gen models 1.25 … 1.34'],
-    [['--kube-proxy-version', '1.35'], '--kube-proxy-version: kube-proxy 1.35 is not supported: kp-gen models 1.25 … 1.34'],
-    [['--kube-proxy-version', 'latest'], '--kube-proxy-version: "latest" is not a kube-proxy version (kp-gen models 1.25 … 1.34)'],
+    [['--kube-proxy-version', '1.9'], '--kube-proxy-version: kube-proxy 1.9 is not supported: kp-gen models 1.10 … 1.34'],
+    [['--kube-proxy-version', '1.35'], '--kube-proxy-version: kube-proxy 1.35 is not supported: kp-gen models 1.10 … 1.34'],
+    [['--kube-proxy-version', 'latest'], '--kube-proxy-version: "latest" is not a kube-proxy version (kp-gen models 1.10 … 1.34)'],
   ])('refuses %j as a usage error: %s', (flags, message) => {
     const read = (): unknown => parseArgs([...flags, 'x'], { out: () => {} });
     expect(read).toThrow(UsageError);

@@ -34,6 +34,9 @@ const CHAINS: readonly (readonly [string, string])[] = [
   ['nat', 'KUBE-SVL-'],
   ['nat', 'KUBE-EXT-'],
   ['nat', 'KUBE-FW-'],
+  ['nat', 'KUBE-XLB-'],
+  // kubelet's, declared by --include-jumps for releases that jump to it (1.24 and before).
+  ['nat', 'KUBE-MARK-DROP'],
   ['nat', 'KUBE-SEP-'],
   ['filter', 'KUBE-SERVICES'],
   ['filter', 'KUBE-NODEPORTS'],

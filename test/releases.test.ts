@@ -121,3 +121,59 @@ describe('seed excerpts from real clusters', () => {
     expect(r.stdout).toContain('"pks-system/tenant-service cluster IP"');
   });
 });
+
+/**
+ * Dumps transcribed from older releases' kube-proxy tests (fixtures/upstream/v1.21, v1.23):
+ * test-dump.rules holds the test's string in its own order, expected.rules the same rules in
+ * kp-gen's canonical order (golden.test.ts runs kp-gen against expected.rules). Here: the two
+ * are the same dump, chain by chain.
+ */
+describe('older releases\' test dumps (fixtures/upstream/v1.2x)', () => {
+  const dumpCases = ['v1.21', 'v1.23'].flatMap((v) => discoverFixtures(`fixtures/upstream/${v}`).fixtures);
+
+  /** Per table: chain declarations (sorted) and each chain's rules in order. */
+  function byChain(text: string): Map<string, { chains: string[]; rules: Map<string, string[]> }> {
+    const tables = new Map<string, { chains: string[]; rules: Map<string, string[]> }>();
+    let current: { chains: string[]; rules: Map<string, string[]> } | undefined;
+    for (const line of text.split('\n')) {
+      if (line.startsWith('*')) tables.set(line.slice(1), (current = { chains: [], rules: new Map() }));
+      else if (line.startsWith(':')) current!.chains.push(line);
+      else if (line.startsWith('-A ')) {
+        const chain = line.split(' ')[1]!;
+        const list = current!.rules.get(chain) ?? [];
+        list.push(line);
+        current!.rules.set(chain, list);
+      }
+    }
+    for (const t of tables.values()) t.chains.sort();
+    return tables;
+  }
+
+  it('has the four cases', () => {
+    expect(dumpCases.map((f) => f.name).sort()).toEqual([
+      'endpoint-slice-e2e', 'health-check-node-port-e2e', 'only-local-node-ports', 'only-local-node-ports-no-cluster-cidr',
+    ]);
+  });
+
+  it.each(dumpCases.map((f) => [f.dir, f] as const))('%s: expected.rules is the test dump in canonical order', (_dir, f) => {
+    const dump = byChain(readFileSync(join(f.dir, 'test-dump.rules'), 'utf8'));
+    const expected = byChain(readFileSync(join(f.dir, 'expected.rules'), 'utf8'));
+    expect([...expected.keys()]).toEqual([...dump.keys()]);
+    for (const [table, d] of dump) {
+      const e = expected.get(table)!;
+      expect(e.chains, table).toEqual(d.chains);
+      expect([...e.rules.keys()].sort(), table).toEqual([...d.rules.keys()].sort());
+      for (const [chain, rules] of d.rules) {
+        // Only these two are re-sorted (by service name, stable); the rest keep the test's order.
+        const sorted = chain === 'KUBE-SERVICES' || chain === 'KUBE-NODEPORTS';
+        if (sorted) expect([...e.rules.get(chain)!].sort(), `${table} ${chain}`).toEqual([...rules].sort());
+        else expect(e.rules.get(chain), `${table} ${chain}`).toEqual(rules);
+      }
+    }
+  });
+
+  it.each(dumpCases.map((f) => [f.dir, f] as const))('%s: its release is the era the flags name', (_dir, f) => {
+    const version = f.flags[f.flags.indexOf('--kube-proxy-version') + 1];
+    expect(f.dir).toContain(`/v${version}/`);
+  });
+});

@@ -19,16 +19,11 @@
  *    restoring kp-gen's output (filter, then nat) into a fresh namespace creates filter first,
  *    so legacy prints `nat`, then `filter`;
  *  - a table whose restore text declares no chain at all is created only by legacy.
- *
- * kube-proxy before 1.25 jumps to kubelet's nat KUBE-MARK-DROP without declaring it; kp-gen
- * prints only kube-proxy's chains (kubelet's come with --include-jumps), so the jump is printed
- * as a jump to a chain.
  */
 import type { Rule } from '../iptables/rule.js';
 import type { IPFamily } from '../model/ip.js';
 import type { SaveBackend } from '../options.js';
-import { BUILTIN_CHAINS } from '../plan/jumps.js';
-import { KUBE_MARK_DROP } from '../plan/chain-names.js';
+import { BUILTIN_CHAINS, KUBE_MARK_DROP } from '../plan/jumps.js';
 import { InternalError } from '../errors.js';
 import { byteCompare } from '../util.js';
 import { saveText } from '../iptables/save.js';
@@ -47,8 +42,8 @@ function emitTable(table: OrderedTable, family: IPFamily, parts: string[]): void
   const builtins = BUILTIN_CHAINS[table.name as keyof typeof BUILTIN_CHAINS] ?? [];
   const chainOf = new Map(table.chains.map((c) => [c.name, c]));
   const userChains = table.chains.map((c) => c.name).filter((n) => !builtins.includes(n)).sort(byteCompare);
-  const jumpable = new Set(userChains);
-  if (table.name === 'nat') jumpable.add(KUBE_MARK_DROP);
+  // kubelet's KUBE-MARK-DROP, jumped to (not declared) by kube-proxy 1.24 and before.
+  const jumpable = new Set(table.name === 'nat' ? [...userChains, KUBE_MARK_DROP] : userChains);
   parts.push(`*${table.name}\n`);
   for (const name of builtins) parts.push(`:${name} ACCEPT [0:0]\n`);
   for (const name of userChains) parts.push(`:${name} - [0:0]\n`);

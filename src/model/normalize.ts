@@ -279,11 +279,11 @@ function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn):
   const externallyAccessibleType =
     svc.type === 'LoadBalancer' || svc.type === 'NodePort' || (svc.type === 'ClusterIP' && svc.externalIPs.length > 0);
   const externalPolicyLocal = externallyAccessibleType && svc.externalTrafficPolicy === 'Local';
-  let internalPolicyLocal = svc.internalTrafficPolicy === 'Local' && opts.readInternalTrafficPolicy !== false;
   if (svc.internalTrafficPolicy === 'Local' && opts.absentFields?.internalTrafficPolicy) {
-    warn(src, 'spec.internalTrafficPolicy', `did not exist in kube-proxy ${opts.absentFields.release}; ignored (Local is treated as Cluster)`);
-    internalPolicyLocal = false;
+    warn(src, 'spec.internalTrafficPolicy', `did not exist in kube-proxy ${opts.absentFields.release}; ignored (traffic policy Cluster)`);
   }
+  const internalPolicyLocal =
+    svc.internalTrafficPolicy === 'Local' && opts.readInternalTrafficPolicy !== false && opts.absentFields?.internalTrafficPolicy !== true;
   const healthCheckNodePort = svc.type === 'LoadBalancer' && externalPolicyLocal ? svc.healthCheckNodePort : 0;
   const sticky = svc.sessionAffinity === 'ClientIP' ? svc.affinityTimeoutSeconds : 0;
 

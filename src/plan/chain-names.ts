@@ -14,16 +14,12 @@ export const KUBE_FORWARD = 'KUBE-FORWARD';
 export const KUBE_PROXY_FIREWALL = 'KUBE-PROXY-FIREWALL';
 /** kubelet's copy of the anti-martian rule, duplicated by kube-proxy. */
 export const KUBE_FIREWALL = 'KUBE-FIREWALL';
-/** kubelet's mark-for-drop chain, which kube-proxy jumped to before 1.25. */
-export const KUBE_MARK_DROP = 'KUBE-MARK-DROP';
 
 export const SVC_PREFIX = 'KUBE-SVC-';
 export const SVL_PREFIX = 'KUBE-SVL-';
 export const EXT_PREFIX = 'KUBE-EXT-';
 export const FW_PREFIX = 'KUBE-FW-';
 export const SEP_PREFIX = 'KUBE-SEP-';
-/** KUBE-XLB-…: externalTrafficPolicy Local before 1.24. */
-export const XLB_PREFIX = 'KUBE-XLB-';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 

@@ -9,13 +9,15 @@ import {
   KUBE_EXTERNAL_SERVICES,
   KUBE_FIREWALL,
   KUBE_FORWARD,
-  KUBE_MARK_DROP,
   KUBE_NODEPORTS,
   KUBE_POSTROUTING,
   KUBE_PROXY_FIREWALL,
   KUBE_SERVICES,
 } from './chain-names.js';
-import { jump, match, option, rule, type Arg, type Rule } from '../iptables/rule.js';
+import { jump, match, option, type Arg, type Rule } from '../iptables/rule.js';
+
+/** kubelet's mark-for-drop chain (nat), which kube-proxy 1.24 and before jump to. */
+export const KUBE_MARK_DROP = 'KUBE-MARK-DROP';
 import type { TableBuilder, TableName } from './ruleset.js';
 
 interface JumpChain {
@@ -55,21 +57,39 @@ export const BUILTIN_CHAINS: Record<TableName, string[]> = {
   nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
 };
 
+/** Which of the jumps a release ensures (all of them by default: the newest release's). */
+export interface JumpOptions {
+  /** kube-proxy creates KUBE-FIREWALL and jumps to it (1.27 and later: PR #114470). */
+  kubeletFirewall?: boolean;
+  /** KUBE-PROXY-FIREWALL exists (1.25 and later). */
+  proxyFirewall?: boolean;
+  /** Filter KUBE-NODEPORTS exists (health-check node ports, features.ts healthCheckNodePortFilterRules). */
+  healthCheckPorts?: boolean;
+  /** kube-proxy ensures the nat chain KUBE-MARK-DROP (kubelet's; 1.24 and before jump to it). */
+  ensureMarkDrop?: boolean;
+}
+
 /**
  * Declare the built-in chains and write the jumps in the order they end up in after kube-proxy
  * has prepended them one by one (the last ensured is first). KUBE-FIREWALL is declared even
  * where the restore data has no rule for it: kube-proxy's EnsureChain creates it. Before 1.27
  * (`kubeletFirewall` false) kube-proxy neither created that chain nor jumped to it: kubelet
- * did, and kp-gen writes only kube-proxy's jumps.
+ * did, and kp-gen writes only kube-proxy's jumps. Releases that jump to KUBE-MARK-DROP ensure
+ * that chain exists (iptablesEnsureChains), without rules of their own.
  */
-export function writeJumpRules(filter: TableBuilder, nat: TableBuilder, kubeletFirewall = true): void {
+export function writeJumpRules(filter: TableBuilder, nat: TableBuilder, opts: JumpOptions | boolean = {}): void {
+  const o: JumpOptions = typeof opts === 'boolean' ? { kubeletFirewall: opts } : opts;
+  const kubeletFirewall = o.kubeletFirewall ?? true;
   const tables = { filter, nat };
   if (kubeletFirewall && !filter.has(KUBE_FIREWALL)) filter.declare(KUBE_FIREWALL);
+  if (o.ensureMarkDrop && !nat.has(KUBE_MARK_DROP)) nat.declare(KUBE_MARK_DROP);
   for (const name of ['filter', 'nat'] as const) {
     for (const chain of BUILTIN_CHAINS[name]) tables[name].declareBuiltin(chain);
   }
   for (const j of [...JUMP_CHAINS].reverse()) {
     if (j.dstChain === KUBE_FIREWALL && !kubeletFirewall) continue;
+    if (j.dstChain === KUBE_PROXY_FIREWALL && o.proxyFirewall === false) continue;
+    if (j.table === 'filter' && j.dstChain === KUBE_NODEPORTS && o.healthCheckPorts === false) continue;
     tables[j.table].append(j.srcChain, jumpRule(j));
   }
 }
@@ -82,9 +102,10 @@ function jumpRule(j: JumpChain): Rule {
 }
 
 /**
- * kube-proxy 1.10 … 1.18 ensured fewer jumps (iptablesJumpChains at MikeSpreitzer/kubernetes@58956344
- * and in search-index copy 59534007): no FORWARD jump to KUBE-EXTERNAL-SERVICES, no filter
- * KUBE-NODEPORTS, no KUBE-PROXY-FIREWALL.
+ * kube-proxy 1.10 … 1.18 ensured other jumps (iptablesJumpChains at MikeSpreitzer/kubernetes@58956344,
+ * 1.16-dev, and in search-index copy 59534007, 1.18-dev): filter INPUT also jumps to
+ * KUBE-SERVICES, FORWARD does not jump to KUBE-EXTERNAL-SERVICES, and there is no filter
+ * KUBE-NODEPORTS, KUBE-PROXY-FIREWALL or KUBE-FIREWALL of kube-proxy's own.
  */
 const JUMP_CHAINS_BEFORE_1_19: JumpChain[] = [
   { table: 'filter', dstChain: KUBE_EXTERNAL_SERVICES, srcChain: 'INPUT', comment: 'kubernetes externally-visible service portals', extraArgs: NEW },
@@ -97,27 +118,11 @@ const JUMP_CHAINS_BEFORE_1_19: JumpChain[] = [
   { table: 'nat', dstChain: KUBE_POSTROUTING, srcChain: 'POSTROUTING', comment: 'kubernetes postrouting rules', extraArgs: [] },
 ];
 
-/** kubelet's drop mark: 1 << --iptables-drop-bit (15), printed as kube-proxy printed its own. */
-const KUBELET_DROP_MARK = '0x00008000/0x00008000';
-
-/**
- * The jumps of kube-proxy 1.10 … 1.18, and kubelet's chains its rules rely on: nat
- * KUBE-MARK-DROP (KUBE-FW and KUBE-XLB jump to it) and filter KUBE-FIREWALL, which drops what
- * it marked, jumped to from INPUT and OUTPUT. kubelet made them at its start, before
- * kube-proxy prepended its own jumps, so kubelet's jumps come last. KUBE-FIREWALL is as the
- * .0 releases had it: the "block incoming localnet connections" rule of the June 2020 patch
- * releases (CVE-2020-8558) is kubelet's and not written.
- */
+/** The jumps of kube-proxy 1.10 … 1.18, in the order they end up in (the last ensured first). */
 export function writeJumpRulesBefore119(filter: TableBuilder, nat: TableBuilder): void {
   const tables = { filter, nat };
   for (const name of ['filter', 'nat'] as const) {
     for (const chain of BUILTIN_CHAINS[name]) tables[name].declareBuiltin(chain);
   }
   for (const j of [...JUMP_CHAINS_BEFORE_1_19].reverse()) tables[j.table].append(j.srcChain, jumpRule(j));
-  filter.append('INPUT', rule(undefined, [], jump(KUBE_FIREWALL)));
-  filter.append('OUTPUT', rule(undefined, [], jump(KUBE_FIREWALL)));
-  filter.declare(KUBE_FIREWALL);
-  filter.append(KUBE_FIREWALL, rule('kubernetes firewall for dropping marked packets', [match('mark'), option('--mark', KUBELET_DROP_MARK)], jump('DROP')));
-  nat.declare(KUBE_MARK_DROP);
-  nat.append(KUBE_MARK_DROP, rule(undefined, [], jump('MARK', [option('--set-xmark', KUBELET_DROP_MARK)])));
 }

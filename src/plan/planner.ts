@@ -1,7 +1,10 @@
 /**
  * planRules: kube-proxy's syncProxyRules for a full sync from an empty state
- * (pkg/proxy/iptables/proxier.go). Fixed chains and rules are written here; each service
- * port's rules in service-rules.ts. Pure: no I/O.
+ * (pkg/proxy/iptables/proxier.go), by the planner of the release's era (plan/releases/eras.ts).
+ *
+ * This file and service-rules.ts are the planner of the newest era (E9, 1.25 and later):
+ * fixed chains and rules here (planNewestRules), each service port's rules in
+ * service-rules.ts. Older eras have theirs under plan/releases/<era>/. Pure: no I/O.
  */
 import type { ProxierConfig, ServicePortWithEndpoints } from '../model/types.js';
 import { NFACCT_CT_STATE_INVALID } from '../model/types.js';
@@ -21,8 +24,11 @@ import { header, jump, match, notOption, option, rule, type Arg } from '../iptab
 import { TableBuilder, type Ruleset } from './ruleset.js';
 import { writeServicePortRules } from './service-rules.js';
 import { writeJumpRules } from './jumps.js';
-import { atLeast } from './releases/release.js';
+import { eraOf, type EraName } from './releases/eras.js';
 import { planRulesE2 } from './releases/e2-1.10/planner.js';
+import { planRules119 } from './releases/e6-1.19/planner.js';
+import { planRules122 } from './releases/e7-1.22/planner.js';
+import { planRules124 } from './releases/e8-1.24/planner.js';
 
 /** kube-proxy's largeClusterEndpointsThreshold. */
 const LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000;
@@ -34,9 +40,27 @@ export interface PlanOptions {
   includeJumps?: boolean;
 }
 
+type Planner = (ports: readonly ServicePortWithEndpoints[], cfg: ProxierConfig, opts?: PlanOptions) => Ruleset;
+
+/** Each era's planner (the eras themselves: plan/releases/eras.ts). */
+const PLANNERS: Record<EraName, Planner> = {
+  // 1.10 … 1.18: one planner, the eras' differences are switches of features.ts.
+  E2: planRulesE2,
+  E3: planRulesE2,
+  E4: planRulesE2,
+  E5: planRulesE2,
+  E6: planRules119,
+  E7: planRules122,
+  E8: planRules124,
+  E9: planNewestRules,
+};
+
 export function planRules(ports: readonly ServicePortWithEndpoints[], cfg: ProxierConfig, opts: PlanOptions = {}): Ruleset {
-  // Eras E2–E5 (1.10 … 1.18) have a planner of their own.
-  if (!atLeast(cfg.release, 19)) return planRulesE2(ports, cfg, opts);
+  return PLANNERS[eraOf(cfg.release).name](ports, cfg, opts);
+}
+
+/** Era E9: 1.25 and later. */
+function planNewestRules(ports: readonly ServicePortWithEndpoints[], cfg: ProxierConfig, opts: PlanOptions = {}): Ruleset {
   const filter = new TableBuilder('filter');
   const nat = new TableBuilder('nat');
   const mark = cfg.masqueradeMark;

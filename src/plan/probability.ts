@@ -1,30 +1,38 @@
 /**
  * The `--probability` text kube-proxy writes for the i-th of n endpoints: 1/(n-i) printed
- * with Go's `%0.10f` (computeProbability in proxier.go; `%0.5f` before 1.17, `digits` 5).
- * Cached, as kube-proxy caches it.
+ * with Go's `%0.10f` (computeProbability in proxier.go; `%0.5f` before 1.17, see
+ * probabilityWithDigits). Cached, as kube-proxy caches it.
  */
-const caches: Record<5 | 10, string[]> = { 5: [], 10: [] };
+const cache: string[] = [];
+const fiveDigitCache: string[] = [];
 
-export function probability(n: number, digits: 5 | 10 = 10): string {
-  const cache = caches[digits];
+/** 1/n with `digits` decimals: 10 (1.17 and later) or 5 (before). */
+export function probabilityWithDigits(n: number, digits: 5 | 10): string {
+  if (digits === 10) return probability(n);
+  return (fiveDigitCache[n] ??= formatFixed(1 / n, 5));
+}
+
+export function probability(n: number): string {
   let s = cache[n];
   if (s === undefined) {
-    s = formatFixed(1 / n, digits);
+    s = formatFixed10(1 / n);
     cache[n] = s;
   }
   return s;
 }
 
-/** Go's `%0.10f`: formatFixed with 10 digits. */
+
+/**
+ * Go's `%0.10f` for a non-negative float64: the exact binary value rounded half-to-even.
+ * (JavaScript's toFixed rounds ties up, which differs for 1/2048 = 0.00048828125.)
+ */
 export function formatFixed10(x: number): string {
   return formatFixed(x, 10);
 }
 
-/**
- * Go's `%0.<digits>f` for a non-negative float64: the exact binary value rounded half-to-even.
- * (JavaScript's toFixed rounds ties up, which differs for 1/2048 = 0.00048828125.)
- */
+/** Go's `%0.<digits>f` for a non-negative float64, rounded half-to-even on the exact value. */
 export function formatFixed(x: number, digits: number): string {
+  const SCALE = 10n ** BigInt(digits);
   if (!(x >= 0) || !Number.isFinite(x)) throw new RangeError(`probability out of range: ${x}`);
   // x = mantissa * 2^exponent exactly.
   const view = new DataView(new ArrayBuffer(8));
@@ -40,8 +48,7 @@ export function formatFixed(x: number, digits: number): string {
     mantissa |= 1n << 52n;
     exponent = biased - 1075;
   }
-  // scaled = x * 10^digits as a fraction num/den.
-  const SCALE = 10n ** BigInt(digits);
+  // scaled = x * 10^10 as a fraction num/den.
   let num = mantissa * SCALE;
   let den = 1n;
   if (exponent >= 0) num <<= BigInt(exponent);

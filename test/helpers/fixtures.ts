@@ -31,7 +31,7 @@ export interface Fixture {
 }
 
 const INPUT_NAME = /^input(\.ya?ml|\.json)?$/;
-const KNOWN_FILES = new Set(['flows.json', 'kube-proxy.yaml', 'flags.txt', 'expected.rules', 'expected.stderr', 'expected.exit', 'SOURCE.md', 'README.md', 'original.rules']);
+const KNOWN_FILES = new Set(['flows.json', 'kube-proxy.yaml', 'flags.txt', 'expected.rules', 'expected.stderr', 'expected.exit', 'SOURCE.md', 'README.md', 'original.rules', 'test-dump.rules']);
 
 export function parseFlags(text: string): string[] {
   return text

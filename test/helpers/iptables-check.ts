@@ -1,16 +1,17 @@
 /**
  * A structural check of iptables-restore text, independent of kp-gen's planner: tables are
  * well formed, each chain is declared once per table, every `-A` names a declared chain, and
- * every `-j` target is a built-in target or a chain declared in the same table — or kubelet's
- * nat KUBE-MARK-DROP, which kube-proxy before 1.25 jumped to without declaring it (kubelet made
- * it; kp-gen declares it with --include-jumps).
+ * every `-j` target is a built-in target or a chain declared in the same table.
  */
-/** Chains another program owns, which kube-proxy's rules may jump to undeclared: by table. */
-const FOREIGN_CHAINS: Record<string, ReadonlySet<string>> = { nat: new Set(['KUBE-MARK-DROP']) };
 const BUILTIN_TARGETS = new Set([
   'ACCEPT', 'DROP', 'RETURN', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'MARK', 'LOG', 'CONNMARK', 'NOTRACK',
 ]);
 const BUILTIN_CHAINS = new Set(['INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'POSTROUTING']);
+/**
+ * Chains of another component that kube-proxy jumps to without declaring them: kubelet's nat
+ * KUBE-MARK-DROP, the target of KUBE-FW and "has no local endpoints" rules up to 1.24.
+ */
+const KUBELET_CHAINS = new Map([['nat', new Set(['KUBE-MARK-DROP'])]]);
 
 export interface ParsedTable {
   name: string;
@@ -72,7 +73,7 @@ export function checkRestore(text: string, opts: CheckOptions = {}): string[] {
     const declared = new Set(t.chains);
     for (const r of t.rules) {
       if (!declared.has(r.chain) && !BUILTIN_CHAINS.has(r.chain)) problems.push(`${t.name}: rule in undeclared chain: ${r.line}`);
-      if (r.target && !BUILTIN_TARGETS.has(r.target) && !declared.has(r.target) && !FOREIGN_CHAINS[t.name]?.has(r.target)) {
+      if (r.target && !BUILTIN_TARGETS.has(r.target) && !declared.has(r.target) && !KUBELET_CHAINS.get(t.name)?.has(r.target)) {
         problems.push(`${t.name}: jump to undeclared chain: ${r.line}`);
       }
     }

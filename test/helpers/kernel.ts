@@ -56,28 +56,14 @@ export const NFACCT_COUNTERS = ['ct_state_invalid_dropped_pkts', 'localhost_nps_
  * In a new network namespace: create kube-proxy's nfacct counters, then check `rules` with
  * `<cmd> --test` and load it for real with `<cmd>`.
  */
-/**
- * kubelet's nat chain that kube-proxy before 1.25 jumped to without declaring it: on such a node
- * kubelet had made it. When `rules` jump to it undeclared, the namespace gets it first (empty),
- * and the rules are restored with --noflush, as kube-proxy restores them (a plain restore would
- * delete it). `tool` is e.g. `iptables-nft`. kp-gen declares the chain with --include-jumps.
- */
-export const KUBELET_MARK_DROP = 'KUBE-MARK-DROP';
-
-export function kubeletChainSetup(tool: string, rules: string): { commands: string[]; restoreFlags: string } {
-  if (!rules.includes(`-j ${KUBELET_MARK_DROP}`) || rules.includes(`:${KUBELET_MARK_DROP} `)) return { commands: [], restoreFlags: '' };
-  // filter first: legacy lists the most recently created table first, as after kp-gen's restore.
-  return { commands: [`${tool} -t filter -S >/dev/null`, `${tool} -t nat -N ${KUBELET_MARK_DROP}`], restoreFlags: ' --noflush' };
-}
-
 export function restoreInNamespace(cmd: string, rules: string): RestoreResult {
-  const kubelet = kubeletChainSetup(cmd.replace(/-restore$/, ''), rules);
+  const kubelet = kubeletPrelude(rules);
   const script = [
     'set -e',
     ...NFACCT_COUNTERS.map((n) => `nfacct add ${n} >/dev/null`),
-    ...kubelet.commands,
-    `${cmd}${kubelet.restoreFlags} --test < "$1"`,
-    `${cmd}${kubelet.restoreFlags} < "$1"`,
+    ...(kubelet ? [`printf '%s' '${kubelet}' | ${cmd}`] : []),
+    `${cmd} ${kubelet ? '--noflush ' : ''}--test < "$1"`,
+    `${cmd} ${kubelet ? '--noflush ' : ''}< "$1"`,
   ].join('\n');
   const dir = mkdtempSync(join(tmpdir(), 'kp-gen-restore-'));
   try {
@@ -89,3 +75,18 @@ export function restoreInNamespace(cmd: string, rules: string): RestoreResult {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * kube-proxy 1.24 and before jump to kubelet's nat chain KUBE-MARK-DROP without declaring it
+ * (kubelet made it first). For such a restore text (no --include-jumps), the restore text that
+ * creates the chain, empty, as kubelet had; then the rules load with --noflush, as kube-proxy
+ * loads them. Undefined when the text does not need it.
+ */
+export function kubeletPrelude(rules: string): string | undefined {
+  if (!rules.includes('-j KUBE-MARK-DROP') || rules.includes(':KUBE-MARK-DROP ')) return undefined;
+  // filter first, as the rules create them: legacy iptables-save lists tables newest first.
+  return '*filter\nCOMMIT\n*nat\n:KUBE-MARK-DROP - [0:0]\nCOMMIT\n';
+}
+
+/** The line iptables-save prints for that empty chain (not kube-proxy's output). */
+export const KUBELET_PRELUDE_SAVE_LINE = ':KUBE-MARK-DROP - [0:0]';

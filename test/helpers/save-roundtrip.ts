@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KUBELET_MARK_DROP, kubeletChainSetup, NFACCT_COUNTERS } from './kernel.js';
+import { KUBELET_PRELUDE_SAVE_LINE, kubeletPrelude, NFACCT_COUNTERS } from './kernel.js';
 
 export type Backend = 'nft' | 'legacy';
 export const BACKENDS: Backend[] = ['nft', 'legacy'];
@@ -23,15 +23,12 @@ export interface SaveResult {
 
 export function saveAfterRestore(family: 4 | 6, backend: Backend, rules: string): SaveResult {
   const tool = `${family === 6 ? 'ip6tables' : 'iptables'}-${backend}`;
-  // kubelet's KUBE-MARK-DROP, made first when the rules jump to it undeclared; its empty
-  // declaration is then left out of the saved text: kp-gen prints only kube-proxy's chains.
-  const kubelet = kubeletChainSetup(tool, rules);
-  const kubeletChain = kubelet.commands.length > 0;
+  const kubelet = kubeletPrelude(rules);
   const script = [
     'set -e',
     ...NFACCT_COUNTERS.map((n) => `nfacct add ${n} >/dev/null`),
-    ...kubelet.commands,
-    `${tool}-restore${kubelet.restoreFlags} < "$1"`,
+    ...(kubelet ? [`printf '%s' '${kubelet}' | ${tool}-restore`] : []),
+    `${tool}-restore ${kubelet ? '--noflush ' : ''}< "$1"`,
     `${tool}-save`,
   ].join('\n');
   const dir = mkdtempSync(join(tmpdir(), 'kp-gen-save-'));
@@ -44,9 +41,8 @@ export function saveAfterRestore(family: 4 | 6, backend: Backend, rules: string)
       maxBuffer: 64 * 1024 * 1024,
     });
     const ok = r.status === 0;
-    const saved = ok
-      ? r.stdout.split('\n').filter((l) => !l.startsWith('#') && !(kubeletChain && l === `:${KUBELET_MARK_DROP} - [0:0]`)).join('\n')
-      : '';
+    // kubelet's empty KUBE-MARK-DROP (the prelude) is not part of kube-proxy's output.
+    const saved = ok ? r.stdout.split('\n').filter((l) => !l.startsWith('#') && !(kubelet && l === KUBELET_PRELUDE_SAVE_LINE)).join('\n') : '';
     return { ok, saved, output: `${r.stderr}${r.error ? String(r.error) : ''}`.trim() };
   } finally {
     rmSync(dir, { recursive: true, force: true });

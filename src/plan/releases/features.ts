@@ -22,16 +22,10 @@ export interface FeatureSwitch {
 
 export const FEATURE_SWITCHES = {
   endpointCommentsDropped: {
-    summary: 'the rules of KUBE-SVC → KUBE-SEP dispatch, session-affinity --rcheck and both KUBE-SEP rules carry no comment: the new comment helper appendServiceCommentLocked returns the extended arguments and its callers discard them; before, those rules carry `-m comment --comment P` always',
+    summary: 'the rules of KUBE-SVC → KUBE-SEP dispatch, session-affinity --rcheck and both KUBE-SEP rules carry no comment: the new comment helper appendServiceCommentLocked returns the extended arguments and its callers discard them; before, those rules carry `-m comment --comment P` always (serviceCommentHelperFixed ends this in 1.17)',
     since: 12,
     backports: [],
     source: 'PR #65755 (2018-07, the helper); the discarded result in proxier.go at MikeSpreitzer/kubernetes@58956344 (1.16-dev) and in search-index copy 66701277317 (1.13/1.14-era, glog → klog, svcInfo fields); comment-less KUBE-SEP rules in a real 2019-03 dump quoted in PR #75893',
-  },
-  endpointCommentsRestored: {
-    summary: 'the helper\'s result is used: those rules carry `-m comment --comment P` again unless there are more than 1000 endpoint chains (endpointChainsNumberThreshold)',
-    since: 17,
-    backports: [],
-    source: 'PR #81886 (1.17; kube-proxy-versions.md errata 1); `args = proxier.appendServiceCommentLocked(...)` in search-index copy 59534007 (1.18-dev: EndpointSliceProxying, %0.10f)',
   },
   forwardInvalidDrop: {
     summary: 'KUBE-FORWARD starts with `-m conntrack --ctstate INVALID -j DROP`',
@@ -57,12 +51,6 @@ export const FEATURE_SWITCHES = {
     backports: [],
     source: 'PR #78547 (milestone v1.16); masqueradeRandomFully from the iptables version at MikeSpreitzer/kubernetes@58956344',
   },
-  probabilityTenDigits: {
-    summary: 'the --probability text is Go\'s %0.10f (0.5000000000); before, %0.5f (0.50000)',
-    since: 17,
-    backports: [],
-    source: 'PR #83599 (merged 2019-10-08); computeProbability "%0.10f" in search-index copy 59534007, "%0.5f" in the 1.7 copy 164894835 of kube-proxy-versions.md',
-  },
   forwardConntrackAnySource: {
     summary: 'the two KUBE-FORWARD "conntrack pod source/destination" rules lose their -s/-d cluster CIDR and are written without --cluster-cidr too (LocalTrafficDetector)',
     since: 18,
@@ -80,6 +68,42 @@ export const FEATURE_SWITCHES = {
     since: 19,
     backports: [],
     source: 'ServicePortName.String() in pkg/proxy/types.go (kube-proxy-versions.md 1.19 row: submariner PR #1092 citing the upstream commit); `ns/name:` in the seed-B dump of a 1.12–1.16 cluster',
+  },
+  probabilityTenDigits: {
+    summary: 'the --probability text has ten decimals (Go %0.10f: 0.3333333333); before, five (%0.5f: 0.33333)',
+    since: 17,
+    backports: [],
+    source: 'PR #83599 (merged 2019-10-08, in 1.17); %0.10f in every proxier.go read for 1.19-1.24 (tnqn/kubernetes@8d903e31, copies 1288553135 and 383318076)',
+  },
+  serviceCommentHelperFixed: {
+    summary: 'KUBE-SVC dispatch, session-affinity and KUBE-SEP rules carry the `-m comment --comment P` of appendServiceCommentLocked unless there are more than 1000 endpoint chains; before, the helper\'s result was discarded and they had no comment',
+    since: 17,
+    backports: [],
+    source: 'PR #81886 (kube-proxy-versions.md errata 1); args = proxier.appendServiceCommentLocked(args, ...) in tnqn/kubernetes@8d903e31 (1.21-dev) and later',
+  },
+  healthCheckNodePortFilterRules: {
+    summary: 'the filter chain KUBE-NODEPORTS exists, with an ACCEPT rule "P health check node port" per health-check node port and the jump "kubernetes health check service ports" from INPUT; before, three filter chains',
+    since: 21,
+    backports: [],
+    source: 'PR #97824 (kube-proxy-versions.md errata 1: in 1.21); present in tnqn/kubernetes@8d903e31 (1.21-dev). The 1.19/1.20 side is the errata\'s, not re-read from a 1.19/1.20 proxier.go here',
+  },
+  singleForwardConntrackRule: {
+    summary: 'KUBE-FORWARD has one "kubernetes forwarding conntrack rule" (RELATED,ESTABLISHED); before, two CIDR-less rules "kubernetes forwarding conntrack pod source rule" and "... pod destination rule"',
+    since: 21,
+    backports: [],
+    source: 'one rule in tnqn/kubernetes@8d903e31 (1.21-dev); two rules for 1.19/1.20 per kube-proxy-versions.md errata 2 (not re-read from a 1.19/1.20 proxier.go here)',
+  },
+  bareServiceAddresses: {
+    summary: 'cluster, external and load-balancer IPs (-d) and endpoint IPs (KUBE-SEP -s) are written bare; before, with /32 (/128) (utilproxy.ToCIDR)',
+    since: 23,
+    backports: [],
+    source: 'ToCIDR in tnqn/kubernetes@8d903e31 (1.21-dev), ClusterIP().String() in copy 1288553135 (1.23-era); 1.22 per kube-proxy-versions.md errata 3 (1.22.8 logs still show /32)',
+  },
+  plainLocalDispatchComments: {
+    summary: 'KUBE-XLB dispatch and affinity rules are written by writeServiceToEndpointRules: comment P through appendServiceCommentLocked; before, "Balancing rule N for P" and an always-present P on the affinity rules',
+    since: 23,
+    backports: [],
+    source: 'PR #106269 (merged 2021-11-10, in 1.23); "Balancing rule %d for %s" in tnqn/kubernetes@8d903e31 (1.21-dev), writeServiceToEndpointRules for the XLB chain in copy 1288553135 (1.23-era)',
   },
   localhostNodePortsOption: {
     summary: 'the localhostNodePorts option (--iptables-localhost-nodeports) exists; the KUBE-SERVICES jump to KUBE-NODEPORTS excludes ::1 on IPv6 (`! -d ::1/128`), and a loopback address of nodePortAddresses gets no jump on IPv6 (nor on IPv4 with the option off); before, the option is an unknown setting, IPv6 has no exclusion and every address of the family gets a jump',
@@ -250,6 +274,20 @@ export interface ReleaseFeatures {
   firewallChainDropComment: boolean;
   /** topology-mode is read and any enabling value counts; else topology-aware-hints "Auto"/"auto" only. */
   topologyModeAnnotation: boolean;
+  /** spec.internalTrafficPolicy exists in this release (read or not, by the gate). */
+  internalTrafficPolicyField: boolean;
+  /** `--probability` with 10 decimals; else 5. */
+  probabilityTenDigits: boolean;
+  /** The endpoint-rule comment helper works (comments dropped only in large-cluster mode); else never a comment. */
+  serviceCommentHelperFixed: boolean;
+  /** Filter KUBE-NODEPORTS with the health-check node port rules. */
+  healthCheckNodePortFilterRules: boolean;
+  /** KUBE-FORWARD's one "conntrack rule"; else the two "conntrack pod source/destination" rules. */
+  singleForwardConntrackRule: boolean;
+  /** Bare IPs in -d/-s; else /32 (/128). */
+  bareServiceAddresses: boolean;
+  /** KUBE-XLB dispatch comments are plain P (through the comment helper); else "Balancing rule N for P". */
+  plainLocalDispatchComments: boolean;
   /** Comments on KUBE-SVC → KUBE-SEP, --rcheck and KUBE-SEP rules: always, never (1.12–1.16), or up to 1000 endpoint chains. */
   endpointComments: 'always' | 'never' | 'below-threshold';
   /** KUBE-FORWARD's INVALID-drop rule (before conntrackTCPLiberal is looked at). */
@@ -258,16 +296,12 @@ export interface ReleaseFeatures {
   xlbLocalTraffic: 'none' | 'before-redirect' | 'after-redirect';
   /** MASQUERADE gets --random-fully when the node's iptables has it. */
   masqueradeRandomFully: boolean;
-  /** Digits after the point in --probability (Go's %0.5f or %0.10f). */
-  probabilityDigits: 5 | 10;
   /** The KUBE-FORWARD conntrack rules match any address (no cluster CIDR). */
   forwardConntrackAnySource: boolean;
   /** Three-rule KUBE-POSTROUTING and --or-mark; else one rule and --set-xmark M/M. */
   unmarkBeforeMasquerade: boolean;
   /** An unnamed port's ServicePortName keeps its colon: `ns/name:`. */
   unnamedPortColon: boolean;
-  /** spec.internalTrafficPolicy exists (from 1.21, when its gate came). */
-  internalTrafficPolicyField: boolean;
 }
 
 /**
@@ -297,14 +331,19 @@ export function releaseFeatures(release: Release, gates: Readonly<Record<string,
     localnetFirewallRule: hasFeature(release, 'localnetFirewallRule'),
     firewallChainDropComment: hasFeature(release, 'firewallChainDropComment'),
     topologyModeAnnotation: hasFeature(release, 'topologyModeAnnotation'),
-    endpointComments: hasFeature(release, 'endpointCommentsRestored') ? 'below-threshold' : hasFeature(release, 'endpointCommentsDropped') ? 'never' : 'always',
+    internalTrafficPolicyField: atLeast(release, RULE_FEATURE_GATES.ServiceInternalTrafficPolicy.alpha),
+    probabilityTenDigits: hasFeature(release, 'probabilityTenDigits'),
+    serviceCommentHelperFixed: hasFeature(release, 'serviceCommentHelperFixed'),
+    healthCheckNodePortFilterRules: hasFeature(release, 'healthCheckNodePortFilterRules'),
+    singleForwardConntrackRule: hasFeature(release, 'singleForwardConntrackRule'),
+    bareServiceAddresses: hasFeature(release, 'bareServiceAddresses'),
+    plainLocalDispatchComments: hasFeature(release, 'plainLocalDispatchComments'),
+    endpointComments: hasFeature(release, 'serviceCommentHelperFixed') ? 'below-threshold' : hasFeature(release, 'endpointCommentsDropped') ? 'never' : 'always',
     forwardInvalidDrop: hasFeature(release, 'forwardInvalidDrop'),
     xlbLocalTraffic: hasFeature(release, 'xlbLocalTrafficAfterRedirect') ? 'after-redirect' : hasFeature(release, 'xlbLocalTrafficRules') ? 'before-redirect' : 'none',
     masqueradeRandomFully: hasFeature(release, 'masqueradeRandomFully'),
-    probabilityDigits: hasFeature(release, 'probabilityTenDigits') ? 10 : 5,
     forwardConntrackAnySource: hasFeature(release, 'forwardConntrackAnySource'),
     unmarkBeforeMasquerade: hasFeature(release, 'unmarkBeforeMasquerade'),
     unnamedPortColon: !hasFeature(release, 'servicePortNameWithoutColon'),
-    internalTrafficPolicyField: atLeast(release, RULE_FEATURE_GATES.ServiceInternalTrafficPolicy.alpha),
   };
 }

@@ -28,21 +28,20 @@ import { matchAll, nodeIPsForNodePorts } from '../../../model/nodeport-addresses
 import {
   KUBE_EXTERNAL_SERVICES,
   KUBE_FORWARD,
-  KUBE_MARK_DROP,
   KUBE_MARK_MASQ,
   KUBE_NODEPORTS,
   KUBE_POSTROUTING,
   KUBE_SERVICES,
-  XLB_PREFIX,
   endpointChainName,
   portProtoHash,
   servicePortChains,
 } from '../../chain-names.js';
 import { header, jump, match, notOption, option, rule, type Arg } from '../../../iptables/rule.js';
 import { ifLocal, ifNotLocal } from '../../local-detector.js';
-import { probability } from '../../probability.js';
 import { TableBuilder, type Ruleset } from '../../ruleset.js';
-import { writeJumpRulesBefore119 } from '../../jumps.js';
+import { KUBE_MARK_DROP, writeJumpRulesBefore119 } from '../../jumps.js';
+import { kubeletChainsIncluded, writeKubeletChains } from '../kubelet.js';
+import { randomChoice, XLB_PREFIX } from '../shared.js';
 import type { PlanOptions } from '../../planner.js';
 
 /** endpointChainsNumberThreshold: above it the comment helper leaves comments out (from 1.17). */
@@ -76,7 +75,6 @@ interface Sync {
   markMatch: string;
   /** The comment of the endpoint rules for a service port: appendServiceCommentLocked's effect. */
   endpointComment: (svcName: string) => string | undefined;
-  probability: (n: number) => string;
 }
 
 export function planRulesE2(ports: readonly ServicePortWithEndpoints[], cfg: ProxierConfig, opts: PlanOptions = {}): Ruleset {
@@ -116,8 +114,7 @@ export function planRulesE2(ports: readonly ServicePortWithEndpoints[], cfg: Pro
         return largeCluster ? undefined : svcName;
     }
   };
-  const digits = f.probabilityDigits;
-  const sync: Sync = { cfg, filter, nat, markMatch, endpointComment, probability: (n) => probability(n, digits) };
+  const sync: Sync = { cfg, filter, nat, markMatch, endpointComment };
 
   for (const s of services) writeServicePort(sync, s.svcPort, s.endpoints);
 
@@ -147,7 +144,10 @@ export function planRulesE2(ports: readonly ServicePortWithEndpoints[], cfg: Pro
     filter.append(KUBE_FORWARD, rule(DESTINATION_RULE, [header('-d', cidr), ...RELATED_ESTABLISHED], jump('ACCEPT')));
   }
 
-  if (opts.includeJumps) writeJumpRulesBefore119(filter, nat);
+  if (opts.includeJumps) {
+    writeJumpRulesBefore119(filter, nat);
+    if (kubeletChainsIncluded(cfg.release)) writeKubeletChains(filter, nat, cfg.release, cfg.ipFamily);
+  }
 
   return { filter: filter.table, nat: nat.table };
 }
@@ -280,7 +280,7 @@ function writeServicePort(sync: Sync, svcInfo: ServicePort, endpoints: readonly 
   // Load balancing (endpoint i of n with probability 1/(n-i)), each followed by its KUBE-SEP rules.
   const n = endpointChains.length;
   endpointChains.forEach((chain, i) => {
-    nat.append(svcChain, rule(comment, i < n - 1 ? randomChoice(sync, n - i) : [], jump(chain)));
+    nat.append(svcChain, rule(comment, i < n - 1 ? randomChoice(cfg, n - i) : [], jump(chain)));
     nat.append(chain, rule(comment, [header('-s', toCIDR(endpoints[i]!.ip))], MARK_MASQ));
     const setRecent: Arg[] = sticky ? [match('recent'), option('--name', chain), option('--set')] : [];
     nat.append(chain, rule(comment, [...setRecent, ...proto], jump('DNAT', [option('--to-destination', endpoints[i]!.endpoint)])));
@@ -322,16 +322,12 @@ function writeServicePort(sync: Sync, svcInfo: ServicePort, endpoints: readonly 
   }
   const numLocal = localEndpointChains.length;
   localEndpointChains.forEach((chain, i) => {
-    nat.append(svcXlbChain, rule(`Balancing rule ${i} for ${svcNameString}`, i < numLocal - 1 ? randomChoice(sync, numLocal - i) : [], jump(chain)));
+    nat.append(svcXlbChain, rule(`Balancing rule ${i} for ${svcNameString}`, i < numLocal - 1 ? randomChoice(cfg, numLocal - i) : [], jump(chain)));
   });
 }
 
 function rcheck(chain: string, seconds: string): Arg[] {
   return [match('recent'), option('--name', chain), option('--rcheck'), option('--seconds', seconds), option('--reap')];
-}
-
-function randomChoice(sync: Sync, n: number): Arg[] {
-  return [match('statistic'), option('--mode', 'random'), option('--probability', sync.probability(n))];
 }
 
 /**
