@@ -161,7 +161,7 @@ describe('CLI wiring: argv → RunOptions', () => {
   it('prints its version and the kube-proxy releases it models', () => {
     let out = '';
     expect(parseArgs(['--version'], { out: (o) => (out += o) })).toEqual({ kind: 'exit', code: 0 });
-    expect(out).toMatch(/^kp-gen \d+\.\d+\.\d+\nkube-proxy releases: 1\.25 … 1\.34 \(--kube-proxy-version; default 1\.34\)\n$/);
+    expect(out).toMatch(/^kp-gen \d+\.\d+\.\d+\nkube-proxy releases: 1\.10 … 1\.34 \(--kube-proxy-version; default 1\.34\)\n$/);
   });
 
   it('prints help and exits 0', () => {
