@@ -63,6 +63,12 @@ export const FEATURE_SWITCHES = {
     backports: [[16, 13], [17, 9], [18, 6]],
     source: 'PR #92035 (v1.19) and its cherry-picks #92261 (1.16), #92193 (1.17), #92256 (1.18), merged for the 2020-07-15 patch releases 1.16.13, 1.17.9, 1.18.6',
   },
+  detectLocalModeOption: {
+    summary: 'the detectLocalMode option (--detect-local-mode ClusterCIDR or NodeCIDR) exists; before, kube-proxy tells pod traffic by --cluster-cidr only',
+    since: 18,
+    backports: [],
+    source: 'PRs #87748 (LocalTrafficDetector, ClusterCIDR mode) and #88935 (NodeCIDR, milestone v1.18), both merged for 1.18; proxier.go of 1.18-dev (search-index copy 59534007, before them) takes clusterCIDR directly',
+  },
   servicePortNameWithoutColon: {
     summary: 'an unnamed port\'s ServicePortName is `ns/name` (in comments and chain-name hashes); before, `ns/name:` with the colon',
     since: 19,
