@@ -67,7 +67,7 @@ export const FEATURE_SWITCHES = {
     summary: 'the detectLocalMode option (--detect-local-mode ClusterCIDR or NodeCIDR) exists; before, kube-proxy tells pod traffic by --cluster-cidr only',
     since: 18,
     backports: [],
-    source: 'PRs #87748 (LocalTrafficDetector, ClusterCIDR mode) and #88935 (NodeCIDR, milestone v1.18), both merged for 1.18; proxier.go of 1.18-dev (search-index copy 59534007, before them) takes clusterCIDR directly',
+    source: 'PR #87748 (LocalTrafficDetector, ClusterCIDR mode) and PR #88935 (NodeCIDR, milestone v1.18), both merged for 1.18; proxier.go of 1.18-dev (search-index copy 59534007, before them) takes clusterCIDR directly',
   },
   servicePortNameWithoutColon: {
     summary: 'an unnamed port\'s ServicePortName is `ns/name` (in comments and chain-name hashes); before, `ns/name:` with the colon',
