@@ -15,7 +15,7 @@ import { emitRestore, emitRestoreChunks } from './emit/iptables-save.js';
 import { emitSave } from './emit/save-output.js';
 import { normalize } from './model/normalize.js';
 import type { ServicePortWithEndpoints } from './model/types.js';
-import { DEFAULT_SAVE_BACKEND, OptionValueError, readCIDR, type RunOptions } from './options.js';
+import { DEFAULT_SAVE_BACKEND, OptionValueError, readCIDR, readKubeProxyVersion, type RunOptions } from './options.js';
 import { planRules } from './plan/planner.js';
 import { formatRelease } from './plan/releases/release.js';
 import type { Ruleset } from './plan/ruleset.js';
@@ -59,19 +59,38 @@ export async function generateFromSources(opts: RunOptions, io: RunIO): Promise<
     env: io.env ?? {},
     ...(io.progress ? { progress: io.progress } : {}),
   });
-  if (cluster.node) checkNodeSettings(cluster.node, cluster.source);
+  if (cluster.node) checkNodeSettings(cluster.node, cluster.source, opts);
   const effective = cluster.node ? applyNodeSettings(opts, cluster.node) : opts;
   if (opts.cluster.saveManifests !== undefined) {
     saveManifests(opts.cluster.saveManifests, cluster.snapshot, cluster.source, cluster.node ? nodeSettingsFlags(effective) : []);
   }
-  return generate(effective, io, cluster.objects);
+  const result = generate(effective, io, cluster.objects);
+  // Say which release was written when the Node, not the flag, chose it.
+  if (cluster.node?.kubeProxyVersion !== undefined && opts.kubeProxyVersion === undefined) {
+    result.notes.unshift({
+      location: { file: cluster.source, object: `Node ${cluster.node.name}`, field: 'status.nodeInfo.kubeProxyVersion' },
+      message: `writing kube-proxy ${cluster.node.kubeProxyVersion}'s rules (no --kube-proxy-version given)`,
+    });
+  }
+  return result;
 }
 
 /**
  * The Node's values that can stand in for flags are checked like the flags (node-settings.ts
  * keeps only the addresses that parse; the pod CIDRs are checked here).
  */
-export function checkNodeSettings(node: NodeSettings, source: string): void {
+export function checkNodeSettings(node: NodeSettings, source: string, opts?: RunOptions): void {
+  // The Node's kube-proxy release stands in for --kube-proxy-version only when that is not given.
+  if (node.kubeProxyVersion !== undefined && opts?.kubeProxyVersion === undefined) {
+    try {
+      readKubeProxyVersion(node.kubeProxyVersion);
+    } catch (e) {
+      if (e instanceof OptionValueError) {
+        throw new InputError({ file: source, object: `Node ${node.name}`, field: 'status.nodeInfo.kubeProxyVersion' }, `${e.message}; give --kube-proxy-version`);
+      }
+      throw e;
+    }
+  }
   for (const [i, text] of node.podCIDRs.entries()) {
     try {
       readCIDR(text);

@@ -288,6 +288,41 @@ describe('--node', () => {
     });
   });
 
+  it("writes the release of the Node's status.nodeInfo.kubeProxyVersion when --kube-proxy-version is not given, and says so", async () => {
+    const objects = structuredClone(OBJECTS) as { kind: string; status?: Record<string, unknown> }[];
+    const nodeObj = objects.find((o) => o.kind === 'Node')!;
+    nodeObj.status = { ...nodeObj.status, nodeInfo: { kubeProxyVersion: 'v1.22.17', kubeletVersion: 'v1.22.17' } };
+    const file = manifestsFile(objects, 'node-version.yaml');
+    await withServer({}, objects, async (_s, kc) => {
+      const live = await runKpGen(['--from-cluster', '--kubeconfig', kc, '--node', 'node-1']);
+      expect(live.code, live.stderr).toBe(0);
+      expect(live.stderr).toContain('Node node-1: status.nodeInfo.kubeProxyVersion: writing kube-proxy 1.22.17\'s rules (no --kube-proxy-version given)');
+      const explicit = await runKpGen(['--hostname-override', 'node-1', '--node-ip', '192.168.1.10', '--node-ip', 'fd00::10',
+        '--pod-cidr', '10.244.1.0/24,fd00:244:1::/64', '--node-zone', 'zone-a', '--kube-proxy-version', '1.22.17', file]);
+      expect(live.stdout).toBe(explicit.stdout);
+      expect(live.stdout).toContain('/32'); // 1.22 writes -d 10.96.0.20/32
+      // The flag wins, and then nothing is said about the Node's version.
+      const flagged = await runKpGen(['--from-cluster', '--kubeconfig', kc, '--node', 'node-1', '--kube-proxy-version', '1.34']);
+      expect(flagged.stderr).not.toContain('kubeProxyVersion');
+      expect(flagged.stdout).not.toContain('/32 ');
+    });
+  });
+
+  it('refuses a Node kube-proxy release kp-gen does not model, naming the field and the range', async () => {
+    const objects = structuredClone(OBJECTS) as { kind: string; status?: Record<string, unknown> }[];
+    const nodeObj = objects.find((o) => o.kind === 'Node')!;
+    nodeObj.status = { ...nodeObj.status, nodeInfo: { kubeProxyVersion: 'v1.16.15' } };
+    await withServer({}, objects, async (_s, kc) => {
+      const r = await runKpGen(['--from-cluster', '--kubeconfig', kc, '--node', 'node-1']);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('Node node-1: status.nodeInfo.kubeProxyVersion: kube-proxy 1.16.15 is not modelled yet: kp-gen models 1.19 … 1.34; give --kube-proxy-version');
+      // Given the flag, the Node's release does not matter.
+      const ok = await runKpGen(['--from-cluster', '--kubeconfig', kc, '--node', 'node-1', '--kube-proxy-version', '1.24']);
+      expect(ok.code, ok.stderr).toBe(0);
+    });
+  });
+
   it('fails with exit 3 when the Node does not exist', async () => {
     await withServer({}, OBJECTS, async (_s, kc) => {
       expectClusterError(await runKpGen(['--from-cluster', '--kubeconfig', kc, '--node', 'nope']), 'get nodes nope', '404', 'nodes "nope" not found');

@@ -38,3 +38,26 @@ describe('applyNodeSettings', () => {
     expect(applyNodeSettings(given, settings)).toEqual(given);
   });
 });
+
+describe('the Node\'s kube-proxy release', () => {
+  const withVersion = (v: unknown) => ({ metadata: { name: 'n1' }, status: { nodeInfo: { kubeProxyVersion: v } } });
+  it.each([
+    ['v1.22.17', '1.22.17'],
+    ['v1.27.4-eks-2d98532', '1.27.4'],
+    ['1.24.0', '1.24.0'],
+  ])('%s → %s', (text, want) => {
+    expect(nodeSettingsFromObject(withVersion(text), 'f').kubeProxyVersion).toBe(want);
+  });
+  it('is absent when the field is empty or missing (recent kubelets leave it empty)', () => {
+    expect(nodeSettingsFromObject(withVersion(''), 'f').kubeProxyVersion).toBeUndefined();
+    expect(nodeSettingsFromObject({ metadata: { name: 'n1' } }, 'f').kubeProxyVersion).toBeUndefined();
+  });
+  it('refuses text that is not a version, naming the field', () => {
+    expect(() => nodeSettingsFromObject(withVersion('latest'), 'f')).toThrow(/status\.nodeInfo\.kubeProxyVersion/);
+  });
+  it('fills --kube-proxy-version only when it was not given', () => {
+    const s = { name: 'n1', nodeIPs: [], podCIDRs: [], kubeProxyVersion: '1.22.17' };
+    expect(applyNodeSettings(defaultRunOptions(), s).kubeProxyVersion).toBe('1.22.17');
+    expect(applyNodeSettings({ ...defaultRunOptions(), kubeProxyVersion: '1.30' }, s).kubeProxyVersion).toBe('1.30');
+  });
+});

@@ -11,6 +11,10 @@
  *   - pod CIDRs: `spec.podCIDRs` (or the older single `spec.podCIDR`), what the NodeCIDR
  *     local-traffic detector uses.
  *   - zone: the `topology.kubernetes.io/zone` label, for topology-aware routing.
+ *   - kube-proxy release: `status.nodeInfo.kubeProxyVersion` (as `kubectl get node -o wide`
+ *     shows it, e.g. `v1.22.17`), when set and --kube-proxy-version is not given. The field
+ *     is deprecated and left empty by recent kubelets; then the default release stands. A
+ *     build suffix (`v1.27.4-eks-2d98532`) is dropped; an unmodelled release is an error.
  */
 import { InputError, type InputLocation } from '../errors.js';
 import { formatIP, parseIP } from '../model/ip.js';
@@ -24,7 +28,12 @@ export interface NodeSettings {
   nodeIPs: string[];
   podCIDRs: string[];
   zone?: string;
+  /** `status.nodeInfo.kubeProxyVersion` as `X.Y.Z`, when set. */
+  kubeProxyVersion?: string;
 }
+
+/** The `vX.Y.Z` at the start of a version string, without `v` and build or pre-release suffix. */
+const KUBE_PROXY_VERSION = /^v?(\d{1,3}\.\d{1,3}\.\d{1,3})(?:[-+].*)?$/;
 
 const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
@@ -61,6 +70,13 @@ export function nodeSettingsFromObject(node: unknown, file: string): NodeSetting
   const labels = isRecord(meta.labels) ? meta.labels : {};
   const zone = labels[ZONE_LABEL];
   if (typeof zone === 'string' && zone !== '') out.zone = zone;
+  const nodeInfo = isRecord(status.nodeInfo) ? status.nodeInfo : {};
+  const version = typeof nodeInfo.kubeProxyVersion === 'string' ? nodeInfo.kubeProxyVersion.trim() : '';
+  if (version !== '') {
+    const m = KUBE_PROXY_VERSION.exec(version);
+    if (!m) throw new InputError({ ...loc, field: 'status.nodeInfo.kubeProxyVersion' }, `${JSON.stringify(version)} is not a kube-proxy version; give --kube-proxy-version`);
+    out.kubeProxyVersion = m[1]!;
+  }
   return out;
 }
 
@@ -71,6 +87,7 @@ export function applyNodeSettings(opts: RunOptions, s: NodeSettings): RunOptions
   if (o.nodeIPs.length === 0) o.nodeIPs = [...s.nodeIPs];
   if (o.podCIDRs.length === 0) o.podCIDRs = [...s.podCIDRs];
   if (o.nodeZone === undefined && s.zone !== undefined) o.nodeZone = s.zone;
+  if (o.kubeProxyVersion === undefined && s.kubeProxyVersion !== undefined) o.kubeProxyVersion = s.kubeProxyVersion;
   return o;
 }
 
@@ -81,5 +98,6 @@ export function nodeSettingsFlags(opts: RunOptions): string[] {
   for (const ip of opts.nodeIPs) flags.push('--node-ip', ip);
   if (opts.podCIDRs.length > 0) flags.push('--pod-cidr', opts.podCIDRs.join(','));
   if (opts.nodeZone !== undefined) flags.push('--node-zone', opts.nodeZone);
+  if (opts.kubeProxyVersion !== undefined) flags.push('--kube-proxy-version', opts.kubeProxyVersion);
   return flags;
 }

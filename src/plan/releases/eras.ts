@@ -72,9 +72,9 @@ export const ERAS: readonly Era[] = [
     last: 21,
     planner: 'src/plan/releases/e6-1.19/planner.ts',
     summary:
-      'KUBE-XLB chains for externalTrafficPolicy Local; masquerade rules in KUBE-SERVICES and KUBE-NODEPORTS; -d/-s with /32; a KUBE-FW chain for every load-balancer IP, ending in KUBE-MARK-DROP; "Balancing rule N for P" comments in KUBE-XLB; three-rule KUBE-POSTROUTING, --or-mark; ns/name for unnamed ports',
+      'KUBE-XLB chains for externalTrafficPolicy Local; masquerade rules in KUBE-SERVICES and KUBE-NODEPORTS; -d/-s with /32; a KUBE-FW chain for every load-balancer IP, ending in KUBE-MARK-DROP; "Balancing rule N for P" comments in KUBE-XLB; three-rule KUBE-POSTROUTING, --or-mark; two CIDR-less KUBE-FORWARD conntrack rules; ns/name for unnamed ports',
     source:
-      'pkg/proxy/iptables/proxier.go at tnqn/kubernetes@8d903e3116a96408ddeade3bd536d8d632a6c3ed (1.21-dev; klog structured logging, utilproxy.WriteLine, KUBE-XLB)',
+      'pkg/proxy/iptables/proxier.go at tnqn/kubernetes@8d903e3116a96408ddeade3bd536d8d632a6c3ed (1.21-dev master: klog structured logging, utilproxy.WriteLine, KUBE-XLB, FilterTopologyEndpoint; plus its author\'s PR #97279, the single KUBE-FORWARD conntrack rule, which upstream merged only for 1.23)',
   },
   {
     name: 'E7',
@@ -82,7 +82,7 @@ export const ERAS: readonly Era[] = [
     last: 23,
     planner: 'src/plan/releases/e7-1.22/planner.ts',
     summary:
-      'masquerade rules move into the KUBE-SVC chain (PR #96959); endpoints filtered for internalTrafficPolicy Local (FilterEndpoints) and serving-terminating endpoints in KUBE-XLB (ProxyTerminatingEndpoints); from 1.23 bare addresses and plain P comments on KUBE-XLB dispatch rules',
+      'masquerade rules move into the KUBE-SVC chain (PR #96959); endpoints filtered for internalTrafficPolicy Local (FilterEndpoints) and serving-terminating endpoints in KUBE-XLB (ProxyTerminatingEndpoints); from 1.23 bare addresses, plain P comments on KUBE-XLB dispatch rules and one KUBE-FORWARD conntrack rule',
     source:
       'pkg/proxy/iptables/proxier.go, copy id 1288553135 of the search index (1.23-era: LineBuffer natRules.Write, writeServiceToEndpointRules, FilterEndpoints with nodeLabels, KUBE-XLB); pkg/proxy/topology.go FilterEndpoints, copy id 1685480331',
   },

@@ -95,9 +95,9 @@ export const FEATURE_SWITCHES = {
   },
   singleForwardConntrackRule: {
     summary: 'KUBE-FORWARD has one "kubernetes forwarding conntrack rule" (RELATED,ESTABLISHED); before, two CIDR-less rules "kubernetes forwarding conntrack pod source rule" and "... pod destination rule"',
-    since: 21,
+    since: 23,
     backports: [],
-    source: 'one rule in tnqn/kubernetes@8d903e31 (1.21-dev); two rules for 1.19/1.20 per kube-proxy-versions.md errata 2 (not re-read from a 1.19/1.20 proxier.go here)',
+    source: 'PR #97279 ("Remove redundant forwarding rule in filter table", opened 2020-12-14, approved 2021-11-10, so in 1.23); one rule in copy 1288553135 (1.23-era) and the wedaly/kubernetes@285ae165 dumps; two rules in a real 1.21/1.22-era node dump with the health-check rules (search index id 20281606680). tnqn/kubernetes@8d903e31 is that PR\'s own branch on 1.21-dev, so its one rule is not 1.21\'s',
   },
   bareServiceAddresses: {
     summary: 'cluster, external and load-balancer IPs (-d) and endpoint IPs (KUBE-SEP -s) are written bare; before, with /32 (/128) (utilproxy.ToCIDR)',

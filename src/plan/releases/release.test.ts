@@ -193,8 +193,8 @@ describe('feature table', () => {
     };
     expect(pick(19)).toEqual([false, false, false, false, false, false]);
     expect(pick(20)).toEqual([false, false, false, false, false, false]);
-    expect(pick(21)).toEqual([true, true, false, false, true, false]);
-    expect(pick(22)).toEqual([true, true, false, false, true, true]);
+    expect(pick(21)).toEqual([true, false, false, false, true, false]);
+    expect(pick(22)).toEqual([true, false, false, false, true, true]);
     expect(pick(23)).toEqual([true, true, true, true, true, true]);
     expect(releaseFeatures(at(19), {}).probabilityTenDigits).toBe(true);
     expect(releaseFeatures(at(16), {}).probabilityTenDigits).toBe(false);

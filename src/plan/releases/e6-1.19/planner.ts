@@ -6,9 +6,10 @@
  * KUBE-XLB for externalTrafficPolicy Local; the masquerade rules of cluster IPs, external IPs
  * and NodePorts sit in KUBE-SERVICES and KUBE-NODEPORTS, before the jump they go with;
  * addresses carry /32 (/128); a KUBE-FW chain for every load-balancer IP ends in kubelet's
- * KUBE-MARK-DROP. Within the era (features.ts): 1.21 has the filter KUBE-NODEPORTS with the
- * health-check node port rules and the one "conntrack rule" in KUBE-FORWARD; 1.19 and 1.20
- * three filter chains and the two "conntrack pod source/destination" rules.
+ * KUBE-MARK-DROP; KUBE-FORWARD has the two CIDR-less "conntrack pod source/destination" rules
+ * (the single "conntrack rule" of the source copy is its author's PR #97279, upstream in 1.23).
+ * Within the era (features.ts): 1.21 has the filter KUBE-NODEPORTS with the health-check node
+ * port rules; 1.19 and 1.20 three filter chains.
  */
 import type { Endpoint, ProxierConfig, ServicePortWithEndpoints } from '../../../model/types.js';
 import { cidrContains, formatCIDR } from '../../../model/ip.js';
