@@ -24,7 +24,6 @@
  */
 import type { Endpoint, ProxierConfig, ServicePort, ServicePortWithEndpoints } from '../../../model/types.js';
 import { cidrContains, formatCIDR, formatIP, parseIP } from '../../../model/ip.js';
-import { matchAll, nodeIPsForNodePorts } from '../../../model/nodeport-addresses.js';
 import {
   KUBE_EXTERNAL_SERVICES,
   KUBE_FORWARD,
@@ -39,22 +38,26 @@ import {
 import { header, jump, match, notOption, option, rule, type Arg } from '../../../iptables/rule.js';
 import { ifLocal, ifNotLocal } from '../../local-detector.js';
 import { TableBuilder, type Ruleset } from '../../ruleset.js';
-import { KUBE_MARK_DROP, writeJumpRulesBefore119 } from '../../jumps.js';
+import { writeJumpRulesBefore119 } from '../../jumps.js';
 import { kubeletChainsIncluded, writeKubeletChains } from '../kubelet.js';
-import { randomChoice, XLB_PREFIX } from '../shared.js';
+import {
+  ENDPOINT_CHAINS_NUMBER_THRESHOLD,
+  FROM_LOCAL_ADDRESS,
+  MARK_DROP,
+  MARK_MASQ,
+  protocolWords,
+  randomChoice,
+  TO_LOCAL_ADDRESS,
+  writeMasqueradeChains,
+  writeNodePortsJumps,
+  XLB_PREFIX,
+} from '../shared.js';
 import type { PlanOptions } from '../../planner.js';
 
-/** endpointChainsNumberThreshold: above it the comment helper leaves comments out (from 1.17). */
-const ENDPOINT_CHAINS_NUMBER_THRESHOLD = 1000;
 
-const NODEPORTS_TAIL_COMMENT = 'kubernetes service nodeports; NOTE: this must be the last rule in this chain';
 const REDIRECT_PODS_COMMENT = 'Redirect pods trying to reach external loadbalancer VIP to clusterIP';
 
-const MARK_MASQ = jump(KUBE_MARK_MASQ);
-const MARK_DROP = jump(KUBE_MARK_DROP);
 const REJECT = jump('REJECT');
-const TO_LOCAL_ADDRESS: readonly Arg[] = [match('addrtype'), option('--dst-type', 'LOCAL')];
-const FROM_LOCAL_ADDRESS: readonly Arg[] = [match('addrtype'), option('--src-type', 'LOCAL')];
 /** "All traffic from off-machine": not from a bridge port, not from a local address. */
 const NOT_BRIDGED_NOT_LOCAL: readonly Arg[] = [match('physdev'), notOption('--physdev-is-in'), match('addrtype'), notOption('--src-type', 'LOCAL')];
 const RELATED_ESTABLISHED: readonly Arg[] = [match('conntrack'), option('--ctstate', 'RELATED,ESTABLISHED')];
@@ -87,14 +90,11 @@ export function planRulesE2(ports: readonly ServicePortWithEndpoints[], cfg: Pro
   for (const chain of [KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD]) filter.declare(chain);
   for (const chain of [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ]) nat.declare(chain);
 
-  const masquerade = f.masqueradeRandomFully && cfg.hasRandomFully ? jump('MASQUERADE', [option('--random-fully')]) : jump('MASQUERADE');
   if (f.unmarkBeforeMasquerade) {
-    // The July 2020 backport of 1.19's rules: clear the mark so a packet is masqueraded once.
-    nat.append(KUBE_POSTROUTING, rule(undefined, [match('mark'), notOption('--mark', markMatch)], jump('RETURN')));
-    nat.append(KUBE_POSTROUTING, rule(undefined, [], jump('MARK', [option('--xor-mark', mark)])));
-    nat.append(KUBE_POSTROUTING, rule('kubernetes service traffic requiring SNAT', [], masquerade));
-    nat.append(KUBE_MARK_MASQ, rule(undefined, [], jump('MARK', [option('--or-mark', mark)])));
+    // The July 2020 backport of 1.19's rules (1.16 and later: --random-fully as in 1.19).
+    writeMasqueradeChains(nat, cfg);
   } else {
+    const masquerade = f.masqueradeRandomFully && cfg.hasRandomFully ? jump('MASQUERADE', [option('--random-fully')]) : jump('MASQUERADE');
     nat.append(KUBE_POSTROUTING, rule('kubernetes service traffic requiring SNAT', [match('mark'), option('--mark', markMatch)], masquerade));
     nat.append(KUBE_MARK_MASQ, rule(undefined, [], jump('MARK', [option('--set-xmark', markMatch)])));
   }
@@ -119,13 +119,7 @@ export function planRulesE2(ports: readonly ServicePortWithEndpoints[], cfg: Pro
   for (const s of services) writeServicePort(sync, s.svcPort, s.endpoints);
 
   // Finally, the jump to KUBE-NODEPORTS, after every other rule of KUBE-SERVICES.
-  if (matchAll(cfg.nodePortAddresses)) {
-    nat.append(KUBE_SERVICES, rule(NODEPORTS_TAIL_COMMENT, TO_LOCAL_ADDRESS, jump(KUBE_NODEPORTS)));
-  } else {
-    for (const ip of nodeIPsForNodePorts(cfg.nodePortAddresses, cfg.nodeAddresses, cfg.ipFamily)) {
-      nat.append(KUBE_SERVICES, rule(NODEPORTS_TAIL_COMMENT, [header('-d', formatIP(ip))], jump(KUBE_NODEPORTS)));
-    }
-  }
+  writeNodePortsJumps(nat, cfg);
 
   // INVALID packets can reset connections (https://github.com/kubernetes/kubernetes/issues/74839).
   if (f.forwardInvalidDrop && !cfg.conntrackTCPLiberal) {
@@ -168,7 +162,7 @@ function writeServicePort(sync: Sync, svcInfo: ServicePort, endpoints: readonly 
   const isIPv6 = cfg.ipFamily === 6;
   const protocol = svcInfo.protocol.toLowerCase();
   const svcNameString = svcInfo.nameString;
-  const proto: readonly Arg[] = [match(protocol), header('-p', protocol)];
+  const proto: readonly Arg[] = protocolWords(protocol);
   const dport = option('--dport', String(svcInfo.port));
   const hasEndpoints = endpoints.length > 0;
   // RequestsOnlyLocalTraffic: type NodePort or LoadBalancer (both have node ports then) with
