@@ -124,13 +124,13 @@ describe('seed excerpts from real clusters', () => {
 });
 
 /**
- * Dumps transcribed from older releases' kube-proxy tests (fixtures/upstream/v1.21, v1.23):
+ * Dumps transcribed from older releases' kube-proxy tests (fixtures/upstream/v1.21, v1.22, v1.23):
  * test-dump.rules holds the test's string in its own order, expected.rules the same rules in
  * kp-gen's canonical order (golden.test.ts runs kp-gen against expected.rules). Here: the two
  * are the same dump, chain by chain.
  */
 describe('older releases\' test dumps (fixtures/upstream/v1.2x)', () => {
-  const dumpCases = ['v1.21', 'v1.23'].flatMap((v) => discoverFixtures(`fixtures/upstream/${v}`).fixtures);
+  const dumpCases = ['v1.21', 'v1.22', 'v1.23'].flatMap((v) => discoverFixtures(`fixtures/upstream/${v}`).fixtures);
 
   /** Per table: chain declarations (sorted) and each chain's rules in order. */
   function byChain(text: string): Map<string, { chains: string[]; rules: Map<string, string[]> }> {
@@ -161,9 +161,13 @@ describe('older releases\' test dumps (fixtures/upstream/v1.2x)', () => {
     ];
   }
 
-  it('has the four cases', () => {
-    expect(dumpCases.map((f) => f.name).sort()).toEqual([
-      'endpoint-slice-e2e', 'health-check-node-port-e2e', 'only-local-node-ports', 'only-local-node-ports-no-cluster-cidr',
+  it('has the five cases', () => {
+    expect(dumpCases.map((f) => f.dir).sort()).toEqual([
+      'fixtures/upstream/v1.21/endpoint-slice-e2e',
+      'fixtures/upstream/v1.21/health-check-node-port-e2e',
+      'fixtures/upstream/v1.22/only-local-node-ports',
+      'fixtures/upstream/v1.23/only-local-node-ports',
+      'fixtures/upstream/v1.23/only-local-node-ports-no-cluster-cidr',
     ]);
   });
 

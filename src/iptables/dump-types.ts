@@ -18,6 +18,8 @@ export interface DumpRule {
   rule: Rule;
   /** Its structure as iptables parses it (shape.ts), for comparing and tracing. */
   shape: RuleShape;
+  /** Not in the dump (line 0): added by the tracer as kubelet makes it (trace/jumps.ts). */
+  addedBy?: 'kubelet';
 }
 
 export interface ChainDump {

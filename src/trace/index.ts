@@ -21,7 +21,7 @@
  */
 import { parseDump } from '../iptables/dump.js';
 import type { Dump } from '../iptables/dump-types.js';
-import { withKubeProxyJumps } from './jumps.js';
+import { withKubeletChains, withKubeProxyJumps } from './jumps.js';
 import { simulate } from './simulate.js';
 import type { NodeContext, Outcome, Packet, TraceResult } from './types.js';
 
@@ -29,9 +29,10 @@ export type * from './types.js';
 export { TraceError } from './simulate.js';
 
 export function traceDump(dump: Dump, packet: Packet, node: NodeContext): TraceResult {
-  const { dump: complete, notes } = withKubeProxyJumps(dump);
+  const { dump: withJumps, notes } = withKubeProxyJumps(dump);
+  const { dump: complete, notes: kubeletNotes } = withKubeletChains(withJumps);
   const r = simulate(complete, packet, node);
-  return { ...r, notes: [...notes, ...r.notes] };
+  return { ...r, notes: [...notes, ...kubeletNotes, ...r.notes] };
 }
 
 export function traceRules(text: string, packet: Packet, node: NodeContext, source = 'rules'): TraceResult {

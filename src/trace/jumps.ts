@@ -6,7 +6,10 @@
  * of the built-in chains, as kube-proxy does, and says so. The jumps are the planned rules of
  * `--include-jumps` (plan/jumps.ts), taken as data.
  */
-import { writeJumpRules } from '../plan/jumps.js';
+import { KUBE_MARK_DROP, writeJumpRules } from '../plan/jumps.js';
+import { KUBE_FIREWALL } from '../plan/chain-names.js';
+import { jump, match, option, rule as makeRule, type Rule } from '../iptables/rule.js';
+import { KUBELET_DROP_MARK } from '../plan/releases/kubelet.js';
 import { chainRules, TableBuilder, type Table } from '../plan/ruleset.js';
 import { restoreText } from '../iptables/restore.js';
 import { shapeOf } from '../iptables/shape.js';
@@ -59,4 +62,58 @@ export function withKubeProxyJumps(dump: Dump): { dump: Dump; notes: string[] } 
     }
   }
   return { dump: { source: dump.source, tables }, notes };
+}
+
+/** kubelet's rule as a dump rule the tracer adds (line 0). */
+function addedRule(table: string, chain: string, r: Rule): DumpRule {
+  return { table, chain, line: 0, text: `-A ${chain} ${restoreText(r)}`, rule: r, shape: shapeOf(r), addedBy: 'kubelet' };
+}
+
+function jumpsTo(dump: Dump, table: string, chain: string): boolean {
+  const t = dump.tables.get(table);
+  return t !== undefined && [...t.chains.values()].some((c) => c.rules.some((r) => r.shape.target?.name === chain));
+}
+
+/**
+ * kube-proxy 1.24 and before jump to kubelet's nat KUBE-MARK-DROP without declaring it; a dump
+ * of their restore data alone (kp-gen's without --include-jumps) lacks the chain. Where a dump
+ * jumps to it and has no such chain, the tracer adds kubelet's (plan/releases/kubelet.ts): the
+ * mark, the KUBE-FIREWALL rule that drops marked packets, and kubelet's INPUT/OUTPUT jumps to it,
+ * below any others. Its localnet rule is left out: which kubelet ran is not known here.
+ */
+export function withKubeletChains(dump: Dump): { dump: Dump; notes: string[] } {
+  const nat = dump.tables.get('nat');
+  if (!nat || nat.chains.has(KUBE_MARK_DROP) || !jumpsTo(dump, 'nat', KUBE_MARK_DROP)) return { dump, notes: [] };
+  const mark = KUBELET_DROP_MARK;
+  const tables = new Map(dump.tables);
+  const natChains = new Map(nat.chains);
+  natChains.set(KUBE_MARK_DROP, {
+    name: KUBE_MARK_DROP,
+    policy: null,
+    rules: [addedRule('nat', KUBE_MARK_DROP, makeRule(undefined, [], jump('MARK', [option('--or-mark', mark)])))],
+  });
+  tables.set('nat', { name: 'nat', chains: natChains });
+  const filter = dump.tables.get('filter') ?? { name: 'filter', chains: new Map() };
+  if (!filter.chains.has(KUBE_FIREWALL)) {
+    const chains = new Map(filter.chains);
+    chains.set(KUBE_FIREWALL, {
+      name: KUBE_FIREWALL,
+      policy: null,
+      rules: [addedRule('filter', KUBE_FIREWALL,
+        makeRule('kubernetes firewall for dropping marked packets', [match('mark'), option('--mark', `${mark}/${mark}`)], jump('DROP')))],
+    });
+    for (const builtin of ['INPUT', 'OUTPUT']) {
+      const existing = chains.get(builtin);
+      chains.set(builtin, {
+        name: builtin,
+        policy: existing?.policy ?? 'ACCEPT',
+        rules: [...(existing?.rules ?? []), addedRule('filter', builtin, makeRule(undefined, [], jump(KUBE_FIREWALL)))],
+      });
+    }
+    tables.set('filter', { name: 'filter', chains });
+  }
+  return {
+    dump: { source: dump.source, tables },
+    notes: [`${dump.source} jumps to ${KUBE_MARK_DROP} but has no such chain (kubelet's, up to kube-proxy 1.24): added kubelet's ${KUBE_MARK_DROP} and ${KUBE_FIREWALL} drop rule, with its INPUT/OUTPUT jumps`],
+  };
 }

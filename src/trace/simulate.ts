@@ -240,7 +240,8 @@ function run(m: Machine, dump: Dump, packet: Packet, node: NodeContext, warn: (w
 
 function ruleStep(table: TableDump, chain: ChainDump, rule: DumpRule): TraceStep {
   const s: TraceStep = { table: table.name, chain: chain.name, rule: rule.text, line: rule.line };
-  if (rule.line === 0) s.note = 'added: kube-proxy installs this jump';
+  if (rule.addedBy === 'kubelet') s.note = 'added: kubelet makes this chain and rule';
+  else if (rule.line === 0) s.note = 'added: kube-proxy installs this jump';
   const target = rule.shape.target?.name;
   if (target !== undefined && table.chains.has(target)) s.jumpTo = target;
   return s;
