@@ -87,3 +87,19 @@ describe('KUBE-FORWARD', () => {
     expect(forward('1.15')[0]).toBe('-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP');
   });
 });
+
+describe('--nodeport-addresses that match no node address', () => {
+  it('make 1.10 … 1.18 skip the rest of a NodePort service (GetNodeAddresses failed), not of a ClusterIP one', () => {
+    const o = defaultRunOptions();
+    o.kubeProxyVersion = '1.16';
+    o.nodeIPs = ['192.168.1.10'];
+    o.nodePortAddresses = ['10.9.9.0/24'];
+    const nodePort = service(2, 'np');
+    nodePort.svcPort.nodePort = 30080;
+    const text = emitRestore(planRules([nodePort, service(2, 'cip')], buildProxierConfig(o)));
+    expect(text).toContain('"ns/np:p cluster IP"');
+    expect(text).not.toContain('--dport 30080');
+    expect(text.split('\n').filter((l) => l.startsWith('-A KUBE-SEP-'))).toHaveLength(4); // cip's two endpoints only
+    expect(text).not.toContain('-j KUBE-NODEPORTS');
+  });
+});

@@ -43,6 +43,7 @@ import { kubeletChainsIncluded, writeKubeletChains } from '../kubelet.js';
 import {
   ENDPOINT_CHAINS_NUMBER_THRESHOLD,
   FROM_LOCAL_ADDRESS,
+  hasNodePortAddresses,
   MARK_DROP,
   MARK_MASQ,
   protocolWords,
@@ -78,6 +79,8 @@ interface Sync {
   markMatch: string;
   /** The comment of the endpoint rules for a service port: appendServiceCommentLocked's effect. */
   endpointComment: (svcName: string) => string | undefined;
+  /** GetNodeAddresses finds an address for node ports. */
+  nodePorts: boolean;
 }
 
 export function planRulesE2(ports: readonly ServicePortWithEndpoints[], cfg: ProxierConfig, opts: PlanOptions = {}): Ruleset {
@@ -114,7 +117,7 @@ export function planRulesE2(ports: readonly ServicePortWithEndpoints[], cfg: Pro
         return largeCluster ? undefined : svcName;
     }
   };
-  const sync: Sync = { cfg, filter, nat, markMatch, endpointComment };
+  const sync: Sync = { cfg, filter, nat, markMatch, endpointComment, nodePorts: hasNodePortAddresses(cfg) };
 
   for (const s of services) writeServicePort(sync, s.svcPort, s.endpoints);
 
@@ -238,8 +241,10 @@ function writeServicePort(sync: Sync, svcInfo: ServicePort, endpoints: readonly 
     nat.append(fwChain, rule(comment, [], MARK_DROP));
   }
 
-  // Capture node ports.
+  // Capture node ports. When no node address matches --nodeport-addresses, GetNodeAddresses
+  // fails and kube-proxy skips the rest of this service (its endpoint chains too).
   if (svcInfo.nodePort !== 0) {
+    if (!sync.nodePorts) return;
     const toNodePort: Arg[] = [...proto, option('--dport', String(svcInfo.nodePort))];
     if (hasEndpoints) {
       if (!onlyNodeLocalEndpoints) {
