@@ -124,7 +124,7 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
     readNodeHints: cfg.preferSameTrafficDistribution,
     readIPMode: features.honourIPMode,
     readInternalTrafficPolicy: features.internalTrafficPolicy,
-    absentFields: { release: formatRelease(cfg.release), ipMode: !features.ipModeField, nodeHints: !features.nodeHintsField, topologyMode: !features.topologyModeAnnotation, internalTrafficPolicy: !features.internalTrafficPolicyField },
+    absentFields: { release: formatRelease(cfg.release), ipMode: !features.ipModeField, nodeHints: !features.nodeHintsField, topologyMode: !features.topologyModeAnnotation, internalTrafficPolicy: !features.internalTrafficPolicyField, zoneHints: !features.zoneHintsField },
     unnamedPortColon: features.unnamedPortColon,
     serviceAddressesAsWritten: !features.serviceAddressesCanonical,
     endpointAddressesAsWritten: !features.endpointAddressesCanonical,

@@ -308,6 +308,8 @@ export interface ReleaseFeatures {
   unmarkBeforeMasquerade: boolean;
   /** An unnamed port's ServicePortName keeps its colon: `ns/name:`. */
   unnamedPortColon: boolean;
+  /** EndpointSlice zone hints and their Service annotation exist (from 1.21, when the gate came). */
+  zoneHintsField: boolean;
 }
 
 /**
@@ -351,5 +353,6 @@ export function releaseFeatures(release: Release, gates: Readonly<Record<string,
     forwardConntrackAnySource: hasFeature(release, 'forwardConntrackAnySource'),
     unmarkBeforeMasquerade: hasFeature(release, 'unmarkBeforeMasquerade'),
     unnamedPortColon: !hasFeature(release, 'servicePortNameWithoutColon'),
+    zoneHintsField: atLeast(release, RULE_FEATURE_GATES.TopologyAwareHints.alpha),
   };
 }

@@ -131,6 +131,7 @@ describe('feature table', () => {
       forwardConntrackAnySource: true,
       unmarkBeforeMasquerade: true,
       unnamedPortColon: false,
+      zoneHintsField: true,
     });
     // As before: the node-hints gate can be turned off, the locked ones cannot.
     expect(releaseFeatures(NEWEST, { PreferSameTrafficDistribution: false }).preferSameTrafficDistribution).toBe(false);
@@ -169,6 +170,7 @@ describe('feature table', () => {
       forwardConntrackAnySource: true,
       unmarkBeforeMasquerade: true,
       unnamedPortColon: false,
+      zoneHintsField: true,
     });
   });
 
