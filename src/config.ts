@@ -69,6 +69,12 @@ function localDetector(o: RunOptions, family: IPFamily, release: Release): Local
       'give the pod range as --cluster-cidr instead',
     );
   }
+  if ((o.detectLocalMode === 'BridgeInterface' || o.detectLocalMode === 'InterfaceNamePrefix') && !hasFeature(release, 'detectLocalInterfaceModes')) {
+    throw new UserError(
+      `detectLocalMode ${o.detectLocalMode} (--detect-local-mode): kube-proxy ${formatRelease(release)} has no such mode; it exists from 1.${FEATURE_SWITCHES.detectLocalInterfaceModes.since}`,
+      'use ClusterCIDR (--cluster-cidr) or NodeCIDR (--pod-cidr)',
+    );
+  }
   switch (o.detectLocalMode) {
     case 'ClusterCIDR':
       return cidrDetector(o.clusterCIDRs.map((t) => checked('clusterCIDRs', t, readCIDR)), family);

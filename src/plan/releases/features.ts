@@ -69,6 +69,12 @@ export const FEATURE_SWITCHES = {
     backports: [],
     source: 'PR #87748 (LocalTrafficDetector, ClusterCIDR mode) and PR #88935 (NodeCIDR, milestone v1.18), both merged for 1.18; proxier.go of 1.18-dev (search-index copy 59534007, before them) takes clusterCIDR directly',
   },
+  detectLocalInterfaceModes: {
+    summary: 'detectLocalMode BridgeInterface and InterfaceNamePrefix exist (pod traffic told by input interface); before, ClusterCIDR and NodeCIDR only',
+    since: 24,
+    backports: [],
+    source: 'PR #95400 (merged end of March 2022, before the 1.24 freeze: kubernetes/test-infra PR #25743 of 2022-03-23 waits for it, kubernetes/kubernetes issue #108525 of 2022-03-04 says it "is adding" them)',
+  },
   servicePortNameWithoutColon: {
     summary: 'an unnamed port\'s ServicePortName is `ns/name` (in comments and chain-name hashes); before, `ns/name:` with the colon',
     since: 19,
