@@ -81,12 +81,12 @@ describe('fixtures/upstream/v1.28 with --kube-proxy-version 1.28', () => {
 });
 
 /**
- * The two real-cluster excerpts of kube-proxy-versions.md §5 (seed A, 1.12-era; seed B,
- * `ns/name:` for an unnamed port): their SOURCE.md quotes the `iptables-save` lines in an
+ * The real-cluster excerpts: the two of kube-proxy-versions.md §5 (seed A, 1.12-era; seed B,
+ * `ns/name:` for an unnamed port) and seed C (a 1.10/1.11 weave-net node): their SOURCE.md quotes the `iptables-save` lines in an
  * `excerpt` block, and kp-gen's `--format save` output for the case must hold every one of
  * them, each service port's chain rules in the excerpt's order.
  */
-const SEEDS = ['seed-a-1.12', 'seed-b-clusterip-1.16', 'seed-b-nodeport-1.16'];
+const SEEDS = ['seed-a-1.12', 'seed-b-clusterip-1.16', 'seed-b-nodeport-1.16', 'seed-c-1.11'];
 
 function excerptOf(dir: string): string[] {
   const source = readFileSync(join(dir, 'SOURCE.md'), 'utf8');
