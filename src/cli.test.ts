@@ -152,9 +152,9 @@ describe('CLI wiring: argv → RunOptions', () => {
   });
 
   it.each([
-    [['--kube-proxy-version', '1.18'], '--kube-proxy-version: kube-proxy 1.18 is not modelled yet: kp-gen models 1.19 … 1.34'],
-    [['--kube-proxy-version', '1.35'], '--kube-proxy-version: kube-proxy 1.35 is not supported: kp-gen models 1.19 … 1.34'],
-    [['--kube-proxy-version', 'latest'], '--kube-proxy-version: "latest" is not a kube-proxy version (kp-gen models 1.19 … 1.34)'],
+    [['--kube-proxy-version', '1.9'], '--kube-proxy-version: kube-proxy 1.9 is not supported: kp-gen models 1.10 … 1.34'],
+    [['--kube-proxy-version', '1.35'], '--kube-proxy-version: kube-proxy 1.35 is not supported: kp-gen models 1.10 … 1.34'],
+    [['--kube-proxy-version', 'latest'], '--kube-proxy-version: "latest" is not a kube-proxy version (kp-gen models 1.10 … 1.34)'],
   ])('refuses %j as a usage error: %s', (flags, message) => {
     const read = (): unknown => parseArgs([...flags, 'x'], { out: () => {} });
     expect(read).toThrow(UsageError);
@@ -164,7 +164,7 @@ describe('CLI wiring: argv → RunOptions', () => {
   it('prints its version and the kube-proxy releases it models', () => {
     let out = '';
     expect(parseArgs(['--version'], { out: (o) => (out += o) })).toEqual({ kind: 'exit', code: 0 });
-    expect(out).toMatch(/^kp-gen \d+\.\d+\.\d+\nkube-proxy releases: 1\.19 … 1\.34 \(--kube-proxy-version; default 1\.34\)\n$/);
+    expect(out).toMatch(/^kp-gen \d+\.\d+\.\d+\nkube-proxy releases: 1\.10 … 1\.34 \(--kube-proxy-version; default 1\.34\)\n$/);
   });
 
   it('prints help and exits 0', () => {

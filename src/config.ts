@@ -10,7 +10,7 @@ import { formatCIDR, formatIP, isLoopback, type CIDR, type IPFamily } from './mo
 import { containsIPv4Loopback, parseNodePortAddresses } from './model/nodeport-addresses.js';
 import type { LocalTrafficDetector, ProxierConfig } from './model/types.js';
 import { FEATURE_SWITCHES, hasFeature, releaseFeatures } from './plan/releases/features.js';
-import { formatRelease, NEWEST } from './plan/releases/release.js';
+import { formatRelease, NEWEST, type Release } from './plan/releases/release.js';
 import {
   OptionValueError,
   readCIDR,
@@ -62,7 +62,19 @@ function cidrDetector(cidrs: readonly CIDR[], family: IPFamily): LocalTrafficDet
   return { kind: 'none' };
 }
 
-function localDetector(o: RunOptions, family: IPFamily): LocalTrafficDetector {
+function localDetector(o: RunOptions, family: IPFamily, release: Release): LocalTrafficDetector {
+  if (o.detectLocalMode !== 'ClusterCIDR' && !hasFeature(release, 'detectLocalModeOption')) {
+    throw new UserError(
+      `detectLocalMode ${o.detectLocalMode} (--detect-local-mode): kube-proxy ${formatRelease(release)} has no such option; it exists from 1.${FEATURE_SWITCHES.detectLocalModeOption.since}`,
+      'give the pod range as --cluster-cidr instead',
+    );
+  }
+  if ((o.detectLocalMode === 'BridgeInterface' || o.detectLocalMode === 'InterfaceNamePrefix') && !hasFeature(release, 'detectLocalInterfaceModes')) {
+    throw new UserError(
+      `detectLocalMode ${o.detectLocalMode} (--detect-local-mode): kube-proxy ${formatRelease(release)} has no such mode; it exists from 1.${FEATURE_SWITCHES.detectLocalInterfaceModes.since}`,
+      'use ClusterCIDR (--cluster-cidr) or NodeCIDR (--pod-cidr)',
+    );
+  }
   switch (o.detectLocalMode) {
     case 'ClusterCIDR':
       return cidrDetector(o.clusterCIDRs.map((t) => checked('clusterCIDRs', t, readCIDR)), family);
@@ -134,7 +146,7 @@ export function buildProxierConfig(o: RunOptions): ProxierConfig {
     nodeZone: o.nodeZone ?? '',
     masqueradeAll: o.masqueradeAll,
     masqueradeMark,
-    localDetector: localDetector(o, ipFamily),
+    localDetector: localDetector(o, ipFamily, release),
     localhostNodePorts,
     nodePortAddresses: npa.cidrs,
     hasRandomFully: versionAtLeast(checked('iptablesVersion', o.iptablesVersion, readIptablesVersion), RANDOM_FULLY_MIN_VERSION),

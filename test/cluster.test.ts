@@ -311,12 +311,12 @@ describe('--node', () => {
   it('refuses a Node kube-proxy release kp-gen does not model, naming the field and the range', async () => {
     const objects = structuredClone(OBJECTS) as { kind: string; status?: Record<string, unknown> }[];
     const nodeObj = objects.find((o) => o.kind === 'Node')!;
-    nodeObj.status = { ...nodeObj.status, nodeInfo: { kubeProxyVersion: 'v1.16.15' } };
+    nodeObj.status = { ...nodeObj.status, nodeInfo: { kubeProxyVersion: 'v1.9.11' } };
     await withServer({}, objects, async (_s, kc) => {
       const r = await runKpGen(['--from-cluster', '--kubeconfig', kc, '--node', 'node-1']);
       expect(r.code).not.toBe(0);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toContain('Node node-1: status.nodeInfo.kubeProxyVersion: kube-proxy 1.16.15 is not modelled yet: kp-gen models 1.19 … 1.34; give --kube-proxy-version');
+      expect(r.stderr).toContain('Node node-1: status.nodeInfo.kubeProxyVersion: kube-proxy 1.9.11 is not supported: kp-gen models 1.10 … 1.34; give --kube-proxy-version');
       // Given the flag, the Node's release does not matter.
       const ok = await runKpGen(['--from-cluster', '--kubeconfig', kc, '--node', 'node-1', '--kube-proxy-version', '1.24']);
       expect(ok.code, ok.stderr).toBe(0);

@@ -21,18 +21,27 @@ const DROP_TIMEOUT_MS = 400;
 
 // The newest release, 1.28, 1.25 and one release of each older era (1.24: KUBE-EXT/SVL with
 // KUBE-MARK-DROP; 1.22: KUBE-XLB, masquerade in KUBE-SVC, /32; 1.21: masquerade in
-// KUBE-SERVICES, a KUBE-FW chain per LB IP): their rules differ (nfacct, the INVALID drop;
-// before 1.27 no KUBE-FIREWALL localnet rule and no KUBE-FW comment rule; before 1.25 drops
-// through kubelet's KUBE-MARK-DROP and KUBE-FIREWALL, which --include-jumps brings) but must
-// carry packets the same way.
-describe.runIf(run).each([
+// KUBE-SERVICES, a KUBE-FW chain per LB IP; 1.17: %0.10f, and 1.18.6 the three-rule
+// KUBE-POSTROUTING backport; 1.15: the INVALID drop and KUBE-XLB's LOCAL-traffic rules; 1.12:
+// no endpoint-rule comments; 1.10: three nat rules per external IP): their rules differ (nfacct,
+// the INVALID drop; before 1.27 no KUBE-FIREWALL localnet rule and no KUBE-FW comment rule;
+// before 1.25 drops through kubelet's KUBE-MARK-DROP and KUBE-FIREWALL, which --include-jumps
+// brings) but must carry packets the same way. KP_LAB_RELEASE=<name> runs one of them.
+const RELEASES = [
   ['newest', undefined],
   ['1.28', '1.28'],
   ['1.25', '1.25'],
   ['1.24', '1.24'],
   ['1.22', '1.22'],
   ['1.21', '1.21'],
-] as const)('packets through the lab node (kube-proxy %s)', (_name, release) => {
+  ['1.18.6', '1.18.6'],
+  ['1.17', '1.17'],
+  ['1.15', '1.15'],
+  ['1.12', '1.12'],
+  ['1.10', '1.10'],
+] as const;
+const focus = process.env.KP_LAB_RELEASE;
+describe.runIf(run).each(RELEASES.filter(([name]) => focus === undefined || name === focus))('packets through the lab node (kube-proxy %s)', (_name, release) => {
   const lab = newTestLab();
   let plan: LabPlan;
 

@@ -81,6 +81,49 @@ describe('fixtures/upstream/v1.28 with --kube-proxy-version 1.28', () => {
 });
 
 /**
+ * The real-cluster excerpts: the two of kube-proxy-versions.md §5 (seed A, 1.12-era; seed B,
+ * `ns/name:` for an unnamed port) and seed C (a 1.10/1.11 weave-net node): their SOURCE.md quotes the `iptables-save` lines in an
+ * `excerpt` block, and kp-gen's `--format save` output for the case must hold every one of
+ * them, each service port's chain rules in the excerpt's order.
+ */
+const SEEDS = ['seed-a-1.12', 'seed-b-clusterip-1.16', 'seed-b-nodeport-1.16', 'seed-c-1.11'];
+
+function excerptOf(dir: string): string[] {
+  const source = readFileSync(join(dir, 'SOURCE.md'), 'utf8');
+  const m = /```excerpt\n([\s\S]*?)```/.exec(source);
+  if (!m) throw new Error(`${dir}/SOURCE.md has no excerpt block`);
+  return m[1]!.split('\n').filter((l) => l !== '');
+}
+
+describe('seed excerpts from real clusters', () => {
+  it.each(SEEDS)('%s: every quoted iptables-save line is in kp-gen\'s --format save output', async (name) => {
+    const f = discoverFixtures(join('fixtures/releases', name)).fixtures[0]!;
+    expect(f.flags).toContain('save');
+    const r = await runKpGen([...f.flags, ...f.inputs]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(readFileSync(join(f.dir, 'expected.rules'), 'utf8'));
+    const lines = r.stdout.split('\n');
+    const excerpt = excerptOf(f.dir);
+    expect(excerpt.length).toBeGreaterThan(7);
+    for (const line of excerpt) expect(lines, line).toContain(line);
+    // Within a KUBE-SVC chain the order is kube-proxy's (the probabilities depend on it).
+    const svcLines = (text: string[]) => text.filter((l) => l.startsWith('-A KUBE-SVC-'));
+    const quoted = svcLines(excerpt);
+    const written = svcLines(lines).filter((l) => quoted.includes(l));
+    expect(written).toEqual(quoted);
+  });
+
+  it('the seeds need their release: the newest kube-proxy writes other chain names and probabilities', async () => {
+    const f = discoverFixtures('fixtures/releases/seed-b-nodeport-1.16').fixtures[0]!;
+    const flags = f.flags.filter((x, i) => x !== '--kube-proxy-version' && f.flags[i - 1] !== '--kube-proxy-version');
+    const r = await runKpGen([...flags, ...f.inputs]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('KUBE-SVC-5SB6FTEHND4GTL2W');
+    expect(r.stdout).toContain('"pks-system/tenant-service cluster IP"');
+  });
+});
+
+/**
  * Dumps transcribed from older releases' kube-proxy tests (fixtures/upstream/v1.21, v1.22, v1.23):
  * test-dump.rules holds the test's string in its own order, expected.rules the same rules in
  * kp-gen's canonical order (golden.test.ts runs kp-gen against expected.rules). Here: the two

@@ -63,6 +63,9 @@ const CASES: Case[] = [
   c(['match sctp --dport'], 'filter', '-m sctp -p sctp --dport 31868 -j DROP', '-p sctp -m sctp --dport 31868 -j DROP'),
   c(['match addrtype --dst-type'], 'nat', '-m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-OTHER', '! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j KUBE-OTHER'),
   c(['match addrtype --src-type'], 'nat', '-m addrtype ! --src-type LOCAL -j RETURN', '-m addrtype ! --src-type LOCAL -j RETURN'),
+  // 1.10 … 1.18: an external IP's rule for traffic from off the node (not bridged in, not local).
+  c(['match physdev --physdev-is-in'], 'nat', '-m tcp -p tcp -d 203.0.113.60/32 --dport 80 -m physdev ! --physdev-is-in -m addrtype ! --src-type LOCAL -j KUBE-OTHER',
+    '-d 203.0.113.60/32 -p tcp -m tcp --dport 80 -m physdev ! --physdev-is-in -m addrtype ! --src-type LOCAL -j KUBE-OTHER'),
   c(['match nfacct --nfacct-name'], 'filter', '-m conntrack --ctstate INVALID -m nfacct --nfacct-name ct_state_invalid_dropped_pkts -j DROP',
     '-m conntrack --ctstate INVALID -m nfacct --nfacct-name  ct_state_invalid_dropped_pkts -j DROP'),
   c(['match conntrack --ctstate'], 'filter', '-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'),

@@ -1,7 +1,8 @@
 /**
  * Which Service port a rule is for, recovered from the dump alone: kube-proxy puts the service
  * port name (`namespace/name:port`) in most rule comments, and the per-service-port chains
- * share one hash (`KUBE-SVC-H`, `KUBE-SVL-H`, `KUBE-EXT-H`, `KUBE-FW-H`), so a chain whose rules
+ * share one hash (`KUBE-SVC-H`, `KUBE-SVL-H`, `KUBE-EXT-H`, `KUBE-FW-H`, and before 1.24
+ * `KUBE-XLB-H`), so a chain whose rules
  * carry no comment (large-cluster mode, `-j KUBE-SVC-H` at the end of KUBE-EXT-H) is still
  * known by its siblings, and a KUBE-SEP chain by the chains that jump to it.
  */
@@ -10,10 +11,13 @@ import { SEP_PREFIX } from '../plan/chain-names.js';
 import { commentOfShape } from '../iptables/shape.js';
 import type { OwnedView } from './owned.js';
 
-/** namespace (RFC 1123 label) / name (RFC 1035 label) [: port name]. */
-const SERVICE_PORT = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z]([-a-z0-9]*[a-z0-9])?(:[-a-z0-9]+)?$/;
-const FAMILY_HASH = /^KUBE-(?:SVC|SVL|EXT|FW)-([A-Z2-7]{16})$/;
-const SERVICE_CHAIN = /^KUBE-(?:SVC|SVL|EXT|FW|SEP)-[A-Z2-7]{16}$/;
+/**
+ * namespace (RFC 1123 label) / name (RFC 1035 label) [: port name]; before 1.19 an unnamed
+ * port keeps the colon (`ns/name:`).
+ */
+const SERVICE_PORT = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z]([-a-z0-9]*[a-z0-9])?(:[-a-z0-9]*)?$/;
+const FAMILY_HASH = /^KUBE-(?:SVC|SVL|EXT|FW|XLB)-([A-Z2-7]{16})$/;
+const SERVICE_CHAIN = /^KUBE-(?:SVC|SVL|EXT|FW|XLB|SEP)-[A-Z2-7]{16}$/;
 
 function ruleComment(rule: DumpRule): string | undefined {
   return rule.rule.comment ?? commentOfShape(rule.shape);

@@ -172,12 +172,12 @@ export const MATCHES: Readonly<Record<string, ModuleSpec>> = {
       '--bytes-gt': readOnly(1),
     },
   },
+  // kube-proxy before 1.19 (or so): an external IP's "not bridged in" rule, `! --physdev-is-in`.
   physdev: {
-    readOnly: true,
     options: {
       '--physdev-in': readOnly(1, true),
       '--physdev-out': readOnly(1, true),
-      '--physdev-is-in': readOnly(0, true),
+      '--physdev-is-in': { arity: 0, invertible: true },
       '--physdev-is-out': readOnly(0, true),
       '--physdev-is-bridged': readOnly(0, true),
     },

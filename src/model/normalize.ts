@@ -36,7 +36,9 @@ export interface NormalizeOptions {
    * Fields the release being written did not have (plan/releases/features.ts): read as if
    * absent, with one warning naming the field and the release.
    */
-  absentFields?: { release: string; ipMode: boolean; nodeHints: boolean; topologyMode?: boolean; internalTrafficPolicy?: boolean };
+  absentFields?: { release: string; ipMode: boolean; nodeHints: boolean; topologyMode?: boolean; internalTrafficPolicy?: boolean; zoneHints?: boolean };
+  /** An unnamed port's ServicePortName is `ns/name:` (releases before 1.19); default `ns/name`. */
+  unnamedPortColon?: boolean;
   /** Keep external IPs, load-balancer IPs and source ranges as written (releases before 1.30). */
   serviceAddressesAsWritten?: boolean;
   /** Keep endpoint addresses as written (releases before 1.33). */
@@ -268,7 +270,13 @@ function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn, 
     }
   });
   let hintsAnnotation = svc.hintsAnnotation;
-  if (hintsAnnotation !== undefined && svc.hintsFromTopologyMode && opts.absentFields?.topologyMode) {
+  if (hintsAnnotation !== undefined && opts.absentFields?.zoneHints) {
+    // Before 1.21 kube-proxy had no topology hints at all.
+    const key = svc.hintsFromTopologyMode ? 'topology-mode' : 'topology-aware-hints';
+    warn(src, `metadata.annotations["service.kubernetes.io/${key}"]`,
+      `did not exist in kube-proxy ${opts.absentFields.release}; ignored (topology hints came in 1.21)`);
+    hintsAnnotation = undefined;
+  } else if (hintsAnnotation !== undefined && svc.hintsFromTopologyMode && opts.absentFields?.topologyMode) {
     warn(src, 'metadata.annotations["service.kubernetes.io/topology-mode"]',
       `did not exist in kube-proxy ${opts.absentFields.release}; ignored (it reads service.kubernetes.io/topology-aware-hints only)`);
     hintsAnnotation = undefined;
@@ -314,7 +322,9 @@ function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn, 
       return;
     }
     // join(), not a template: in the comment of every endpoint's rules (README#performance).
-    const nameString = p.name === '' ? [src.namespace, src.name].join('/') : [src.namespace, '/', src.name, ':', p.name].join('');
+    // Before 1.19 an unnamed port keeps the colon (`ns/name:`), and so do its chain hashes.
+    const nameString =
+      p.name === '' && !opts.unnamedPortColon ? [src.namespace, src.name].join('/') : [src.namespace, '/', src.name, ':', p.name].join('');
     out.push({
       namespace: src.namespace,
       service: src.name,
@@ -407,6 +417,10 @@ function addSlice(
     return;
   }
   const portsField = isEndpoints ? 'subsets[].ports' : 'ports';
+  if (opts.absentFields?.zoneHints) {
+    const i = slice.endpoints.findIndex((e) => e.zoneHints !== undefined);
+    if (i >= 0) warn(src, `endpoints[${i}].hints.forZones`, `did not exist in kube-proxy ${opts.absentFields.release}; ignored${slice.endpoints.length > 1 ? ' (in every endpoint of this slice)' : ''}`);
+  }
   if (opts.absentFields?.nodeHints) {
     const i = slice.endpoints.findIndex((e) => e.nodeHints !== undefined);
     if (i >= 0) warn(src, `endpoints[${i}].hints.forNodes`, `did not exist in kube-proxy ${opts.absentFields.release}; ignored${slice.endpoints.length > 1 ? ' (in every endpoint of this slice)' : ''}`);

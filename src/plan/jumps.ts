@@ -123,3 +123,29 @@ function jumpRule(j: JumpChain): Rule {
   if (!j.comment) return { args: j.extraArgs, target };
   return j.extraArgs.length === 0 ? { comment: j.comment, args: [], target } : { comment: j.comment, commentAt: j.extraArgs.length, args: j.extraArgs, target };
 }
+
+/**
+ * kube-proxy 1.10 … 1.18 ensured other jumps (iptablesJumpChains at MikeSpreitzer/kubernetes@58956344,
+ * 1.16-dev, and in search-index copy 59534007, 1.18-dev): filter INPUT also jumps to
+ * KUBE-SERVICES, FORWARD does not jump to KUBE-EXTERNAL-SERVICES, and there is no filter
+ * KUBE-NODEPORTS, KUBE-PROXY-FIREWALL or KUBE-FIREWALL of kube-proxy's own.
+ */
+const JUMP_CHAINS_BEFORE_1_19: JumpChain[] = [
+  { table: 'filter', dstChain: KUBE_EXTERNAL_SERVICES, srcChain: 'INPUT', comment: 'kubernetes externally-visible service portals', extraArgs: NEW },
+  { table: 'filter', dstChain: KUBE_SERVICES, srcChain: 'FORWARD', comment: 'kubernetes service portals', extraArgs: NEW },
+  { table: 'filter', dstChain: KUBE_SERVICES, srcChain: 'OUTPUT', comment: 'kubernetes service portals', extraArgs: NEW },
+  { table: 'filter', dstChain: KUBE_SERVICES, srcChain: 'INPUT', comment: 'kubernetes service portals', extraArgs: NEW },
+  { table: 'filter', dstChain: KUBE_FORWARD, srcChain: 'FORWARD', comment: 'kubernetes forwarding rules', extraArgs: [] },
+  { table: 'nat', dstChain: KUBE_SERVICES, srcChain: 'OUTPUT', comment: 'kubernetes service portals', extraArgs: [] },
+  { table: 'nat', dstChain: KUBE_SERVICES, srcChain: 'PREROUTING', comment: 'kubernetes service portals', extraArgs: [] },
+  { table: 'nat', dstChain: KUBE_POSTROUTING, srcChain: 'POSTROUTING', comment: 'kubernetes postrouting rules', extraArgs: [] },
+];
+
+/** The jumps of kube-proxy 1.10 … 1.18, in the order they end up in (the last ensured first). */
+export function writeJumpRulesBefore119(filter: TableBuilder, nat: TableBuilder): void {
+  const tables = { filter, nat };
+  for (const name of ['filter', 'nat'] as const) {
+    for (const chain of BUILTIN_CHAINS[name]) tables[name].declareBuiltin(chain);
+  }
+  for (const j of [...JUMP_CHAINS_BEFORE_1_19].reverse()) tables[j.table].append(j.srcChain, jumpRule(j));
+}

@@ -25,6 +25,7 @@ import { TableBuilder, type Ruleset } from './ruleset.js';
 import { writeServicePortRules } from './service-rules.js';
 import { writeJumpRules } from './jumps.js';
 import { eraOf, type EraName } from './releases/eras.js';
+import { planRulesE2 } from './releases/e2-1.10/planner.js';
 import { planRules119 } from './releases/e6-1.19/planner.js';
 import { planRules122 } from './releases/e7-1.22/planner.js';
 import { planRules124 } from './releases/e8-1.24/planner.js';
@@ -43,6 +44,11 @@ type Planner = (ports: readonly ServicePortWithEndpoints[], cfg: ProxierConfig, 
 
 /** Each era's planner (the eras themselves: plan/releases/eras.ts). */
 const PLANNERS: Record<EraName, Planner> = {
+  // 1.10 … 1.18: one planner, the eras' differences are switches of features.ts.
+  E2: planRulesE2,
+  E3: planRulesE2,
+  E4: planRulesE2,
+  E5: planRulesE2,
   E6: planRules119,
   E7: planRules122,
   E8: planRules124,

@@ -35,19 +35,25 @@ describe('probability', () => {
   });
 });
 
-describe('probabilityWithDigits (before 1.17: %0.5f)', () => {
+describe("probability before 1.17 (Go's %0.5f)", () => {
   it.each([
+    [1, '1.00000'],
     [2, '0.50000'],
     [3, '0.33333'],
     [5, '0.20000'],
     [6, '0.16667'],
-    // 1/32 = 0.03125 exactly: the tie rounds to even, as Go's %0.5f does.
+    // 1/32 = 0.03125 exactly: the tie rounds to even, as Go does (toFixed gives 0.03125 → 0.03125).
     [32, '0.03125'],
+    // 1/64 = 0.015625 exactly: a tie at the fifth digit, rounded to even (toFixed(5) gives 0.01563).
     [64, '0.01562'],
+    [100000, '0.00001'],
+    [300000, '0.00000'],
   ])('1/%i is written as %s', (n, text) => {
     expect(probabilityWithDigits(n, 5)).toBe(text);
   });
-  it('10 digits is probability()', () => {
-    expect(probabilityWithDigits(3, 10)).toBe(probability(3));
+
+  it('does not share its cache with the 10-digit form', () => {
+    expect(probabilityWithDigits(3, 5)).toBe('0.33333');
+    expect(probability(3)).toBe('0.3333333333');
   });
 });

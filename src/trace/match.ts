@@ -180,6 +180,15 @@ function matchProbability(m: ShapedMatch, s: PacketState, env: MatchEnv, out: Ma
       const q = probabilityUnits(prob.values[0] ?? '') / PROBABILITY_SCALE;
       return prob.negated ? 1 - q : q;
     }
+    case 'physdev':
+      // The traced node is routed, as the lab's is: pods sit on veth pairs, not on a bridge, so
+      // no packet comes in through a bridge port (kube-proxy before 1.19 sends external-IP
+      // traffic that does not to the service).
+      for (const o of m.options) {
+        if (o.name !== '--physdev-is-in') return unknown(`physdev ${o.name}`);
+        p *= det(o, false);
+      }
+      return p;
     case 'recent': {
       const name = m.options.find((o) => o.name === '--name')?.values[0] ?? 'DEFAULT';
       const seconds = m.options.find((o) => o.name === '--seconds')?.values[0];

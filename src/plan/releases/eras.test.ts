@@ -9,6 +9,7 @@ describe('eras', () => {
     for (let i = 1; i < ERAS.length; i++) expect(ERAS[i]!.first).toBe(ERAS[i - 1]!.last + 1);
   });
   it.each([
+    [10, 'E2'], [11, 'E2'], [12, 'E3'], [14, 'E3'], [15, 'E4'], [16, 'E4'], [17, 'E5'], [18, 'E5'],
     [19, 'E6'], [20, 'E6'], [21, 'E6'], [22, 'E7'], [23, 'E7'], [24, 'E8'], [25, 'E9'], [34, 'E9'],
   ])('1.%i is in %s', (minor, name) => {
     expect(eraOf({ major: 1, minor }).name).toBe(name);

@@ -12,7 +12,7 @@
  */
 import { atLeast, NEWEST, type Release } from './release.js';
 
-export type EraName = 'E6' | 'E7' | 'E8' | 'E9';
+export type EraName = 'E2' | 'E3' | 'E4' | 'E5' | 'E6' | 'E7' | 'E8' | 'E9';
 
 export interface Era {
   readonly name: EraName;
@@ -30,6 +30,42 @@ export interface Era {
 
 /** Oldest first. */
 export const ERAS: readonly Era[] = [
+  {
+    name: 'E2',
+    first: 10,
+    last: 11,
+    planner: 'src/plan/releases/e2-1.10/planner.ts',
+    summary:
+      'one planner for E2–E5 (their differences are switches of features.ts); KUBE-EXTERNAL-SERVICES for the "has no endpoints" REJECTs of external IPs and node ports; no nat rules at all for a service without endpoints; KUBE-XLB for externalTrafficPolicy Local (NodePort and LoadBalancer only); masquerade rules in KUBE-SERVICES and KUBE-NODEPORTS; three nat rules per external IP (physdev/addrtype); a KUBE-FW chain per load-balancer IP ending in kubelet\'s KUBE-MARK-DROP; -d/-s with /32; %0.5f; comments on every rule; one-rule KUBE-POSTROUTING, --set-xmark M/M; KUBE-FORWARD conntrack rules with the cluster CIDR; ns/name: for unnamed ports; endpoints in IP-text order',
+    source:
+      'pkg/proxy/iptables/proxier.go at MikeSpreitzer/kubernetes@58956344 (1.16-dev) and search-index copy 59534007 (1.18-dev), with the differences of features.ts; kube-proxy-versions.md §2.3',
+  },
+  {
+    name: 'E3',
+    first: 12,
+    last: 14,
+    planner: 'src/plan/releases/e2-1.10/planner.ts',
+    summary: 'the comment helper appendServiceCommentLocked arrives with its result discarded: KUBE-SVC dispatch, --rcheck and KUBE-SEP rules have no comment',
+    source: 'PR #65755; the discarded helper result in search-index copy 66701277317 (a 1.13–1.15-dev syncProxyRules) and at MikeSpreitzer/kubernetes@58956344',
+  },
+  {
+    name: 'E4',
+    first: 15,
+    last: 16,
+    planner: 'src/plan/releases/e2-1.10/planner.ts',
+    summary:
+      'INVALID drop first in KUBE-FORWARD; KUBE-XLB LOCAL-traffic rules (before "Redirect pods…" in 1.15, after it from 1.16); 1.16: --random-fully; 1.16.13: the three-rule KUBE-POSTROUTING backport',
+    source: 'PRs #74840, #77523, #78662, #78547, #92261; MikeSpreitzer/kubernetes@58956344',
+  },
+  {
+    name: 'E5',
+    first: 17,
+    last: 18,
+    planner: 'src/plan/releases/e2-1.10/planner.ts',
+    summary:
+      '%0.10f; the comments back (dropped above 1000 endpoint chains); 1.18: KUBE-FORWARD conntrack rules without the cluster CIDR (LocalTrafficDetector); 1.17.9 and 1.18.6: the three-rule KUBE-POSTROUTING backport',
+    source: 'PRs #83599, #81886, #87748, #92193, #92256; search-index copy 59534007 (1.18-dev)',
+  },
   {
     name: 'E6',
     first: 19,

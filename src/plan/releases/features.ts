@@ -1,7 +1,7 @@
 /**
  * What changed in kube-proxy's iptables output from release to release, in one table: each
  * switch names the first release with the behaviour, the patch releases it was backported to
- * (none so far in the modelled range), and the source it was settled from. Feature gates that
+ * (the July 2020 KUBE-POSTROUTING change so far), and the source it was settled from. Feature gates that
  * change rules are a second table: when each became available and default-on.
  *
  * Everything else about a release is derived from these two tables (releaseFeatures); no
@@ -21,6 +21,66 @@ export interface FeatureSwitch {
 }
 
 export const FEATURE_SWITCHES = {
+  endpointCommentsDropped: {
+    summary: 'the rules of KUBE-SVC → KUBE-SEP dispatch, session-affinity --rcheck and both KUBE-SEP rules carry no comment: the new comment helper appendServiceCommentLocked returns the extended arguments and its callers discard them; before, those rules carry `-m comment --comment P` always (serviceCommentHelperFixed ends this in 1.17)',
+    since: 12,
+    backports: [],
+    source: 'PR #65755 (2018-07, the helper); the discarded result in proxier.go at MikeSpreitzer/kubernetes@58956344 (1.16-dev) and in search-index copy 66701277317 (1.13/1.14-era, glog → klog, svcInfo fields); comment-less KUBE-SEP rules in a real 2019-03 dump quoted in PR #75893',
+  },
+  forwardInvalidDrop: {
+    summary: 'KUBE-FORWARD starts with `-m conntrack --ctstate INVALID -j DROP`',
+    since: 15,
+    backports: [],
+    source: 'PR #74840 (1.15 release notes, kube-proxy-versions.md errata 2); present at MikeSpreitzer/kubernetes@58956344',
+  },
+  xlbLocalTrafficRules: {
+    summary: 'KUBE-XLB chains get "masquerade LOCAL traffic for P LB IP" and "route LOCAL traffic for P LB IP to service chain" (`-m addrtype --src-type LOCAL`), written before the "Redirect pods…" rule',
+    since: 15,
+    backports: [],
+    source: 'PR #77523 (2019-05); before the Redirect rule at MikeSpreitzer/kubernetes@58956344; absent from search-index copy 66701277317 (1.14-era)',
+  },
+  xlbLocalTrafficAfterRedirect: {
+    summary: 'the two LOCAL-traffic KUBE-XLB rules come after the "Redirect pods…" rule',
+    since: 16,
+    backports: [],
+    source: 'PR #78662 (opened 2019-06-03, after the 1.15 freeze); after the Redirect rule in search-index copy 59534007 (1.18-dev)',
+  },
+  masqueradeRandomFully: {
+    summary: 'the KUBE-POSTROUTING MASQUERADE rule gets --random-fully when iptables ≥ 1.6.2',
+    since: 16,
+    backports: [],
+    source: 'PR #78547 (milestone v1.16); masqueradeRandomFully from the iptables version at MikeSpreitzer/kubernetes@58956344',
+  },
+  forwardConntrackAnySource: {
+    summary: 'the two KUBE-FORWARD "conntrack pod source/destination" rules lose their -s/-d cluster CIDR and are written without --cluster-cidr too (LocalTrafficDetector)',
+    since: 18,
+    backports: [],
+    source: 'PR #87748 (merged February 2020, v1.18; PR #97279 says it "removed the clusterCIDR check in the forwarding rules"); the CIDR form in search-index copy 59534007 (1.18-dev before #87748)',
+  },
+  unmarkBeforeMasquerade: {
+    summary: 'KUBE-POSTROUTING is three rules (RETURN unless marked, --xor-mark, MASQUERADE) and KUBE-MARK-MASQ uses --or-mark; before, one MASQUERADE rule matching the mark and KUBE-MARK-MASQ --set-xmark M/M',
+    since: 19,
+    backports: [[16, 13], [17, 9], [18, 6]],
+    source: 'PR #92035 (v1.19) and its cherry-picks #92261 (1.16), #92193 (1.17), #92256 (1.18), merged for the 2020-07-15 patch releases 1.16.13, 1.17.9, 1.18.6',
+  },
+  detectLocalModeOption: {
+    summary: 'the detectLocalMode option (--detect-local-mode ClusterCIDR or NodeCIDR) exists; before, kube-proxy tells pod traffic by --cluster-cidr only',
+    since: 18,
+    backports: [],
+    source: 'PR #87748 (LocalTrafficDetector, ClusterCIDR mode) and PR #88935 (NodeCIDR, milestone v1.18), both merged for 1.18; proxier.go of 1.18-dev (search-index copy 59534007, before them) takes clusterCIDR directly',
+  },
+  detectLocalInterfaceModes: {
+    summary: 'detectLocalMode BridgeInterface and InterfaceNamePrefix exist (pod traffic told by input interface); before, ClusterCIDR and NodeCIDR only',
+    since: 24,
+    backports: [],
+    source: 'PR #95400 (merged end of March 2022, before the 1.24 freeze: kubernetes/test-infra PR #25743 of 2022-03-23 waits for it, kubernetes/kubernetes issue #108525 of 2022-03-04 says it "is adding" them)',
+  },
+  servicePortNameWithoutColon: {
+    summary: 'an unnamed port\'s ServicePortName is `ns/name` (in comments and chain-name hashes); before, `ns/name:` with the colon',
+    since: 19,
+    backports: [],
+    source: 'ServicePortName.String() in pkg/proxy/types.go (kube-proxy-versions.md 1.19 row: submariner PR #1092 citing the upstream commit); `ns/name:` in the seed-B dump of a 1.12–1.16 cluster',
+  },
   probabilityTenDigits: {
     summary: 'the --probability text has ten decimals (Go %0.10f: 0.3333333333); before, five (%0.5f: 0.33333)',
     since: 17,
@@ -240,6 +300,22 @@ export interface ReleaseFeatures {
   bareServiceAddresses: boolean;
   /** KUBE-XLB dispatch comments are plain P (through the comment helper); else "Balancing rule N for P". */
   plainLocalDispatchComments: boolean;
+  /** Comments on KUBE-SVC → KUBE-SEP, --rcheck and KUBE-SEP rules: always, never (1.12–1.16), or up to 1000 endpoint chains. */
+  endpointComments: 'always' | 'never' | 'below-threshold';
+  /** KUBE-FORWARD's INVALID-drop rule (before conntrackTCPLiberal is looked at). */
+  forwardInvalidDrop: boolean;
+  /** KUBE-XLB's two LOCAL-traffic rules, and where they stand against the "Redirect pods…" rule. */
+  xlbLocalTraffic: 'none' | 'before-redirect' | 'after-redirect';
+  /** MASQUERADE gets --random-fully when the node's iptables has it. */
+  masqueradeRandomFully: boolean;
+  /** The KUBE-FORWARD conntrack rules match any address (no cluster CIDR). */
+  forwardConntrackAnySource: boolean;
+  /** Three-rule KUBE-POSTROUTING and --or-mark; else one rule and --set-xmark M/M. */
+  unmarkBeforeMasquerade: boolean;
+  /** An unnamed port's ServicePortName keeps its colon: `ns/name:`. */
+  unnamedPortColon: boolean;
+  /** EndpointSlice zone hints and their Service annotation exist (from 1.21, when the gate came). */
+  zoneHintsField: boolean;
 }
 
 /**
@@ -276,5 +352,13 @@ export function releaseFeatures(release: Release, gates: Readonly<Record<string,
     singleForwardConntrackRule: hasFeature(release, 'singleForwardConntrackRule'),
     bareServiceAddresses: hasFeature(release, 'bareServiceAddresses'),
     plainLocalDispatchComments: hasFeature(release, 'plainLocalDispatchComments'),
+    endpointComments: hasFeature(release, 'serviceCommentHelperFixed') ? 'below-threshold' : hasFeature(release, 'endpointCommentsDropped') ? 'never' : 'always',
+    forwardInvalidDrop: hasFeature(release, 'forwardInvalidDrop'),
+    xlbLocalTraffic: hasFeature(release, 'xlbLocalTrafficAfterRedirect') ? 'after-redirect' : hasFeature(release, 'xlbLocalTrafficRules') ? 'before-redirect' : 'none',
+    masqueradeRandomFully: hasFeature(release, 'masqueradeRandomFully'),
+    forwardConntrackAnySource: hasFeature(release, 'forwardConntrackAnySource'),
+    unmarkBeforeMasquerade: hasFeature(release, 'unmarkBeforeMasquerade'),
+    unnamedPortColon: !hasFeature(release, 'servicePortNameWithoutColon'),
+    zoneHintsField: atLeast(release, RULE_FEATURE_GATES.TopologyAwareHints.alpha),
   };
 }

@@ -16,6 +16,7 @@
  */
 import type { Release } from './release.js';
 import { atLeast } from './release.js';
+import { hasFeature } from './features.js';
 import { KUBE_FIREWALL } from '../chain-names.js';
 import { KUBE_MARK_DROP } from '../jumps.js';
 import { header, jump, match, notOption, option, rule } from '../../iptables/rule.js';
@@ -57,7 +58,10 @@ function hasLocalnetRule(release: Release): boolean {
 export function writeKubeletChains(filter: TableBuilder, nat: TableBuilder, release: Release, ipFamily: 4 | 6): void {
   const mark = KUBELET_DROP_MARK;
   if (!nat.has(KUBE_MARK_DROP)) nat.declare(KUBE_MARK_DROP);
-  nat.append(KUBE_MARK_DROP, rule(undefined, [], jump('MARK', [option('--or-mark', mark)])));
+  // PR #92035 changed kubelet's marks with kube-proxy's: `--set-xmark M/M` before it (and its
+  // 1.16–1.18 backports), `--or-mark M` after.
+  const setMark = hasFeature(release, 'unmarkBeforeMasquerade') ? option('--or-mark', mark) : option('--set-xmark', `${mark}/${mark}`);
+  nat.append(KUBE_MARK_DROP, rule(undefined, [], jump('MARK', [setMark])));
   filter.declare(KUBE_FIREWALL);
   filter.append(KUBE_FIREWALL, rule('kubernetes firewall for dropping marked packets', [match('mark'), option('--mark', `${mark}/${mark}`)], jump('DROP')));
   if (ipFamily === 4 && hasLocalnetRule(release)) {

@@ -4,6 +4,9 @@ import { compareReleases, formatRelease, NEWEST, OLDEST_KNOWN_MINOR, OLDEST_MODE
 
 describe('parseRelease', () => {
   it.each([
+    ['1.10', { major: 1, minor: 10 }],
+    ['v1.12.10', { major: 1, minor: 12, patch: 10 }],
+    ['1.18.6', { major: 1, minor: 18, patch: 6 }],
     ['1.19', { major: 1, minor: 19 }],
     ['1.24', { major: 1, minor: 24 }],
     ['1.25', { major: 1, minor: 25 }],
@@ -16,9 +19,8 @@ describe('parseRelease', () => {
   });
 
   it.each([
-    ['1.18', /1\.18 is not modelled yet: kp-gen models 1\.19 … 1\.34/],
-    ['1.10', /not modelled yet/],
-    ['1.9', /1\.9 is not supported/],
+    ['1.9', /1\.9 is not supported: kp-gen models 1\.10 … 1\.34/],
+    ['1.9.11', /1\.9\.11 is not supported/],
     ['1.35', /1\.35 is not supported/],
     ['2.0', /2\.0 is not supported/],
     ['1.28-rc.1', /is not a kube-proxy version/],
@@ -48,13 +50,43 @@ describe('feature table', () => {
     }
   });
 
-  it('a switch is off in the release before it and on from it', () => {
+  it('a switch is off in the release before it and on from it (backports: from their patch)', () => {
     for (const name of Object.keys(FEATURE_SWITCHES) as (keyof typeof FEATURE_SWITCHES)[]) {
-      const since = FEATURE_SWITCHES[name].since;
+      const { since, backports } = FEATURE_SWITCHES[name];
       expect(hasFeature(at(since - 1), name), name).toBe(false);
       expect(hasFeature(at(since), name), name).toBe(true);
-      expect(hasFeature({ major: 1, minor: since - 1, patch: 99 }, name), name).toBe(false);
+      const backported = backports.some(([minor]) => minor === since - 1);
+      expect(hasFeature({ major: 1, minor: since - 1, patch: 99 }, name), name).toBe(backported);
+      for (const [minor, patch] of backports) {
+        expect(hasFeature({ major: 1, minor, patch: patch - 1 }, name), `${name} ${minor}.${patch - 1}`).toBe(false);
+        expect(hasFeature({ major: 1, minor, patch }, name), `${name} ${minor}.${patch}`).toBe(true);
+        expect(hasFeature(at(minor), name), `${name} ${minor} (the .0 release)`).toBe(false);
+      }
     }
+  });
+
+  it('the July 2020 KUBE-POSTROUTING backport: 1.16.13, 1.17.9, 1.18.6', () => {
+    const unmark = (release: { major: number; minor: number; patch?: number }) => releaseFeatures(release, {}).unmarkBeforeMasquerade;
+    expect([unmark({ major: 1, minor: 16, patch: 12 }), unmark({ major: 1, minor: 16, patch: 13 })]).toEqual([false, true]);
+    expect([unmark({ major: 1, minor: 17, patch: 8 }), unmark({ major: 1, minor: 17, patch: 9 })]).toEqual([false, true]);
+    expect([unmark({ major: 1, minor: 18, patch: 5 }), unmark({ major: 1, minor: 18, patch: 6 })]).toEqual([false, true]);
+    expect([unmark(at(15)), unmark(at(18)), unmark(at(19))]).toEqual([false, false, true]);
+  });
+
+  it('1.10 … 1.18: the old eras\' switches', () => {
+    const pick = (minor: number) => {
+      const f = releaseFeatures(at(minor), {});
+      return [f.endpointComments, f.forwardInvalidDrop, f.xlbLocalTraffic, f.masqueradeRandomFully, f.probabilityTenDigits, f.forwardConntrackAnySource, f.unnamedPortColon];
+    };
+    expect(pick(10)).toEqual(['always', false, 'none', false, false, false, true]);
+    expect(pick(11)).toEqual(['always', false, 'none', false, false, false, true]);
+    expect(pick(12)).toEqual(['never', false, 'none', false, false, false, true]);
+    expect(pick(14)).toEqual(['never', false, 'none', false, false, false, true]);
+    expect(pick(15)).toEqual(['never', true, 'before-redirect', false, false, false, true]);
+    expect(pick(16)).toEqual(['never', true, 'after-redirect', true, false, false, true]);
+    expect(pick(17)).toEqual(['below-threshold', true, 'after-redirect', true, true, false, true]);
+    expect(pick(18)).toEqual(['below-threshold', true, 'after-redirect', true, true, true, true]);
+    expect(pick(19)).toEqual(['below-threshold', true, 'after-redirect', true, true, true, false]);
   });
 
   it('gates: absent before alpha, the value given while alpha/beta, locked on from GA', () => {
@@ -92,6 +124,14 @@ describe('feature table', () => {
       singleForwardConntrackRule: true,
       bareServiceAddresses: true,
       plainLocalDispatchComments: true,
+      endpointComments: 'below-threshold',
+      forwardInvalidDrop: true,
+      xlbLocalTraffic: 'after-redirect',
+      masqueradeRandomFully: true,
+      forwardConntrackAnySource: true,
+      unmarkBeforeMasquerade: true,
+      unnamedPortColon: false,
+      zoneHintsField: true,
     });
     // As before: the node-hints gate can be turned off, the locked ones cannot.
     expect(releaseFeatures(NEWEST, { PreferSameTrafficDistribution: false }).preferSameTrafficDistribution).toBe(false);
@@ -123,12 +163,20 @@ describe('feature table', () => {
       singleForwardConntrackRule: true,
       bareServiceAddresses: true,
       plainLocalDispatchComments: true,
+      endpointComments: 'below-threshold',
+      forwardInvalidDrop: true,
+      xlbLocalTraffic: 'after-redirect',
+      masqueradeRandomFully: true,
+      forwardConntrackAnySource: true,
+      unmarkBeforeMasquerade: true,
+      unnamedPortColon: false,
+      zoneHintsField: true,
     });
   });
 
   it('1.25 has none of the 1.26 and 1.27 switches, and ProxyTerminatingEndpoints off unless given', () => {
     const f = releaseFeatures(at(25), {});
-    expect(OLDEST_MODELLED).toEqual({ major: 1, minor: 19 });
+    expect(OLDEST_MODELLED).toEqual({ major: 1, minor: 10 });
     expect([f.proxyTerminatingEndpoints, f.localhostNodePortsOption, f.localnetFirewallRule, f.firewallChainDropComment, f.topologyModeAnnotation])
       .toEqual([false, false, false, false, false]);
     expect(releaseFeatures(at(25), { ProxyTerminatingEndpoints: true }).proxyTerminatingEndpoints).toBe(true);

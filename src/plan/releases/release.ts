@@ -12,10 +12,10 @@
  * features.ts (terminating endpoints behind ProxyTerminatingEndpoints, the topology annotation,
  * the localnet and FW-chain rules of PR #114470, the localhost NodePort option).
  *
- * Releases 1.19 … 1.24 have planners of their own, one per era (eras.ts).
- *
- * Releases 1.10 … 1.18 are known (issue 14 asks for all of them) but not modelled yet: naming
- * one is a usage error that says so and lists the range kp-gen does write.
+ * Releases 1.19 … 1.24 have planners of their own, one per era (eras.ts); releases 1.10 … 1.18
+ * (eras E2–E5) share one, plan/releases/e2-1.10/planner.ts, whose differences are switches of
+ * features.ts. Naming a release outside 1.10 … the newest is a usage error that lists the
+ * range kp-gen writes.
  */
 
 export interface Release {
@@ -27,8 +27,8 @@ export interface Release {
 
 /** The oldest release issue 14 asks for. */
 export const OLDEST_KNOWN_MINOR = 10;
-/** The oldest release whose output kp-gen writes. */
-export const OLDEST_MODELLED: Release = { major: 1, minor: 19 };
+/** The oldest release whose output kp-gen writes: every known one. */
+export const OLDEST_MODELLED: Release = { major: 1, minor: OLDEST_KNOWN_MINOR };
 /** The newest release kp-gen models, and the default (see above). */
 export const NEWEST: Release = { major: 1, minor: 34 };
 
@@ -47,7 +47,7 @@ export function atLeast(r: Release, minor: number): boolean {
   return r.major > 1 || (r.major === 1 && r.minor >= minor);
 }
 
-/** The modelled range, for messages: `1.25 … 1.34`. */
+/** The modelled range, for messages: `1.10 … 1.34`. */
 export function modelledRange(): string {
   return `${formatRelease(OLDEST_MODELLED)} … ${formatRelease(NEWEST)}`;
 }
@@ -69,9 +69,6 @@ export function parseRelease(text: string): Release {
   const known = release.major === 1 && release.minor >= OLDEST_KNOWN_MINOR;
   if (!known || compareReleases({ major: release.major, minor: release.minor }, NEWEST) > 0) {
     throw new ReleaseError(`kube-proxy ${formatRelease(release)} is not supported: kp-gen models ${modelledRange()}`);
-  }
-  if (compareReleases({ major: release.major, minor: release.minor }, OLDEST_MODELLED) < 0) {
-    throw new ReleaseError(`kube-proxy ${formatRelease(release)} is not modelled yet: kp-gen models ${modelledRange()}`);
   }
   return release;
 }

@@ -1,5 +1,5 @@
 /**
- * What the planners of the older eras (e6-1.19, e7-1.22, e8-1.24) write the same way: the
+ * What the planners of the older eras (e2-1.10, e6-1.19, e7-1.22, e8-1.24) write the same way: the
  * fixed chains and rules around the per-service loop, the words of a rule, and the helpers
  * whose output depends on the release only through a switch of features.ts (the probability
  * text, the endpoint-rule comment, /32 or bare addresses). The newest era (plan/planner.ts)
