@@ -96,16 +96,18 @@ spec:
     expect(readFileSync(join(out, 'input.yaml'), 'utf8')).toContain('\n  ports:\n  - name: http\n');
   });
 
-  it('replaces a symbolic link named input.yaml instead of writing through it', async () => {
+  it('refuses a symbolic link named input.yaml, as -o does, and writes nothing through it', async () => {
     const out = join(dir, 'link');
     mkdirSync(out);
     const outside = join(dir, 'outside.yaml');
     writeFileSync(outside, 'untouched\n');
     symlinkSync(outside, join(out, 'input.yaml'));
     const r = await runKpGen(['--save-manifests', out, '-'], input);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('is a symbolic link');
     expect(readFileSync(outside, 'utf8')).toBe('untouched\n');
-    expect(lstatSync(join(out, 'input.yaml')).isSymbolicLink()).toBe(false);
+    expect(lstatSync(join(out, 'input.yaml')).isSymbolicLink()).toBe(true);
   });
 
   it('writes nothing when the run fails, and refuses a DIR that is a file', async () => {
@@ -118,6 +120,6 @@ spec:
     const f = await runKpGen(['--save-manifests', file, '-'], input);
     expect(f.code).toBe(1);
     expect(f.stdout).toBe('');
-    expect(f.stderr).toContain(`--save-manifests ${file}: ENOTDIR`);
+    expect(f.stderr).toBe(`error: --save-manifests ${file}: not a directory\n`);
   });
 });

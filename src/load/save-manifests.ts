@@ -5,7 +5,7 @@
  * documents in the order the server listed them, and `flags.txt` the run's node settings
  * (from the Node object where no flag gave them).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { systemErrorText, UserError } from '../errors.js';
@@ -27,11 +27,7 @@ export async function saveManifests(dir: string, snapshot: ClusterSnapshot, sour
       : `# Read from ${source} without --node: no node settings.\n`) +
     '# Add the other flags of the run (e.g. --cluster-cidr) to replay it: kp-gen $(grep -v "^#" flags.txt) input.yaml\n' +
     `${flags.join(' ')}\n`;
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new UserError(`--save-manifests ${dir}: ${systemErrorText(e)}`);
-  }
+  makeDirectory(dir);
   await writeFileAtomic(join(dir, 'input.yaml'), input, '--save-manifests');
   await writeFileAtomic(join(dir, 'flags.txt'), flagsText, '--save-manifests');
 }
@@ -45,10 +41,16 @@ export function saveCompletedManifests(dir: string, objects: readonly unknown[],
   const docs = objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1, sortKeys: true, noArrayIndent: true, schema: MANIFEST_SCHEMA }));
   const header = `# The input of kp-gen ${sources.join(' ')}, completed as the control plane would (kp-gen --save-manifests).\n`;
   const text = `${header}${docs.map((d) => `---\n${d}`).join('')}`;
+  makeDirectory(dir);
+  writeFileAtomicSync(join(dir, 'input.yaml'), text, '--save-manifests');
+}
+
+/** DIR itself: made when missing; an existing file there is refused in words, not as EEXIST. */
+function makeDirectory(dir: string): void {
   try {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
     mkdirSync(dir, { recursive: true });
   } catch (e) {
     throw new UserError(`--save-manifests ${dir}: ${systemErrorText(e)}`);
   }
-  writeFileAtomicSync(join(dir, 'input.yaml'), text, '--save-manifests');
 }
