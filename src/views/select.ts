@@ -71,7 +71,7 @@ export function selectsAll(s: Selection | undefined): boolean {
   return s === undefined || (s.services.length === 0 && s.namespaces.length === 0);
 }
 
-/** The service port kube-proxy's ServicePortName string names: `ns/name` or `ns/name:port`. */
+/** The service port kube-proxy's ServicePortName string names: `ns/name` or `ns/name:port` (`ns/name:` for an unnamed port before 1.19). */
 export interface PortName {
   /** The string itself, as in comments and chain hashes. */
   nameString: string;
@@ -82,7 +82,7 @@ export interface PortName {
 }
 
 export function parsePortName(nameString: string): PortName | undefined {
-  const m = /^([^/\s]+)\/([^/:\s]+)(?::(\S+))?$/.exec(nameString);
+  const m = /^([^/\s]+)\/([^/:\s]+)(?::(\S*))?$/.exec(nameString);
   if (!m) return undefined;
   return { nameString, namespace: m[1]!, service: m[2]!, portName: m[3] ?? '' };
 }
