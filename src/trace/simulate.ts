@@ -14,7 +14,7 @@ import type { ChainDump, Dump, DumpRule, TableDump } from '../iptables/dump-type
 import { applyMark, MARK_OPERATIONS, markAction, parseNatRange, type MarkOperation } from '../iptables/values.js';
 import { commentOfShape } from '../iptables/shape.js';
 import { evaluateRule, isLocal, type MatchResult, type PacketState } from './match.js';
-import type { Affinity, NodeContext, Outcome, Packet, TraceResult, TraceStep, TraceTree, Verdict } from './types.js';
+import type { Affinity, NodeContext, Outcome, Packet, TraceResult, TraceStep, Verdict } from './types.js';
 
 export class TraceError extends Error {
   override readonly name = 'TraceError';
@@ -55,7 +55,6 @@ interface Machine {
   steps: TraceStep[];
   checkedAffinity: Map<string, number | null>;
   affinity?: Affinity;
-  tree: TraceTree;
   count: number;
   verdict?: { verdict: Verdict; reason: string };
 }
@@ -80,7 +79,7 @@ function commentOf(rule: DumpRule): string | undefined {
   return rule.rule.comment ?? commentOfShape(rule.shape);
 }
 
-function clone(m: Machine, tree: TraceTree, probability: number): Machine {
+function clone(m: Machine, probability: number): Machine {
   return {
     ...m,
     s: { ...m.s, ctStates: new Set(m.s.ctStates), recent: new Set(m.s.recent) },
@@ -89,7 +88,6 @@ function clone(m: Machine, tree: TraceTree, probability: number): Machine {
     path: [...m.path],
     steps: [...m.steps],
     checkedAffinity: new Map(m.checkedAffinity),
-    tree,
     probability,
   };
 }
@@ -99,7 +97,6 @@ export function simulate(dump: Dump, packet: Packet, node: NodeContext): TraceRe
   const warn = (w: string): void => {
     if (!warnings.includes(w)) warnings.push(w);
   };
-  const root: TraceTree = { steps: [], branches: [] };
   const start: Machine = {
     s: {
       protocol: packet.protocol,
@@ -127,7 +124,6 @@ export function simulate(dump: Dump, packet: Packet, node: NodeContext): TraceRe
     path: [],
     steps: [],
     checkedAffinity: new Map(),
-    tree: root,
     count: 0,
   };
 
@@ -144,12 +140,11 @@ export function simulate(dump: Dump, packet: Packet, node: NodeContext): TraceRe
     }
     if (++leaves > MAX_LEAVES) throw new TraceError(`more than ${MAX_LEAVES} outcomes; the dump branches too much to trace`);
     const outcome = outcomeOf(m);
-    m.tree.outcome = outcome;
     const same = outcomes.find((o) => sameOutcome(o, outcome));
     if (same) same.probability += outcome.probability;
     else outcomes.push(outcome);
   }
-  return { outcomes, tree: root, notes: [], warnings };
+  return { outcomes, notes: [], warnings };
 }
 
 function sameOutcome(a: Outcome, b: Outcome): boolean {
@@ -173,7 +168,6 @@ function outcomeOf(m: Machine): Outcome {
 
 function step(m: Machine, s: TraceStep): void {
   m.steps.push(s);
-  m.tree.steps.push(s);
 }
 
 /** Walk `m` until it ends (returns undefined) or splits (returns the two continuations). */
@@ -220,14 +214,8 @@ function run(m: Machine, dump: Dump, packet: Packet, node: NodeContext, warn: (w
       continue;
     }
     if (r.p < 1) {
-      const hit: TraceTree = { steps: [], branches: [] };
-      const miss: TraceTree = { steps: [], branches: [] };
-      m.tree.branches.push(
-        { probability: r.p, label: 'matched', tree: hit },
-        { probability: 1 - r.p, label: 'did not match', tree: miss },
-      );
-      const a = clone(m, hit, m.probability * r.p);
-      const b = clone(m, miss, m.probability * (1 - r.p));
+      const a = clone(m, m.probability * r.p);
+      const b = clone(m, m.probability * (1 - r.p));
       b.stack[b.stack.length - 1]!.index++;
       step(a, ruleStep(table, frame.chain, rule));
       applyTarget(a, rule, table, node, packet, warn, r.recentSet);

@@ -81,19 +81,8 @@ export interface Outcome {
   steps: TraceStep[];
 }
 
-/**
- * The branching walk, for display: the steps up to the first random choice, then either the
- * outcome or one child per choice.
- */
-export interface TraceTree {
-  steps: TraceStep[];
-  outcome?: Outcome;
-  branches: { probability: number; label: string; tree: TraceTree }[];
-}
-
 export interface TraceResult {
   outcomes: Outcome[];
-  tree: TraceTree;
   /** Things the tracer did or assumed that the user should know (added jumps, …). */
   notes: string[];
   /** Rules it could not evaluate exactly (unknown matches, unknown interfaces), once each. */
