@@ -3,8 +3,8 @@
  * opens one indented block per branch), then every outcome with its probability.
  */
 import { formatIP } from '../model/ip.js';
-import { collapse, type Choice, type ShownStep } from './collapse.js';
-import type { Outcome, Packet, TraceResult, TraceStep } from './types.js';
+import { collapse, collapseExplanation, type Choice, type ShownStep } from './collapse.js';
+import type { Evaluation, Outcome, Packet, TraceResult, TraceStep } from './types.js';
 
 function formatProbability(p: number): string {
   return p.toFixed(3);
@@ -48,11 +48,40 @@ function describeChoice(c: Choice): string {
 export interface RenderOptions {
   /** Only the packet and its outcomes, not the path. */
   brief?: boolean;
+  /** Every rule evaluated, matched or not (the result must come from a trace with `explain`). */
+  explain?: boolean;
+}
+
+function renderEvaluation(e: Evaluation, indent: string, out: string[]): void {
+  const what = e.rule ?? `${e.chain}:`;
+  const why = e.why === undefined ? '' : e.rule === null ? ` ${e.why}` : `  (${e.why})`;
+  out.push(`${indent}${e.table.padEnd(6)} ${e.result.padEnd(9)} ${what}${why}`);
+}
+
+function renderExplained(r: TraceResult, out: string[]): void {
+  const view = collapseExplanation(r);
+  out.push('Path, every rule evaluated (match; no: the part that did not match; taken/not taken: a random choice; return, policy: the end of a chain):');
+  for (const e of view.head) renderEvaluation(e, '  ', out);
+  if (view.choice) out.push(`  ${view.choice.table.padEnd(6)} ${view.choice.chain}: ${describeChoice(view.choice)}`);
+  if (view.tail.length > 0) {
+    out.push('  then, whichever is chosen:');
+    for (const e of view.tail) renderEvaluation(e, '  ', out);
+  }
+  if (view.outcomes.length === 1) out.push(`  => ${formatOutcome(view.outcomes[0]!.outcome)}`);
+  out.push('', 'Outcomes:');
+  for (const o of view.outcomes) {
+    out.push(`  ${formatOutcome(o.outcome)}`);
+    for (const e of o.own) renderEvaluation(e, '      ', out);
+  }
 }
 
 export function renderTrace(packet: Packet, r: TraceResult, opts: RenderOptions = {}): string {
   const view = collapse(r);
   const out: string[] = [`Packet: ${describePacket(packet)}`, ''];
+  if (opts.explain && !opts.brief) {
+    renderExplained(r, out);
+    return `${out.join('\n')}\n`;
+  }
   if (!opts.brief) {
     out.push('Path:');
     for (const s of view.head) renderStep(s, '  ', out);
@@ -88,6 +117,7 @@ function shownJSON(s: ShownStep): Record<string, unknown> {
  */
 export function traceJSON(packet: Packet, r: TraceResult): string {
   const view = collapse(r);
+  const explained = r.outcomes.some((o) => o.evaluated !== undefined) ? collapseExplanation(r) : null;
   const doc = {
     packet: {
       protocol: packet.protocol,
@@ -101,7 +131,8 @@ export function traceJSON(packet: Packet, r: TraceResult): string {
     path: view.head.map(shownJSON),
     choice: view.choice,
     then: view.tail.map(shownJSON),
-    outcomes: view.outcomes.map(({ outcome: o, own }) => ({
+    ...(explained ? { evaluated: { path: explained.head, then: explained.tail } } : {}),
+    outcomes: view.outcomes.map(({ outcome: o, own }, i) => ({
       verdict: o.verdict,
       destination: o.destination,
       probability: o.probability,
@@ -111,6 +142,7 @@ export function traceJSON(packet: Packet, r: TraceResult): string {
       steps: own.map(shownJSON),
       path: o.path,
       rules: o.steps.map(stepJSON),
+      ...(explained ? { evaluated: explained.outcomes[i]!.own } : {}),
     })),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;

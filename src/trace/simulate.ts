@@ -14,7 +14,12 @@ import type { ChainDump, Dump, DumpRule, TableDump } from '../iptables/dump-type
 import { applyMark, MARK_OPERATIONS, markAction, parseNatRange, type MarkOperation } from '../iptables/values.js';
 import { commentOfShape } from '../iptables/shape.js';
 import { evaluateRule, isLocal, type MatchResult, type PacketState } from './match.js';
-import type { Affinity, NodeContext, Outcome, Packet, TraceResult, TraceStep, Verdict } from './types.js';
+import type { Affinity, NodeContext, Outcome, Packet, TraceResult, TraceStep, Verdict, Evaluation } from './types.js';
+
+export interface SimulateOptions {
+  /** Record every rule evaluated, matched or not, and the ends of chains (Outcome.evaluated). */
+  explain?: boolean;
+}
 
 export class TraceError extends Error {
   override readonly name = 'TraceError';
@@ -53,6 +58,8 @@ interface Machine {
   table: TableDump | null;
   path: string[];
   steps: TraceStep[];
+  /** Every evaluation, with `explain`; null without. */
+  evaluated: Evaluation[] | null;
   checkedAffinity: Map<string, number | null>;
   affinity?: Affinity;
   count: number;
@@ -87,12 +94,13 @@ function clone(m: Machine, probability: number): Machine {
     stack: m.stack.map((f) => ({ ...f })),
     path: [...m.path],
     steps: [...m.steps],
+    evaluated: m.evaluated === null ? null : [...m.evaluated],
     checkedAffinity: new Map(m.checkedAffinity),
     probability,
   };
 }
 
-export function simulate(dump: Dump, packet: Packet, node: NodeContext): TraceResult {
+export function simulate(dump: Dump, packet: Packet, node: NodeContext, opts: SimulateOptions = {}): TraceResult {
   const warnings: string[] = [];
   const warn = (w: string): void => {
     if (!warnings.includes(w)) warnings.push(w);
@@ -123,6 +131,7 @@ export function simulate(dump: Dump, packet: Packet, node: NodeContext): TraceRe
     table: null,
     path: [],
     steps: [],
+    evaluated: opts.explain ? [] : null,
     checkedAffinity: new Map(),
     count: 0,
   };
@@ -161,6 +170,7 @@ function outcomeOf(m: Machine): Outcome {
     path: m.path,
     steps: m.steps,
   };
+  if (m.evaluated !== null) o.evaluated = m.evaluated;
   if (m.verdict) o.reason = m.verdict.reason;
   if (m.affinity && !m.verdict) o.affinity = m.affinity;
   return o;
@@ -194,9 +204,12 @@ function run(m: Machine, dump: Dump, packet: Packet, node: NodeContext, warn: (w
     const table = m.table!;
     if (frame.index >= frame.chain.rules.length) {
       m.stack.pop();
+      const policy = frame.chain.policy ?? 'ACCEPT';
+      m.evaluated?.push(m.stack.length === 0
+        ? { table: table.name, chain: frame.chain.name, rule: null, line: 0, result: 'policy', why: `policy ${policy}` }
+        : { table: table.name, chain: frame.chain.name, rule: null, line: 0, result: 'return', why: 'end of the chain, back to the caller' });
       if (m.stack.length === 0) {
         // Fell off a built-in chain: its policy decides.
-        const policy = frame.chain.policy ?? 'ACCEPT';
         if (policy === 'DROP') {
           step(m, { table: table.name, chain: frame.chain.name, rule: null, line: 0, note: 'policy DROP' });
           m.verdict = { verdict: 'DROP', reason: `policy of ${table.name} ${frame.chain.name}` };
@@ -210,6 +223,7 @@ function run(m: Machine, dump: Dump, packet: Packet, node: NodeContext, warn: (w
     const r = evaluateRule(rule.shape, m.s, { node, warn, ruleText: `${table.name}: ${rule.text}` });
     for (const c of r.recentChecked) m.checkedAffinity.set(c.name, c.seconds);
     if (r.p <= 0) {
+      m.evaluated?.push({ table: table.name, chain: frame.chain.name, rule: rule.text, line: rule.line, result: 'no', ...(r.why !== undefined ? { why: r.why } : {}) });
       frame.index++;
       continue;
     }
@@ -217,10 +231,14 @@ function run(m: Machine, dump: Dump, packet: Packet, node: NodeContext, warn: (w
       const a = clone(m, m.probability * r.p);
       const b = clone(m, m.probability * (1 - r.p));
       b.stack[b.stack.length - 1]!.index++;
+      const chance = `random choice with p=${r.p.toFixed(3)}`;
+      a.evaluated?.push({ table: table.name, chain: frame.chain.name, rule: rule.text, line: rule.line, result: 'taken', why: chance });
+      b.evaluated?.push({ table: table.name, chain: frame.chain.name, rule: rule.text, line: rule.line, result: 'not taken', why: chance });
       step(a, ruleStep(table, frame.chain, rule));
       applyTarget(a, rule, table, node, packet, warn, r.recentSet);
       return [a, b];
     }
+    m.evaluated?.push({ table: table.name, chain: frame.chain.name, rule: rule.text, line: rule.line, result: 'match' });
     step(m, ruleStep(table, frame.chain, rule));
     applyTarget(m, rule, table, node, packet, warn, r.recentSet);
   }

@@ -17,7 +17,7 @@ import { readChoice, readInterfaceName, readIP, readPort, type RunOptions } from
 import type { Origin, Packet, Protocol } from '../../trace/index.js';
 import { generationOptionKeys, rejectOptions } from '../shared.js';
 
-const OWN_OPTIONS = ['rules', 'src', 'dst', 'dport', 'sport', 'proto', 'from', 'inInterface', 'outInterface', 'json', 'brief'];
+const OWN_OPTIONS = ['rules', 'src', 'dst', 'dport', 'sport', 'proto', 'from', 'inInterface', 'outInterface', 'json', 'brief', 'explain'];
 /** Generation flags that also make sense with --rules: they say which addresses are the node's. */
 const NODE_ADDRESS_OPTIONS = ['nodeIp', 'nodeAddresses'];
 
@@ -66,6 +66,8 @@ export interface TraceOptions {
   packet: PacketSpec;
   /** --brief: the outcomes only. */
   brief: boolean;
+  /** --explain: every rule evaluated and why it did or did not match. */
+  explain: boolean;
   /** --node-ip and --node-addresses (and a --config's bindAddress): the node's own addresses (addrtype LOCAL). */
   localAddresses: IP[];
   /** --json. */
@@ -90,6 +92,7 @@ interface TraceFlags {
   outInterface?: string;
   json?: boolean;
   brief?: boolean;
+  explain?: boolean;
 }
 
 const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'sctp'];
@@ -154,6 +157,7 @@ export function register(program: Command, onParsed: (c: TraceCommand) => void):
     .option('--out-interface <name>', 'the interface the packet leaves by (for -o rules)')
     .option('--json', 'print the trace as JSON')
     .option('--brief', 'print only the outcomes, not the path')
+    .option('--explain', 'print every rule evaluated on the way, and why it did or did not match (what iptables\' TRACE shows, and more)')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', HELP_AFTER);
   addGenerationOptions(cmd);
@@ -171,7 +175,8 @@ export function register(program: Command, onParsed: (c: TraceCommand) => void):
     if (packet.src.family !== dstFamily) throw new UsageError('--src and --dst must be of the same IP family');
     const options = readGenerationOptions(paths, self);
     const localAddresses = [...options.nodeIPs, ...(options.nodeAddresses ?? [])].map((t) => readIP(t));
-    const trace: TraceOptions = { packet, localAddresses, json: f.json === true, brief: f.brief === true };
+    const trace: TraceOptions = { packet, localAddresses, json: f.json === true, brief: f.brief === true, explain: f.explain === true };
+    if (trace.brief && trace.explain) throw new UsageError('--brief and --explain: give one of them');
     if (f.rules !== undefined) {
       trace.rules = f.rules;
     } else {

@@ -53,7 +53,7 @@ export async function runTrace(io: CliIO, o: TraceOptions): Promise<number> {
       throw new UserError(`${dump.source}: no nat or filter table to trace through`);
     }
     packet = resolvePacket(dump, o.packet);
-    result = traceDump(dump, packet, node);
+    result = traceDump(dump, packet, node, { explain: o.explain });
   } catch (e) {
     if (e instanceof DumpParseError || e instanceof ValueError || e instanceof TraceError) throw new UserError(e.message);
     throw e;
@@ -66,6 +66,6 @@ export async function runTrace(io: CliIO, o: TraceOptions): Promise<number> {
   }
   for (const n of result.notes) io.stderr(`note: ${n}\n`);
   for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
-  await io.stdout(o.json ? traceJSON(packet, result) : renderTrace(packet, result, { brief: o.brief }));
+  await io.stdout(o.json ? traceJSON(packet, result) : renderTrace(packet, result, { brief: o.brief, explain: o.explain }));
   return 0;
 }
