@@ -30,15 +30,17 @@ const FROM_CONFIG: Partial<RunOptions> = { clusterCIDRs: ['10.244.0.0/16', 'fd00
 
 /** argv → the parsed command: at least one case for every command and sub-command. */
 const CASES: [string[], CommandOptions][] = [
-  [['diff', 'a', 'b'], { name: 'diff', options: { dumps: ['a', 'b'], json: false, color: 'auto' } }],
-  [['diff', '--json', '--color', 'never', 'a', '-'], { name: 'diff', options: { dumps: ['a', '-'], json: true, color: 'never' } }],
+  [['diff', '--stat', '--format', 'text', 'a', 'b'], { name: 'diff', options: { dumps: ['a', 'b'], json: false, color: 'auto', stat: true, format: 'text' } }],
+  [['diff', '--format', 'unified', 'a', 'b'], { name: 'diff', options: { dumps: ['a', 'b'], json: false, color: 'auto', stat: false, format: 'unified' } }],
+  [['diff', 'a', 'b'], { name: 'diff', options: { dumps: ['a', 'b'], json: false, color: 'auto', stat: false, format: 'text' } }],
+  [['diff', '--json', '--color', 'never', 'a', '-'], { name: 'diff', options: { dumps: ['a', '-'], json: true, color: 'never', stat: false, format: 'text' } }],
   [
     ['diff', '--manifests', 'm/', '--manifests', 'n.yaml', '--cluster-cidr', '10.0.0.0/8', '--masquerade-all', 'b'],
-    { name: 'diff', options: { dumps: ['b'], json: false, color: 'auto', gen: gen({ paths: ['m/', 'n.yaml'], clusterCIDRs: ['10.0.0.0/8'], masqueradeAll: true }) } },
+    { name: 'diff', options: { dumps: ['b'], json: false, color: 'auto', stat: false, format: 'text', gen: gen({ paths: ['m/', 'n.yaml'], clusterCIDRs: ['10.0.0.0/8'], masqueradeAll: true }) } },
   ],
   [
     ['diff', '--manifests', 'm/', '--config', KUBE_PROXY_CONFIG, '--iptables-masquerade-bit', '13', 'b'],
-    { name: 'diff', options: { dumps: ['b'], json: false, color: 'auto', gen: gen({ paths: ['m/'], ...FROM_CONFIG, masqueradeBit: 13 }) } },
+    { name: 'diff', options: { dumps: ['b'], json: false, color: 'auto', stat: false, format: 'text', gen: gen({ paths: ['m/'], ...FROM_CONFIG, masqueradeBit: 13 }) } },
   ],
   [['trace', '--rules', 'r', ...PACKET_FLAGS], { name: 'trace', options: { rules: 'r', packet: packet(), localAddresses: [], json: false, brief: false, explain: false } }],
   [

@@ -77,6 +77,7 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
   const groups = new Map<string | null, Map<string, ChainDiff>>();
   let added = 0;
   let removed = 0;
+  let moved = 0;
   const add = (c: OwnedChain, only: ChainDiff['only'], line: DiffLine | null, servicePort: string | undefined): void => {
     const key = servicePort ?? null;
     let g = groups.get(key);
@@ -87,7 +88,8 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
     if (line) {
       cd.lines.push(line);
       if (line.op === '+') added++;
-      else removed++;
+      else if (line.op === '-') removed++;
+      else moved++;
     }
   };
 
@@ -104,16 +106,39 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
       const op = ca ? '-' : '+';
       const only = ca ? 'a' : 'b';
       if (c.rules.length === 0) add(c, only, null, index.ofChain(c.chain));
-      for (const r of c.rules) add(c, only, { op, rule: r.rule.text }, index.ofRule(r.rule));
+      for (const r of c.rules) add(c, only, { op, rule: r.rule.text, key: r.key }, index.ofRule(r.rule));
       continue;
     }
     const sa = dispatchOrder(ca);
     const sb = dispatchOrder(cb);
     const edits = diffSequences(sa.rules.map((r) => r.key), sb.rules.map((r) => r.key));
+    // A rule removed at one place and added at another of the same chain has moved.
+    const addedAt = new Map<string, number[]>();
+    for (const e of edits) {
+      if (e.op !== '+') continue;
+      const k = sb.rules[e.index]!.key;
+      const list = addedAt.get(k);
+      if (list) list.push(e.index);
+      else addedAt.set(k, [e.index]);
+    }
+    const movedTo = new Map<number, number>();
+    for (const e of edits) {
+      if (e.op !== '-') continue;
+      const to = addedAt.get(sa.rules[e.index]!.key)?.shift();
+      if (to !== undefined) movedTo.set(e.index, to);
+    }
+    const movedFrom = new Set(movedTo.values());
     for (const e of edits) {
       if (e.op === '=') continue;
-      const r = (e.op === '-' ? sa : sb).rules[e.index]!.rule;
-      add(ca, null, { op: e.op, rule: r.text }, index.ofRule(r));
+      if (e.op === '+' && movedFrom.has(e.index)) continue;
+      const own = (e.op === '-' ? sa : sb).rules[e.index]!;
+      const to = e.op === '-' ? movedTo.get(e.index) : undefined;
+      if (to !== undefined) {
+        const b = sb.rules[to]!;
+        add(ca, null, { op: '>', rule: b.rule.text, from: e.index + 1, to: to + 1, key: b.key }, index.ofRule(b.rule));
+      } else {
+        add(ca, null, { op: e.op, rule: own.rule.text, key: own.key }, index.ofRule(own.rule));
+      }
     }
   }
 
@@ -123,5 +148,5 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
       servicePort,
       chains: [...chains.values()].sort((x, y) => tableRank(x.table) - tableRank(y.table) || x.table.localeCompare(y.table) || compareChainNames(x.chain, y.chain)),
     }));
-  return { equal: out.length === 0, a: a.source, b: b.source, notes, groups: out, added, removed };
+  return { equal: out.length === 0, a: a.source, b: b.source, notes, groups: out, added, removed, moved };
 }

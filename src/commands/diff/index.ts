@@ -14,7 +14,7 @@ import type { CliIO } from '../../io.js';
 import { readChoice, type RunOptions } from '../../options.js';
 import { generationOptionKeys, rejectOptions } from '../shared.js';
 
-const OWN_OPTIONS = ['json', 'color', 'manifests'];
+const OWN_OPTIONS = ['json', 'color', 'manifests', 'stat', 'format'];
 
 const HELP_AFTER = `
 A and B are rule dumps: kp-gen output, or a node's iptables-save / ip6tables-save output
@@ -25,11 +25,15 @@ within a chain does.
 
 Examples:
   kp-gen diff before.rules after.rules
+  kp-gen diff --stat before.rules after.rules
+  kp-gen diff --format unified before.rules after.rules
   ssh node-1 iptables-save | kp-gen diff --manifests manifests/ --cluster-cidr 10.244.0.0/16 -
 
 Exit codes (as diff(1)): 0 same, 1 different, 2 unreadable input or usage error.`;
 
 const COLORS = ['auto', 'always', 'never'] as const;
+const FORMATS = ['text', 'unified'] as const;
+export type DiffFormat = (typeof FORMATS)[number];
 export type DiffColor = (typeof COLORS)[number];
 
 /** `kp-gen diff`, parsed. */
@@ -40,6 +44,10 @@ export interface DiffOptions {
   json: boolean;
   /** --color. */
   color: DiffColor;
+  /** --stat: one line in words per service port instead of the rules. */
+  stat: boolean;
+  /** --format: `text` (grouped by service port) or `unified` (a unified diff). */
+  format: DiffFormat;
   /** --manifests and the generation flags: A is generated from these; absent without --manifests. */
   gen?: RunOptions;
 }
@@ -53,6 +61,8 @@ interface DiffFlags {
   json?: boolean;
   color: string;
   manifests?: string[];
+  stat?: boolean;
+  format: string;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -65,6 +75,8 @@ export function register(program: Command, onParsed: (c: DiffCommand) => void): 
     .argument('<dump...>', 'A B, or only B with --manifests; - for stdin')
     .option('--json', 'print the differences as JSON')
     .addOption(choiceOption('--color <when>', 'colour the output', COLORS).default('auto'))
+    .option('--stat', 'one line in words per service port (endpoint added, probabilities rebalanced, …), identical ones folded')
+    .addOption(choiceOption('--format <format>', 'text: grouped by service port; unified: a unified diff (for a ```diff block in a pull request)', FORMATS).default('text'))
     .option('--manifests <path>', 'generate A from these manifests (repeatable) with the generation flags below', collect)
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', HELP_AFTER);
@@ -79,7 +91,14 @@ export function register(program: Command, onParsed: (c: DiffCommand) => void): 
       rejectOptions(self, generationOptionKeys(self, OWN_OPTIONS), 'only with --manifests');
     }
     try {
-      const options: DiffOptions = { dumps, json: f.json === true, color: flagValue('--color', f.color, readChoice(COLORS)) };
+      const options: DiffOptions = {
+        dumps,
+        json: f.json === true,
+        color: flagValue('--color', f.color, readChoice(COLORS)),
+        stat: f.stat === true,
+        format: flagValue('--format', f.format, readChoice(FORMATS)),
+      };
+      if (options.format === 'unified' && (options.stat || options.json)) throw new UsageError(`--format unified: not with ${options.stat ? '--stat' : '--json'}`);
       if (manifests.length > 0) options.gen = readGenerationOptions(manifests, self);
       onParsed({ name: 'diff', options });
     } catch (e) {
