@@ -6,9 +6,11 @@
  */
 import { compareChainNames } from '../emit/canonical-order.js';
 import type { Dump } from '../iptables/dump-types.js';
-import { hasJumps, ownedView, type OwnedChain, type OwnedView } from './owned.js';
-import { diffSequences } from './sequence.js';
-import { ServicePortIndex, servicePortOfComment } from './service-ports.js';
+import { ruleWords } from '../iptables/dump.js';
+import type { DumpRule } from '../iptables/dump-types.js';
+import { hasJumps, keyOf, ownedView, servicePortOf, type OwnedChain, type OwnedView } from './owned.js';
+import { diffSequences, type Edit } from './sequence.js';
+import { ServicePortIndex } from './service-ports.js';
 import type { ChainDiff, DiffLine, DiffResult, ServicePortDiff } from './types.js';
 
 const TABLE_ORDER = ['filter', 'nat', 'mangle', 'raw', 'security'];
@@ -39,7 +41,7 @@ function dispatchOrder(c: OwnedChain): OwnedChain {
     run = [];
   };
   c.rules.forEach((r, i) => {
-    const sp = servicePortOfComment(r.rule);
+    const sp = servicePortOf(r);
     if (sp === undefined) {
       flush();
       rules.push(r);
@@ -49,6 +51,44 @@ function dispatchOrder(c: OwnedChain): OwnedChain {
   });
   flush();
   return { ...c, rules };
+}
+
+/**
+ * The edits that turn chain A into chain B, by meaning. Rules are first matched by how they
+ * are written (cheap: no rule is read); only the runs written differently are read and
+ * matched again by compare key, since a rule can be spelled two ways (restore vs save). Keys
+ * are given for the rules of edits other than '='.
+ */
+function chainEdits(a: Dump, ra: readonly DumpRule[], b: Dump, rb: readonly DumpRule[]): { edits: Edit[]; keysA: Map<number, string>; keysB: Map<number, string> } {
+  const keysA = new Map<number, string>();
+  const keysB = new Map<number, string>();
+  const byText = diffSequences(ra.map(ruleWords), rb.map(ruleWords));
+  const edits: Edit[] = [];
+  let i = 0;
+  while (i < byText.length) {
+    if (byText[i]!.op === '=') {
+      edits.push(byText[i++]!);
+      continue;
+    }
+    // A run of edits: its removed rules of A and added rules of B, matched again by key.
+    const removed: number[] = [];
+    const added: number[] = [];
+    for (; i < byText.length && byText[i]!.op !== '='; i++) (byText[i]!.op === '-' ? removed : added).push(byText[i]!.index);
+    const ka = removed.map((x) => keyOf(a, ra[x]!));
+    const kb = added.map((x) => keyOf(b, rb[x]!));
+    for (const e of diffSequences(ka, kb)) {
+      if (e.op === '=') {
+        edits.push({ op: '=', index: removed[e.index]! });
+      } else if (e.op === '-') {
+        keysA.set(removed[e.index]!, ka[e.index]!);
+        edits.push({ op: '-', index: removed[e.index]! });
+      } else {
+        keysB.set(added[e.index]!, kb[e.index]!);
+        edits.push({ op: '+', index: added[e.index]! });
+      }
+    }
+  }
+  return { edits, keysA, keysB };
 }
 
 function withoutJumps(view: OwnedView): OwnedView {
@@ -106,17 +146,18 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
       const op = ca ? '-' : '+';
       const only = ca ? 'a' : 'b';
       if (c.rules.length === 0) add(c, only, null, index.ofChain(c.chain));
-      for (const r of c.rules) add(c, only, { op, rule: r.rule.text, key: r.key }, index.ofRule(r.rule));
+      const dump = ca ? a : b;
+      for (const r of c.rules) add(c, only, { op, rule: r.text, key: keyOf(dump, r) }, index.ofRule(r));
       continue;
     }
     const sa = dispatchOrder(ca);
     const sb = dispatchOrder(cb);
-    const edits = diffSequences(sa.rules.map((r) => r.key), sb.rules.map((r) => r.key));
+    const { edits, keysA, keysB } = chainEdits(a, sa.rules, b, sb.rules);
     // A rule removed at one place and added at another of the same chain has moved.
     const addedAt = new Map<string, number[]>();
     for (const e of edits) {
       if (e.op !== '+') continue;
-      const k = sb.rules[e.index]!.key;
+      const k = keysB.get(e.index)!;
       const list = addedAt.get(k);
       if (list) list.push(e.index);
       else addedAt.set(k, [e.index]);
@@ -124,7 +165,7 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
     const movedTo = new Map<number, number>();
     for (const e of edits) {
       if (e.op !== '-') continue;
-      const to = addedAt.get(sa.rules[e.index]!.key)?.shift();
+      const to = addedAt.get(keysA.get(e.index)!)?.shift();
       if (to !== undefined) movedTo.set(e.index, to);
     }
     const movedFrom = new Set(movedTo.values());
@@ -132,12 +173,13 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
       if (e.op === '=') continue;
       if (e.op === '+' && movedFrom.has(e.index)) continue;
       const own = (e.op === '-' ? sa : sb).rules[e.index]!;
+      const key = (e.op === '-' ? keysA : keysB).get(e.index)!;
       const to = e.op === '-' ? movedTo.get(e.index) : undefined;
       if (to !== undefined) {
-        const b = sb.rules[to]!;
-        add(ca, null, { op: '>', rule: b.rule.text, from: e.index + 1, to: to + 1, key: b.key }, index.ofRule(b.rule));
+        const moved = sb.rules[to]!;
+        add(ca, null, { op: '>', rule: moved.text, from: e.index + 1, to: to + 1, key }, index.ofRule(moved));
       } else {
-        add(ca, null, { op: e.op, rule: own.rule.text, key: own.key }, index.ofRule(own.rule));
+        add(ca, null, { op: e.op, rule: own.text, key }, index.ofRule(own));
       }
     }
   }
