@@ -8,6 +8,8 @@
  * drifting speed touches all cases alike):
  *   - kp-gen on the file, stdout to a file;
  *   - bench/parse-only.mjs on the same file (read + JSON.parse / kp-gen's YAML loader, nothing else).
+ * On the largest JSON cluster, the same rounds also run the views (VIEWS: diff and trace),
+ * each against generation's time and the 400 MB bound.
  * It prints the best wall time and the median peak RSS of each, kp-gen's output size and rule count,
  * and kp-gen's cost as a ratio to the parse-only run. Then the growth from size to size (marginal
  * cost per 1000 Services, and cost ratios net of the fixed cost), and the targets of the scale
@@ -34,6 +36,22 @@ const BIN = join(here, '..', 'bin', 'kp-gen.js');
 const PARSE_ONLY = join(here, 'parse-only.mjs');
 const PRELOAD = pathToFileURL(join(here, 'maxrss.mjs')).href;
 
+/**
+ * The views measured next to generation on the largest JSON cluster, in the same rounds (the
+ * views issue: each within 2x generation's time and 400 MB peak RSS). `args(files)` gives
+ * kp-gen's arguments; `files` holds the cluster (`cluster`), its rules as kp-gen writes them
+ * (`rules`), the rules after a cluster-CIDR change (`changed`) and as a node's iptables-save
+ * prints them (`save`), all made before the rounds.
+ */
+const VIEWS = [
+  { name: 'diff, two kp-gen dumps (cluster CIDR changed)', args: (f) => ['diff', f.rules, f.changed], okCodes: [1] },
+  { name: 'diff --stat, same dumps', args: (f) => ['diff', '--stat', f.rules, f.changed], okCodes: [1] },
+  { name: 'diff, kp-gen dump against iptables-save form', args: (f) => ['diff', f.rules, f.save], okCodes: [0] },
+  { name: 'trace from the manifests', args: (f) => ['trace', ...BENCH_FLAGS, f.cluster, '--src', '10.128.0.5', '--from', 'pod', '--dst', 'team-000/app-00000'], okCodes: [0] },
+  { name: 'trace --rules', args: (f) => ['trace', '--rules', f.rules, '--node-ip', '192.168.0.10', '--src', '10.128.0.5', '--from', 'pod', '--dst', 'team-000/app-00000'], okCodes: [0] },
+];
+const VIEW_TARGETS = { timeRatio: 2, rssMB: 400 };
+
 /** The scale issue's targets, for the largest size (10k Services / 100k endpoints). */
 const TARGETS = { jsonSeconds: 2, jsonRssMB: 400, yamlSeconds: 3, parseRatio: 2.5, growthTolerance: 0.25 };
 
@@ -51,8 +69,8 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** Run `node [--import preload] args…` once; wall time (s) and peak RSS (MB). */
-function measure(args, stdoutFile, rssFile) {
+/** Run `node [--import preload] args…` once; wall time (s) and peak RSS (MB). `okCodes`: exit codes that are success (diff exits 1 for "different"). */
+function measure(args, stdoutFile, rssFile, okCodes = [0]) {
   const fd = openSync(stdoutFile, 'w');
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ['--import', PRELOAD, ...args], {
@@ -62,7 +80,7 @@ function measure(args, stdoutFile, rssFile) {
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   closeSync(fd);
-  if (r.status !== 0) {
+  if (!okCodes.includes(r.status)) {
     throw new Error(`node ${args.join(' ')} exited ${r.status ?? r.signal}:\n${r.stderr.toString().slice(0, 2000)}`);
   }
   return { seconds, rssMB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
@@ -146,6 +164,7 @@ async function main() {
   const results = [];
   let fixed;
   let halves;
+  let views = [];
   try {
     // Fixed cost: node start-up and module loading, from a one-Service cluster.
     const tiny = join(dir, 'tiny.json');
@@ -167,6 +186,20 @@ async function main() {
     if (half) writeFileSync(half, toJSONList(generateCluster(largestN >> 1)));
     const halfOuts = [join(dir, 'half-a.rules'), join(dir, 'half-b.rules')];
 
+    // The views' inputs, made once (not measured).
+    const largestJSON = cases.find((c) => c.n === largestN && c.format === 'json');
+    const viewFiles = {
+      cluster: largestJSON.file,
+      rules: join(dir, 'view-a.rules'),
+      changed: join(dir, 'view-b.rules'),
+      save: join(dir, 'view-a.save'),
+    };
+    const otherCIDR = BENCH_FLAGS.map((f, i) => (BENCH_FLAGS[i - 1] === '--cluster-cidr' ? '10.128.0.0/10' : f));
+    for (const [out, flags] of [[viewFiles.rules, BENCH_FLAGS], [viewFiles.changed, otherCIDR], [viewFiles.save, [...BENCH_FLAGS, '--format', 'save']]]) {
+      const r = spawnSync(process.execPath, [BIN, ...flags, '-o', out, largestJSON.file], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`making ${out}: ${r.stderr.slice(0, 2000)}`);
+    }
+    const viewRuns = VIEWS.map(() => []);
     const fixedRuns = [];
     const pairs = [];
     for (let round = 0; round < opts.reps; round++) {
@@ -176,6 +209,9 @@ async function main() {
         c.run.push(measure([BIN, ...BENCH_FLAGS, c.file], c.out, rssFile));
         if (half && c.n === largestN && c.format === 'json') {
           pairs.push(await measureTwoAtOnce([BIN, ...BENCH_FLAGS, half], halfOuts[0], halfOuts[1]));
+        }
+        if (c === largestJSON) {
+          VIEWS.forEach((v, i) => viewRuns[i].push(measure([BIN, ...v.args(viewFiles)], join(dir, 'view.out'), rssFile, v.okCodes)));
         }
       }
       process.stderr.write(`  round ${round + 1} of ${opts.reps} done\n`);
@@ -194,6 +230,7 @@ async function main() {
       });
     }
     if (half) halves = { n: largestN, half: largestN >> 1, pair: Math.min(...pairs) };
+    views = VIEWS.map((v, i) => ({ name: v.name, run: summary(viewRuns[i]) }));
   } finally {
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
@@ -282,6 +319,13 @@ async function main() {
     console.log(
       `  two-CPU ceiling: two ${halves.half}-Service JSON runs at once take ${fmt(halves.pair)} s, one ${halves.n}-Service run ` +
         `${fmt(json.run.seconds)} s: a perfect two-way split would be at ${fmt(halves.pair / json.parse.seconds)}x parse-only`,
+    );
+  }
+  for (const v of views) {
+    const ratio = v.run.seconds / json.run.seconds;
+    console.log(
+      `  ${v.name}: ${fmt(v.run.seconds)} s (${fmt(ratio)}x generation, ≤ ${VIEW_TARGETS.timeRatio}x ${verdict(ratio <= VIEW_TARGETS.timeRatio)}), ` +
+        `${fmt(v.run.rssMB, 0)} MB peak RSS (≤ ${VIEW_TARGETS.rssMB} MB ${verdict(v.run.rssMB <= VIEW_TARGETS.rssMB)})`,
     );
   }
   if (growthOk.length > 0) {
