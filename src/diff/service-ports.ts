@@ -68,7 +68,7 @@ export class ServicePortIndex {
 
   /**
    * The majority service port (ties: the first by name) of the comments of a per-service-port
-   * chain's rules and of the rules that jump to it.
+   * chain's rules or, when they name none, of the rules that jump to it.
    */
   private byComments(chain: string): string | undefined {
     if (!SERVICE_CHAIN.test(chain)) return undefined;
@@ -78,7 +78,7 @@ export class ServicePortIndex {
       if (name !== undefined) votes.set(name, (votes.get(name) ?? 0) + 1);
     };
     for (const c of this.byName.get(chain) ?? []) for (const r of c.rules) vote(r);
-    for (const r of this.callers().get(chain) ?? []) vote(r);
+    if (votes.size === 0) for (const r of this.callers().get(chain) ?? []) vote(r);
     let best: [string, number] | undefined;
     for (const v of votes) if (!best || v[1] > best[1] || (v[1] === best[1] && v[0] < best[0])) best = v;
     return best?.[0];
