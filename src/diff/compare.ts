@@ -8,7 +8,7 @@ import { compareChainNames } from '../emit/canonical-order.js';
 import type { Dump } from '../iptables/dump-types.js';
 import { ruleWords } from '../iptables/dump.js';
 import type { DumpRule } from '../iptables/dump-types.js';
-import { hasJumps, keyOf, ownedView, servicePortOf, type OwnedChain, type OwnedView } from './owned.js';
+import { keyOf, ownedView, servicePortOf, type OwnedChain } from './owned.js';
 import { diffSequences, type Edit } from './sequence.js';
 import { ServicePortIndex } from './service-ports.js';
 import type { ChainDiff, DiffLine, DiffResult, ServicePortDiff } from './types.js';
@@ -91,26 +91,29 @@ function chainEdits(a: Dump, ra: readonly DumpRule[], b: Dump, rb: readonly Dump
   return { edits, keysA, keysB };
 }
 
-function withoutJumps(view: OwnedView): OwnedView {
-  return new Map([...view].filter(([, c]) => !c.jumpsOnly));
-}
 
 export function compareDumps(a: Dump, b: Dump): DiffResult {
   let viewA = ownedView(a);
   let viewB = ownedView(b);
   const notes: string[] = [];
   for (const [view, dump] of [[viewA, a], [viewB, b]] as const) {
-    if (![...view.values()].some((c) => !c.inert)) notes.push(`${dump.source} has no KUBE-* rules`);
+    let live = false;
+    for (const c of view.values()) {
+      if (c.inert) continue;
+      live = true;
+      break;
+    }
+    if (!live) notes.push(`${dump.source} has no KUBE-* rules`);
   }
-  const jumpsA = hasJumps(viewA);
-  const jumpsB = hasJumps(viewB);
+  const jumpsA = viewA.hasJumps();
+  const jumpsB = viewB.hasJumps();
   if (jumpsA !== jumpsB) {
     const without = jumpsA ? b.source : a.source;
     notes.push(
       `${without} has no jumps from built-in chains into KUBE-* chains (kp-gen output without --include-jumps?); jumps not compared`,
     );
-    viewA = withoutJumps(viewA);
-    viewB = withoutJumps(viewB);
+    viewA = viewA.withoutJumpsView();
+    viewB = viewB.withoutJumpsView();
   }
 
   const index = new ServicePortIndex([viewA, viewB]);
@@ -133,10 +136,12 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
     }
   };
 
-  const ids = new Set([...viewA.keys(), ...viewB.keys()]);
-  for (const id of ids) {
-    const ca = viewA.get(id);
-    const cb = viewB.get(id);
+  // Every chain of A (with B's of the same name), then B's that A lacks.
+  const pairs = function* (): Generator<[OwnedChain | undefined, OwnedChain | undefined]> {
+    for (const ca of viewA.values()) yield [ca, viewB.get(ca.table, ca.chain)];
+    for (const cb of viewB.values()) if (!viewA.get(cb.table, cb.chain)) yield [undefined, cb];
+  };
+  for (const [ca, cb] of pairs()) {
     const liveA = ca !== undefined && !ca.inert;
     const liveB = cb !== undefined && !cb.inert;
     if (!liveA && !liveB) continue;

@@ -35,45 +35,95 @@ function isKubeChain(name: string): boolean {
   return name.startsWith('KUBE-');
 }
 
-/** `table chain` → owned chain. */
-export type OwnedView = Map<string, OwnedChain>;
+/**
+ * The owned chains of a dump, made on demand from the dump itself: a 10k-Service dump has
+ * 200k chains, and a view that held an object and a key for each would hold them twice over
+ * (diff keeps two dumps).
+ */
+export class OwnedView {
+  /** Per table: the empty KUBE-* chains some rule jumps to (so not inert). */
+  private readonly referenced = new Map<string, Set<string>>();
+  /** Per table: the other chains that jump into KUBE-* chains, with those jumps. */
+  private readonly jumps = new Map<string, Map<string, DumpRule[]>>();
 
-function chainId(table: string, chain: string): string {
-  return `${table} ${chain}`;
-}
-
-export function ownedView(dump: Dump): OwnedView {
-  const view: OwnedView = new Map();
-  for (const table of dump.tables.values()) {
-    // An empty KUBE-* chain is inert unless some rule jumps to it; only rules that name it
-    // need a look at their target.
-    const empty = [...table.chains.values()].filter((c) => isKubeChain(c.name) && c.rules.length === 0).map((c) => c.name);
-    const referenced = new Set<string>();
-    if (empty.length > 0) {
+  constructor(
+    readonly dump: Dump,
+    /** Leave out the jumps from other chains (when only one dump has them). */
+    readonly withoutJumps = false,
+    from?: OwnedView,
+  ) {
+    if (from) {
+      this.referenced = from.referenced;
+      this.jumps = from.jumps;
+      return;
+    }
+    for (const table of dump.tables.values()) {
+      // An empty KUBE-* chain is inert unless some rule jumps to it; only rules that name it
+      // need a look at their target.
+      const empty = [...table.chains.values()].filter((c) => isKubeChain(c.name) && c.rules.length === 0).map((c) => c.name);
+      const referenced = new Set<string>();
+      const jumps = new Map<string, DumpRule[]>();
       for (const chain of table.chains.values()) {
-        for (const r of chain.rules) {
-          for (const e of empty) if (ruleWords(r).includes(e) && targetOf(r) === e) referenced.add(e);
+        if (empty.length > 0) {
+          for (const r of chain.rules) for (const e of empty) if (ruleWords(r).includes(e) && targetOf(r) === e) referenced.add(e);
+        }
+        if (!isKubeChain(chain.name)) {
+          const list = chain.rules.filter((r) => isKubeChain(targetOf(r) ?? ''));
+          if (list.length > 0) jumps.set(chain.name, list);
         }
       }
+      this.referenced.set(table.name, referenced);
+      this.jumps.set(table.name, jumps);
     }
-    for (const chain of table.chains.values()) {
-      if (isKubeChain(chain.name)) {
-        const inert = chain.rules.length === 0 && !referenced.has(chain.name);
-        view.set(chainId(table.name, chain.name), { table: table.name, chain: chain.name, jumpsOnly: false, inert, rules: chain.rules });
-      } else {
-        const jumps = chain.rules.filter((r) => isKubeChain(targetOf(r) ?? ''));
-        if (jumps.length > 0) {
-          view.set(chainId(table.name, chain.name), { table: table.name, chain: chain.name, jumpsOnly: true, inert: false, rules: jumps });
-        }
+  }
+
+  /** The same view without the jumps from other chains. */
+  withoutJumpsView(): OwnedView {
+    return new OwnedView(this.dump, true, this);
+  }
+
+  /** The owned chain `chain` of table `table`, if any. */
+  get(table: string, chain: string): OwnedChain | undefined {
+    const c = this.dump.tables.get(table)?.chains.get(chain);
+    if (!c) return undefined;
+    if (isKubeChain(c.name)) {
+      const inert = c.rules.length === 0 && !this.referenced.get(table)!.has(c.name);
+      return { table, chain: c.name, jumpsOnly: false, inert, rules: c.rules };
+    }
+    const jumps = this.withoutJumps ? undefined : this.jumps.get(table)!.get(c.name);
+    return jumps ? { table, chain: c.name, jumpsOnly: true, inert: false, rules: jumps } : undefined;
+  }
+
+  /** Every owned chain, table by table. */
+  *values(): IterableIterator<OwnedChain> {
+    for (const table of this.dump.tables.values()) {
+      for (const name of table.chains.keys()) {
+        const c = this.get(table.name, name);
+        if (c) yield c;
       }
     }
   }
-  return view;
+
+  /** The owned chains called `chain`, in any table. */
+  named(chain: string): OwnedChain[] {
+    const out: OwnedChain[] = [];
+    for (const table of this.dump.tables.keys()) {
+      const c = this.get(table, chain);
+      if (c) out.push(c);
+    }
+    return out;
+  }
+
+  /** Whether other chains jump into KUBE-* chains. */
+  hasJumps(): boolean {
+    if (this.withoutJumps) return false;
+    for (const j of this.jumps.values()) if (j.size > 0) return true;
+    return false;
+  }
 }
 
-export function hasJumps(view: OwnedView): boolean {
-  for (const c of view.values()) if (c.jumpsOnly) return true;
-  return false;
+export function ownedView(dump: Dump): OwnedView {
+  return new OwnedView(dump);
 }
 
 /** The rule's compare key (canonical.ts): equal keys mean the same rule. Read, not kept. */

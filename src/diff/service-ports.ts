@@ -8,7 +8,7 @@
 import type { DumpRule } from '../iptables/dump-types.js';
 import { ruleWords } from '../iptables/dump.js';
 import { SEP_PREFIX } from '../plan/chain-names.js';
-import { servicePortOf, targetOf, type OwnedChain, type OwnedView } from './owned.js';
+import { servicePortOf, targetOf, type OwnedView } from './owned.js';
 
 /** namespace (RFC 1123 label) / name (RFC 1035 label) [: port name]. */
 const SERVICE_PORT = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z]([-a-z0-9]*[a-z0-9])?(:[-a-z0-9]+)?$/;
@@ -29,19 +29,10 @@ export function servicePortOfComment(comment: string): string | undefined {
  * chains that jump to it.
  */
 export class ServicePortIndex {
-  private readonly byName = new Map<string, OwnedChain[]>();
   private readonly known = new Map<string, string | undefined>();
   private jumpsTo: Map<string, DumpRule[]> | undefined;
 
-  constructor(private readonly views: readonly OwnedView[]) {
-    for (const view of views) {
-      for (const c of view.values()) {
-        const list = this.byName.get(c.chain);
-        if (list) list.push(c);
-        else this.byName.set(c.chain, [c]);
-      }
-    }
-  }
+  constructor(private readonly views: readonly OwnedView[]) {}
 
   /**
    * The rules that jump to each per-service-port chain (found by their words first: only a
@@ -77,7 +68,7 @@ export class ServicePortIndex {
       const name = servicePortOf(r);
       if (name !== undefined) votes.set(name, (votes.get(name) ?? 0) + 1);
     };
-    for (const c of this.byName.get(chain) ?? []) for (const r of c.rules) vote(r);
+    for (const view of this.views) for (const c of view.named(chain)) for (const r of c.rules) vote(r);
     if (votes.size === 0) for (const r of this.callers().get(chain) ?? []) vote(r);
     let best: [string, number] | undefined;
     for (const v of votes) if (!best || v[1] > best[1] || (v[1] === best[1] && v[0] < best[0])) best = v;
