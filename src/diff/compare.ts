@@ -62,7 +62,14 @@ function dispatchOrder(c: OwnedChain): OwnedChain {
 function chainEdits(a: Dump, ra: readonly DumpRule[], b: Dump, rb: readonly DumpRule[]): { edits: Edit[]; keysA: Map<number, string>; keysB: Map<number, string> } {
   const keysA = new Map<number, string>();
   const keysB = new Map<number, string>();
-  const byText = diffSequences(ra.map(ruleWords), rb.map(ruleWords));
+  const wa = ra.map(ruleWords);
+  const wb = rb.map(ruleWords);
+  // Dumps in two spellings (kp-gen's against iptables-save's) share no written rule: then
+  // the whole chain is one run, matched by key, not first by a text diff that finds nothing.
+  const inB = new Set(wb);
+  const byText: Edit[] = wa.some((w) => inB.has(w))
+    ? diffSequences(wa, wb)
+    : [...wa.map((_, index) => ({ op: '-' as const, index })), ...wb.map((_, index) => ({ op: '+' as const, index }))];
   const edits: Edit[] = [];
   let i = 0;
   while (i < byText.length) {

@@ -1,41 +1,17 @@
 /**
  * Ruleset → Dump: the planned rules as the dump model that `diff` and `trace` read
- * (iptables/dump-types.ts), without printing them and reading the text back. Each rule gets
- * the line it has in the restore text (emit/iptables-save.ts), so that what the tracer reports
- * points into `kp-gen …` output as it would into a file.
+ * (iptables/dump-types.ts). Each rule is held as its restore text (what `kp-gen` prints for
+ * it) and read back only when asked for (the tracer reads the chains its packet passes, diff
+ * the rules written differently from the other dump's): a 10k-Service ruleset has 400k rules,
+ * and holding each as a Rule and a shape took more memory than generation itself. Each rule
+ * gets the line it has in the restore text (emit/iptables-save.ts), so that what the tracer
+ * reports points into `kp-gen …` output as it would into a file.
  */
-import type { ChainDump, Dump, DumpRule, TableDump } from '../iptables/dump-types.js';
-import type { Rule } from '../iptables/rule.js';
-import type { RuleShape } from '../iptables/shape.js';
+import type { ChainDump, Dump, TableDump } from '../iptables/dump-types.js';
+import { textRule } from '../iptables/dump.js';
 import { restoreText } from '../iptables/restore.js';
-import { shapeOf } from '../iptables/shape.js';
 import { chainRules, type Ruleset } from '../plan/ruleset.js';
 import { orderRuleset } from './canonical-order.js';
-
-/** A planned rule in the dump model; its text and shape are worked out when first asked for. */
-class PlannedRule implements DumpRule {
-  private restore: string | undefined;
-  private shaped: RuleShape | undefined;
-
-  constructor(
-    readonly table: string,
-    readonly chain: string,
-    readonly line: number,
-    readonly rule: Rule,
-  ) {}
-
-  get text(): string {
-    if (this.restore === undefined) {
-      const words = restoreText(this.rule);
-      this.restore = words === '' ? `-A ${this.chain}` : `-A ${this.chain} ${words}`;
-    }
-    return this.restore;
-  }
-
-  get shape(): RuleShape {
-    return (this.shaped ??= shapeOf(this.rule));
-  }
-}
 
 export function rulesetDump(rs: Ruleset, source: string): Dump {
   const tables = new Map<string, TableDump>();
@@ -49,7 +25,7 @@ export function rulesetDump(rs: Ruleset, source: string): Dump {
     }
     for (const c of t.chains) {
       const rules = chains.get(c.name)!.rules;
-      for (const rule of chainRules(c)) rules.push(new PlannedRule(t.name, c.name, ++line, rule));
+      for (const rule of chainRules(c)) rules.push(textRule(t.name, c.name, ++line, restoreText(rule), source));
     }
     line++; // COMMIT
     tables.set(t.name, { name: t.name, chains });

@@ -24,6 +24,8 @@ export interface DumpRule {
   readonly rule: Rule;
   /** Its structure as iptables parses it (shape.ts), for comparing and tracing. */
   readonly shape: RuleShape;
+  /** Rule and shape worked out without keeping them (for a caller that needs each rule once). */
+  read?(): { rule: Rule; shape: RuleShape };
 }
 
 export interface ChainDump {

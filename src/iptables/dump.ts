@@ -96,6 +96,15 @@ class TextRule implements DumpRule {
   }
 }
 
+/**
+ * A dump rule from its words (the text after `-A CHAIN`), read in full when first asked for;
+ * what the reader makes of each `-A` line, and what generated rules become (emit/dump.ts), so
+ * that 400k planned rules are held as text, not as objects.
+ */
+export function textRule(table: string, chain: string, line: number, words: string, source: string): DumpRule {
+  return new TextRule(table, chain, line, words, source);
+}
+
 /** What a dump's reader needs of every rule before reading any in full: its comment and its target. */
 export interface RuleLabels {
   /** The first `--comment` value. */
@@ -127,7 +136,7 @@ export function ruleWords(r: DumpRule): string {
 
 /** A rule's rule and shape; for a rule read from text, without keeping them if not yet kept. */
 export function readDumpRule(r: DumpRule): ReadRule {
-  return r instanceof TextRule ? r.read() : { rule: r.rule, shape: r.shape };
+  return r.read ? r.read() : { rule: r.rule, shape: r.shape };
 }
 
 /**
