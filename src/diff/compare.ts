@@ -146,7 +146,7 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
   // Every chain of A (with B's of the same name), then B's that A lacks.
   const pairs = function* (): Generator<[OwnedChain | undefined, OwnedChain | undefined]> {
     for (const ca of viewA.values()) yield [ca, viewB.get(ca.table, ca.chain)];
-    for (const cb of viewB.values()) if (!viewA.get(cb.table, cb.chain)) yield [undefined, cb];
+    for (const cb of viewB.values()) if (!viewA.has(cb.table, cb.chain)) yield [undefined, cb];
   };
   for (const [ca, cb] of pairs()) {
     const liveA = ca !== undefined && !ca.inert;

@@ -94,6 +94,13 @@ export class OwnedView {
     return jumps ? { table, chain: c.name, jumpsOnly: true, inert: false, rules: jumps } : undefined;
   }
 
+  /** Whether `chain` of table `table` is an owned chain (without making its view). */
+  has(table: string, chain: string): boolean {
+    const c = this.dump.tables.get(table)?.chains.get(chain);
+    if (!c) return false;
+    return isKubeChain(c.name) || (!this.withoutJumps && this.jumps.get(table)!.has(c.name));
+  }
+
   /** Every owned chain, table by table. */
   *values(): IterableIterator<OwnedChain> {
     for (const table of this.dump.tables.values()) {
