@@ -12,6 +12,8 @@
  * application repository keeps them (bench/cluster.mjs generateSourceManifests: no cluster IPs,
  * node ports or EndpointSlices, a Deployment or StatefulSet behind each), which kp-gen completes
  * (allocation, pods from workloads, EndpointSlices) before planning.
+ * On the largest JSON cluster, the same rounds also run the views (VIEWS: diff and trace) and
+ * the other commands (COMMAND_CASES: ls, graph), each against generation's time and 400 MB.
  * It prints the best wall time and the median peak RSS of each, kp-gen's output size and rule count,
  * and kp-gen's cost as a ratio to the parse-only run. Then the growth from size to size (marginal
  * cost per 1000 Services, and cost ratios net of the fixed cost), and the targets of the scale
@@ -37,6 +39,22 @@ const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, '..', 'bin', 'kp-gen.js');
 const PARSE_ONLY = join(here, 'parse-only.mjs');
 const PRELOAD = pathToFileURL(join(here, 'maxrss.mjs')).href;
+
+/**
+ * The views measured next to generation on the largest JSON cluster, in the same rounds (the
+ * views issue: each within 2x generation's time and 400 MB peak RSS). `args(files)` gives
+ * kp-gen's arguments; `files` holds the cluster (`cluster`), its rules as kp-gen writes them
+ * (`rules`), the rules after a cluster-CIDR change (`changed`) and as a node's iptables-save
+ * prints them (`save`), all made before the rounds.
+ */
+const VIEWS = [
+  { name: 'diff, two kp-gen dumps (cluster CIDR changed)', args: (f) => ['diff', f.rules, f.changed], okCodes: [1] },
+  { name: 'diff --stat, same dumps', args: (f) => ['diff', '--stat', f.rules, f.changed], okCodes: [1] },
+  { name: 'diff, kp-gen dump against iptables-save form', args: (f) => ['diff', f.rules, f.save], okCodes: [0] },
+  { name: 'trace from the manifests', args: (f) => ['trace', ...BENCH_FLAGS, f.cluster, '--src', '10.128.0.5', '--from', 'pod', '--dst', 'team-000/app-00000'], okCodes: [0] },
+  { name: 'trace --rules', args: (f) => ['trace', '--rules', f.rules, '--node-ip', '192.168.0.10', '--src', '10.128.0.5', '--from', 'pod', '--dst', 'team-000/app-00000'], okCodes: [0] },
+];
+const VIEW_TARGETS = { timeRatio: 2, rssMB: 400 };
 
 /** The scale issue's targets, for the largest size (10k Services / 100k endpoints). */
 const TARGETS = { jsonSeconds: 2, jsonRssMB: 400, yamlSeconds: 3, parseRatio: 2.5, growthTolerance: 0.25 };
@@ -66,8 +84,8 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** Run `node [--import preload] args…` once; wall time (s) and peak RSS (MB). */
-function measure(args, stdoutFile, rssFile) {
+/** Run `node [--import preload] args…` once; wall time (s) and peak RSS (MB). `okCodes`: exit codes that are success (diff exits 1 for "different"). */
+function measure(args, stdoutFile, rssFile, okCodes = [0]) {
   const fd = openSync(stdoutFile, 'w');
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ['--import', PRELOAD, ...args], {
@@ -77,7 +95,7 @@ function measure(args, stdoutFile, rssFile) {
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   closeSync(fd);
-  if (r.status !== 0) {
+  if (!okCodes.includes(r.status)) {
     throw new Error(`node ${args.join(' ')} exited ${r.status ?? r.signal}:\n${r.stderr.toString().slice(0, 2000)}`);
   }
   return { seconds, rssMB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
@@ -163,6 +181,7 @@ async function main() {
   let halves;
   let commands = [];
   let sourceResult;
+  let views = [];
   try {
     // Fixed cost: node start-up and module loading, from a one-Service cluster.
     const tiny = join(dir, 'tiny.json');
@@ -189,6 +208,20 @@ async function main() {
     if (half) writeFileSync(half, toJSONList(generateCluster(largestN >> 1)));
     const halfOuts = [join(dir, 'half-a.rules'), join(dir, 'half-b.rules')];
 
+    // The views' inputs, made once (not measured).
+    const largestJSON = cases.find((c) => c.n === largestN && c.format === 'json');
+    const viewFiles = {
+      cluster: largestJSON.file,
+      rules: join(dir, 'view-a.rules'),
+      changed: join(dir, 'view-b.rules'),
+      save: join(dir, 'view-a.save'),
+    };
+    const otherCIDR = BENCH_FLAGS.map((f, i) => (BENCH_FLAGS[i - 1] === '--cluster-cidr' ? '10.128.0.0/10' : f));
+    for (const [out, flags] of [[viewFiles.rules, BENCH_FLAGS], [viewFiles.changed, otherCIDR], [viewFiles.save, [...BENCH_FLAGS, '--format', 'save']]]) {
+      const r = spawnSync(process.execPath, [BIN, ...flags, '-o', out, largestJSON.file], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`making ${out}: ${r.stderr.slice(0, 2000)}`);
+    }
+    const viewRuns = VIEWS.map(() => []);
     const fixedRuns = [];
     const pairs = [];
     const commandRuns = COMMAND_CASES.map(() => []);
@@ -200,8 +233,9 @@ async function main() {
         if (half && c.n === largestN && c.format === 'json') {
           pairs.push(await measureTwoAtOnce([BIN, ...BENCH_FLAGS, half], halfOuts[0], halfOuts[1]));
         }
-        if (c.n === largestN && c.format === 'json') {
+        if (c === largestJSON) {
           COMMAND_CASES.forEach((cc, i) => commandRuns[i].push(measure([BIN, ...cc.args(c.file)], join(dir, 'command.out'), rssFile)));
+          VIEWS.forEach((v, i) => viewRuns[i].push(measure([BIN, ...v.args(viewFiles)], join(dir, 'view.out'), rssFile, v.okCodes)));
         }
       }
       process.stderr.write(`  round ${round + 1} of ${opts.reps} done\n`);
@@ -226,6 +260,7 @@ async function main() {
     }
     if (half) halves = { n: largestN, half: largestN >> 1, pair: Math.min(...pairs) };
     commands = COMMAND_CASES.map((cc, i) => ({ ...cc, run: summary(commandRuns[i]) }));
+    views = VIEWS.map((v, i) => ({ name: v.name, run: summary(viewRuns[i]) }));
   } finally {
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
@@ -327,6 +362,13 @@ async function main() {
     console.log(
       `  two-CPU ceiling: two ${halves.half}-Service JSON runs at once take ${fmt(halves.pair)} s, one ${halves.n}-Service run ` +
         `${fmt(json.run.seconds)} s: a perfect two-way split would be at ${fmt(halves.pair / json.parse.seconds)}x parse-only`,
+    );
+  }
+  for (const v of views) {
+    const ratio = v.run.seconds / json.run.seconds;
+    console.log(
+      `  ${v.name}: ${fmt(v.run.seconds)} s (${fmt(ratio)}x generation, ≤ ${VIEW_TARGETS.timeRatio}x ${verdict(ratio <= VIEW_TARGETS.timeRatio)}), ` +
+        `${fmt(v.run.rssMB, 0)} MB peak RSS (≤ ${VIEW_TARGETS.rssMB} MB ${verdict(v.run.rssMB <= VIEW_TARGETS.rssMB)})`,
     );
   }
   if (growthOk.length > 0) {

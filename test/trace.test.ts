@@ -32,7 +32,11 @@ describe.each(cases.map((c) => [c.name, c] as const))('trace %s', (_name, c) => 
       if (text.result.code !== 0 || text.argv.includes('--json')) continue;
       const { result } = await invoke('trace', c, `${line.replace(/\s+<\s+\S+$/, '')} --json${/<\s+\S+$/.test(line) ? ` ${line.match(/<\s+\S+$/)![0]}` : ''}`);
       expect(result.code, result.stderr).toBe(0);
-      const outcomes = JSON.parse(result.stdout) as Record<string, unknown>[];
+      const doc = JSON.parse(result.stdout) as { outcomes: Record<string, unknown>[]; path: unknown[]; then: unknown[]; choice: unknown };
+      expect(Array.isArray(doc.path) && Array.isArray(doc.then)).toBe(true);
+      const outcomes = doc.outcomes;
+      // One choice exactly when there is more than one outcome.
+      expect(doc.choice === null, line).toBe(outcomes.length === 1);
       expect(outcomes.length).toBeGreaterThan(0);
       let sum = 0;
       for (const o of outcomes) {
@@ -40,6 +44,7 @@ describe.each(cases.map((c) => [c.name, c] as const))('trace %s', (_name, c) => 
         expect(typeof o.probability).toBe('number');
         expect(typeof o.masquerade).toBe('boolean');
         expect(Array.isArray(o.path)).toBe(true);
+        expect(Array.isArray(o.steps)).toBe(true);
         if (o.verdict === 'DNAT') expect(o.destination).toMatch(/^(\d+\.){3}\d+:\d+$|^\[[0-9a-f:]+\]:\d+$/);
         sum += o.probability as number;
       }

@@ -4,7 +4,7 @@ import { buildProgram, parseArgs } from '../cli.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseIP, type IP } from '../model/ip.js';
 import { defaultRunOptions, type RunOptions } from '../options.js';
-import type { Packet } from '../trace/index.js';
+import type { PacketSpec } from './trace/index.js';
 import { runKpGen } from '../../test/helpers/cli.js';
 import type { CommandOptions } from './index.js';
 
@@ -12,8 +12,9 @@ const parse = (argv: string[]) => parseArgs(argv, { out: () => {} });
 
 const ip = (text: string): IP => parseIP(text)!;
 const gen = (o: Partial<RunOptions>): RunOptions => ({ ...defaultRunOptions(), ...o });
-const packet = (o: Partial<Packet> = {}): Packet => ({
+const packet = (o: Partial<PacketSpec> = {}): PacketSpec => ({
   protocol: 'tcp',
+  protocolGiven: false,
   src: ip('1.2.3.4'),
   dst: ip('10.0.0.1'),
   sport: 40000,
@@ -30,20 +31,22 @@ const FROM_CONFIG: Partial<RunOptions> = { clusterCIDRs: ['10.244.0.0/16', 'fd00
 
 /** argv → the parsed command: at least one case for every command and sub-command. */
 const CASES: [string[], CommandOptions][] = [
-  [['diff', 'a', 'b'], { name: 'diff', options: { dumps: ['a', 'b'], json: false, color: 'auto' } }],
-  [['diff', '--json', '--color', 'never', 'a', '-'], { name: 'diff', options: { dumps: ['a', '-'], json: true, color: 'never' } }],
+  [['diff', '--stat', '--format', 'text', 'a', 'b'], { name: 'diff', options: { dumps: ['a', 'b'], json: false, color: 'auto', stat: true, format: 'text' } }],
+  [['diff', '--format', 'unified', 'a', 'b'], { name: 'diff', options: { dumps: ['a', 'b'], json: false, color: 'auto', stat: false, format: 'unified' } }],
+  [['diff', 'a', 'b'], { name: 'diff', options: { dumps: ['a', 'b'], json: false, color: 'auto', stat: false, format: 'text' } }],
+  [['diff', '--json', '--color', 'never', 'a', '-'], { name: 'diff', options: { dumps: ['a', '-'], json: true, color: 'never', stat: false, format: 'text' } }],
   [
     ['diff', '--manifests', 'm/', '--manifests', 'n.yaml', '--cluster-cidr', '10.0.0.0/8', '--masquerade-all', 'b'],
-    { name: 'diff', options: { dumps: ['b'], json: false, color: 'auto', gen: gen({ paths: ['m/', 'n.yaml'], clusterCIDRs: ['10.0.0.0/8'], masqueradeAll: true }) } },
+    { name: 'diff', options: { dumps: ['b'], json: false, color: 'auto', stat: false, format: 'text', gen: gen({ paths: ['m/', 'n.yaml'], clusterCIDRs: ['10.0.0.0/8'], masqueradeAll: true }) } },
   ],
   [
     ['diff', '--manifests', 'm/', '--config', KUBE_PROXY_CONFIG, '--iptables-masquerade-bit', '13', 'b'],
-    { name: 'diff', options: { dumps: ['b'], json: false, color: 'auto', gen: gen({ paths: ['m/'], ...FROM_CONFIG, masqueradeBit: 13 }) } },
+    { name: 'diff', options: { dumps: ['b'], json: false, color: 'auto', stat: false, format: 'text', gen: gen({ paths: ['m/'], ...FROM_CONFIG, masqueradeBit: 13 }) } },
   ],
-  [['trace', '--rules', 'r', ...PACKET_FLAGS], { name: 'trace', options: { rules: 'r', packet: packet(), localAddresses: [], json: false } }],
+  [['trace', '--rules', 'r', ...PACKET_FLAGS], { name: 'trace', options: { rules: 'r', packet: packet(), localAddresses: [], json: false, brief: false, explain: false } }],
   [
     ['trace', '--rules', '-', '--node-ip', '10.0.0.9', '--node-addresses', '127.0.0.1,10.0.0.9', '--json', ...PACKET_FLAGS, '--sport', '5000'],
-    { name: 'trace', options: { rules: '-', packet: packet({ sport: 5000 }), localAddresses: [ip('10.0.0.9'), ip('127.0.0.1'), ip('10.0.0.9')], json: true } },
+    { name: 'trace', options: { rules: '-', packet: packet({ sport: 5000 }), localAddresses: [ip('10.0.0.9'), ip('127.0.0.1'), ip('10.0.0.9')], json: true, brief: false, explain: false } },
   ],
   [
     ['trace', '--node-ip', '10.0.0.9', 'm/', ...PACKET_FLAGS, '--proto', 'udp', '--from', 'pod', '--in-interface', 'eth0', '--out-interface', 'cni0'],
@@ -51,9 +54,10 @@ const CASES: [string[], CommandOptions][] = [
       name: 'trace',
       options: {
         gen: gen({ paths: ['m/'], nodeIPs: ['10.0.0.9'], includeJumps: true }),
-        packet: packet({ protocol: 'udp', from: 'pod', inInterface: 'eth0', outInterface: 'cni0' }),
+        packet: packet({ protocol: 'udp', protocolGiven: true, from: 'pod', inInterface: 'eth0', outInterface: 'cni0' }),
         localAddresses: [ip('10.0.0.9')],
         json: false,
+        brief: false, explain: false,
       },
     },
   ],
@@ -66,6 +70,7 @@ const CASES: [string[], CommandOptions][] = [
         packet: packet({ src: ip('fd00::1'), dst: ip('fd00:96::1'), dport: 443 }),
         localAddresses: [],
         json: false,
+        brief: false, explain: false,
       },
     },
   ],
@@ -73,13 +78,13 @@ const CASES: [string[], CommandOptions][] = [
     ['trace', '--config', KUBE_PROXY_CONFIG, '--iptables-masquerade-bit', '13', 'm/', ...PACKET_FLAGS],
     {
       name: 'trace',
-      options: { gen: gen({ paths: ['m/'], ...FROM_CONFIG, masqueradeBit: 13, includeJumps: true }), packet: packet(), localAddresses: [], json: false },
+      options: { gen: gen({ paths: ['m/'], ...FROM_CONFIG, masqueradeBit: 13, includeJumps: true }), packet: packet(), localAddresses: [], json: false, brief: false, explain: false },
     },
   ],
-  [['diff', '--service', 'demo/web:80', '-n', 'kube-system', 'a', 'b'], { name: 'diff', options: { dumps: ['a', 'b'], json: false, color: 'auto', select: { services: [{ namespace: 'demo', name: 'web', port: '80' }], namespaces: ['kube-system'] } } }],
+  [['diff', '--service', 'demo/web:80', '-n', 'kube-system', 'a', 'b'], { name: 'diff', options: { dumps: ['a', 'b'], json: false, color: 'auto', stat: false, format: 'text', select: { services: [{ namespace: 'demo', name: 'web', port: '80' }], namespaces: ['kube-system'] } } }],
   [
     ['trace', '--rules', 'r', '--service', 'demo/web', ...PACKET_FLAGS],
-    { name: 'trace', options: { rules: 'r', packet: packet(), localAddresses: [], json: false, select: { services: [{ namespace: 'demo', name: 'web' }], namespaces: [] } } },
+    { name: 'trace', options: { rules: 'r', packet: packet(), localAddresses: [], json: false, brief: false, explain: false, select: { services: [{ namespace: 'demo', name: 'web' }], namespaces: [] } } },
   ],
   [['ls', '--rules', 'node.save'], { name: 'ls', options: { rules: 'node.save', format: 'table' } }],
   [
@@ -165,7 +170,7 @@ describe('sub-command wiring: argv → options (nothing runs)', () => {
 
   it.each([
     [['trace', 'm/', '--src', 'x', ...PACKET_FLAGS.slice(2)], '--src: "x" is not an IP address'],
-    [['trace', 'm/', '--src', '1.2.3.4', '--dst', '10.0.0.1/32', '--dport', '80'], '--dst: "10.0.0.1/32" is not an IP address'],
+    [['trace', 'm/', '--src', '1.2.3.4', '--dst', '10.0.0.1/32', '--dport', '80'], '--dst: "10.0.0.1/32" is not an IP address, IP:PORT ([IPv6]:PORT) or a Service NS/NAME[:PORT]'],
     [['trace', 'm/', ...PACKET_FLAGS.slice(0, 4), '--dport', '70000'], '--dport: "70000" is not a port (0-65535)'],
     [['trace', 'm/', ...PACKET_FLAGS, '--sport', 'any'], '--sport: "any" is not a port (0-65535)'],
     [['trace', 'm/', ...PACKET_FLAGS, '--proto', 'icmp'], '--proto: "icmp" is not tcp, udp or sctp'],

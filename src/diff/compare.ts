@@ -6,9 +6,11 @@
  */
 import { compareChainNames } from '../emit/canonical-order.js';
 import type { Dump } from '../iptables/dump-types.js';
-import { hasJumps, ownedView, type OwnedChain, type OwnedView } from './owned.js';
-import { diffSequences } from './sequence.js';
-import { ServicePortIndex, servicePortOfComment } from './service-ports.js';
+import { ruleWords } from '../iptables/dump.js';
+import type { DumpRule } from '../iptables/dump-types.js';
+import { keyOf, ownedView, servicePortOf, type OwnedChain } from './owned.js';
+import { diffSequences, type Edit } from './sequence.js';
+import { ServicePortIndex } from './service-ports.js';
 import type { ChainDiff, DiffLine, DiffResult, ServicePortDiff } from './types.js';
 
 const TABLE_ORDER = ['filter', 'nat', 'mangle', 'raw', 'security'];
@@ -39,7 +41,7 @@ function dispatchOrder(c: OwnedChain): OwnedChain {
     run = [];
   };
   c.rules.forEach((r, i) => {
-    const sp = servicePortOfComment(r.rule);
+    const sp = servicePortOf(r);
     if (sp === undefined) {
       flush();
       rules.push(r);
@@ -51,32 +53,81 @@ function dispatchOrder(c: OwnedChain): OwnedChain {
   return { ...c, rules };
 }
 
-function withoutJumps(view: OwnedView): OwnedView {
-  return new Map([...view].filter(([, c]) => !c.jumpsOnly));
+/**
+ * The edits that turn chain A into chain B, by meaning. Rules are first matched by how they
+ * are written (cheap: no rule is read); only the runs written differently are read and
+ * matched again by compare key, since a rule can be spelled two ways (restore vs save). Keys
+ * are given for the rules of edits other than '='.
+ */
+function chainEdits(a: Dump, ra: readonly DumpRule[], b: Dump, rb: readonly DumpRule[]): { edits: Edit[]; keysA: Map<number, string>; keysB: Map<number, string> } {
+  const keysA = new Map<number, string>();
+  const keysB = new Map<number, string>();
+  const wa = ra.map(ruleWords);
+  const wb = rb.map(ruleWords);
+  // Dumps in two spellings (kp-gen's against iptables-save's) share no written rule: then
+  // the whole chain is one run, matched by key, not first by a text diff that finds nothing.
+  const inB = new Set(wb);
+  const byText: Edit[] = wa.some((w) => inB.has(w))
+    ? diffSequences(wa, wb)
+    : [...wa.map((_, index) => ({ op: '-' as const, index })), ...wb.map((_, index) => ({ op: '+' as const, index }))];
+  const edits: Edit[] = [];
+  let i = 0;
+  while (i < byText.length) {
+    if (byText[i]!.op === '=') {
+      edits.push(byText[i++]!);
+      continue;
+    }
+    // A run of edits: its removed rules of A and added rules of B, matched again by key.
+    const removed: number[] = [];
+    const added: number[] = [];
+    for (; i < byText.length && byText[i]!.op !== '='; i++) (byText[i]!.op === '-' ? removed : added).push(byText[i]!.index);
+    const ka = removed.map((x) => keyOf(a, ra[x]!));
+    const kb = added.map((x) => keyOf(b, rb[x]!));
+    for (const e of diffSequences(ka, kb)) {
+      if (e.op === '=') {
+        edits.push({ op: '=', index: removed[e.index]! });
+      } else if (e.op === '-') {
+        keysA.set(removed[e.index]!, ka[e.index]!);
+        edits.push({ op: '-', index: removed[e.index]! });
+      } else {
+        keysB.set(added[e.index]!, kb[e.index]!);
+        edits.push({ op: '+', index: added[e.index]! });
+      }
+    }
+  }
+  return { edits, keysA, keysB };
 }
+
 
 export function compareDumps(a: Dump, b: Dump): DiffResult {
   let viewA = ownedView(a);
   let viewB = ownedView(b);
   const notes: string[] = [];
   for (const [view, dump] of [[viewA, a], [viewB, b]] as const) {
-    if (![...view.values()].some((c) => !c.inert)) notes.push(`${dump.source} has no KUBE-* rules`);
+    let live = false;
+    for (const c of view.values()) {
+      if (c.inert) continue;
+      live = true;
+      break;
+    }
+    if (!live) notes.push(`${dump.source} has no KUBE-* rules`);
   }
-  const jumpsA = hasJumps(viewA);
-  const jumpsB = hasJumps(viewB);
+  const jumpsA = viewA.hasJumps();
+  const jumpsB = viewB.hasJumps();
   if (jumpsA !== jumpsB) {
     const without = jumpsA ? b.source : a.source;
     notes.push(
       `${without} has no jumps from built-in chains into KUBE-* chains (kp-gen output without --include-jumps?); jumps not compared`,
     );
-    viewA = withoutJumps(viewA);
-    viewB = withoutJumps(viewB);
+    viewA = viewA.withoutJumpsView();
+    viewB = viewB.withoutJumpsView();
   }
 
   const index = new ServicePortIndex([viewA, viewB]);
   const groups = new Map<string | null, Map<string, ChainDiff>>();
   let added = 0;
   let removed = 0;
+  let moved = 0;
   const add = (c: OwnedChain, only: ChainDiff['only'], line: DiffLine | null, servicePort: string | undefined): void => {
     const key = servicePort ?? null;
     let g = groups.get(key);
@@ -87,14 +138,17 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
     if (line) {
       cd.lines.push(line);
       if (line.op === '+') added++;
-      else removed++;
+      else if (line.op === '-') removed++;
+      else moved++;
     }
   };
 
-  const ids = new Set([...viewA.keys(), ...viewB.keys()]);
-  for (const id of ids) {
-    const ca = viewA.get(id);
-    const cb = viewB.get(id);
+  // Every chain of A (with B's of the same name), then B's that A lacks.
+  const pairs = function* (): Generator<[OwnedChain | undefined, OwnedChain | undefined]> {
+    for (const ca of viewA.values()) yield [ca, viewB.get(ca.table, ca.chain)];
+    for (const cb of viewB.values()) if (!viewA.has(cb.table, cb.chain)) yield [undefined, cb];
+  };
+  for (const [ca, cb] of pairs()) {
     const liveA = ca !== undefined && !ca.inert;
     const liveB = cb !== undefined && !cb.inert;
     if (!liveA && !liveB) continue;
@@ -104,16 +158,43 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
       const op = ca ? '-' : '+';
       const only = ca ? 'a' : 'b';
       if (c.rules.length === 0) add(c, only, null, index.ofChain(c.chain));
-      for (const r of c.rules) add(c, only, { op, rule: r.rule.text }, index.ofRule(r.rule));
+      const dump = ca ? a : b;
+      for (const r of c.rules) add(c, only, { op, rule: r.text, key: keyOf(dump, r) }, index.ofRule(r));
       continue;
     }
+    // Written alike, rule for rule (most chains): equal, and nothing to read or allocate.
+    if (ca.rules.length === cb.rules.length && ca.rules.every((r, i) => ruleWords(r) === ruleWords(cb.rules[i]!))) continue;
     const sa = dispatchOrder(ca);
     const sb = dispatchOrder(cb);
-    const edits = diffSequences(sa.rules.map((r) => r.key), sb.rules.map((r) => r.key));
+    const { edits, keysA, keysB } = chainEdits(a, sa.rules, b, sb.rules);
+    // A rule removed at one place and added at another of the same chain has moved.
+    const addedAt = new Map<string, number[]>();
+    for (const e of edits) {
+      if (e.op !== '+') continue;
+      const k = keysB.get(e.index)!;
+      const list = addedAt.get(k);
+      if (list) list.push(e.index);
+      else addedAt.set(k, [e.index]);
+    }
+    const movedTo = new Map<number, number>();
+    for (const e of edits) {
+      if (e.op !== '-') continue;
+      const to = addedAt.get(keysA.get(e.index)!)?.shift();
+      if (to !== undefined) movedTo.set(e.index, to);
+    }
+    const movedFrom = new Set(movedTo.values());
     for (const e of edits) {
       if (e.op === '=') continue;
-      const r = (e.op === '-' ? sa : sb).rules[e.index]!.rule;
-      add(ca, null, { op: e.op, rule: r.text }, index.ofRule(r));
+      if (e.op === '+' && movedFrom.has(e.index)) continue;
+      const own = (e.op === '-' ? sa : sb).rules[e.index]!;
+      const key = (e.op === '-' ? keysA : keysB).get(e.index)!;
+      const to = e.op === '-' ? movedTo.get(e.index) : undefined;
+      if (to !== undefined) {
+        const moved = sb.rules[to]!;
+        add(ca, null, { op: '>', rule: moved.text, from: e.index + 1, to: to + 1, key }, index.ofRule(moved));
+      } else {
+        add(ca, null, { op: e.op, rule: own.text, key }, index.ofRule(own));
+      }
     }
   }
 
@@ -123,5 +204,5 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
       servicePort,
       chains: [...chains.values()].sort((x, y) => tableRank(x.table) - tableRank(y.table) || x.table.localeCompare(y.table) || compareChainNames(x.chain, y.chain)),
     }));
-  return { equal: out.length === 0, a: a.source, b: b.source, notes, groups: out, added, removed };
+  return { equal: out.length === 0, a: a.source, b: b.source, notes, groups: out, added, removed, moved };
 }

@@ -7,9 +7,9 @@
  * known by its siblings, and a KUBE-SEP chain by the chains that jump to it.
  */
 import type { DumpRule } from '../iptables/dump-types.js';
+import { ruleWords } from '../iptables/dump.js';
 import { SEP_PREFIX } from '../plan/chain-names.js';
-import { commentOfShape } from '../iptables/shape.js';
-import type { OwnedView } from './owned.js';
+import { servicePortOf, targetOf, type OwnedView } from './owned.js';
 
 /**
  * namespace (RFC 1123 label) / name (RFC 1035 label) [: port name]; before 1.19 an unnamed
@@ -18,79 +18,98 @@ import type { OwnedView } from './owned.js';
 const SERVICE_PORT = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z]([-a-z0-9]*[a-z0-9])?(:[-a-z0-9]*)?$/;
 const FAMILY_HASH = /^KUBE-(?:SVC|SVL|EXT|FW|XLB)-([A-Z2-7]{16})$/;
 const SERVICE_CHAIN = /^KUBE-(?:SVC|SVL|EXT|FW|XLB|SEP)-[A-Z2-7]{16}$/;
+/** Words that may jump to a per-service-port chain. */
+const JUMP_WORDS = /-[jg] +"?KUBE-(?:SVC|SVL|EXT|FW|XLB|SEP)-/;
 
-function ruleComment(rule: DumpRule): string | undefined {
-  return rule.rule.comment ?? commentOfShape(rule.shape);
+/** The first word of a rule's comment that is a service port name. */
+export function servicePortOfComment(comment: string): string | undefined {
+  return comment.split(/\s+/).find((w) => SERVICE_PORT.test(w));
 }
 
-/** The first word of the rule's comment that is a service port name. */
-export function servicePortOfComment(rule: DumpRule): string | undefined {
-  const c = ruleComment(rule);
-  if (c === undefined) return undefined;
-  return c.split(/\s+/).find((w) => SERVICE_PORT.test(w));
-}
-
-function vote(votes: Map<string, Map<string, number>>, chain: string, name: string): void {
-  let m = votes.get(chain);
-  if (!m) votes.set(chain, (m = new Map()));
-  m.set(name, (m.get(name) ?? 0) + 1);
-}
-
-function winner(m: Map<string, number>): string {
-  return [...m.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0]![0];
-}
-
+/**
+ * Which service port a chain or rule belongs to, worked out on demand for the chains a diff
+ * reports (a 10k-Service dump has 200k chains; a diff names few): a chain's own comments
+ * first, by majority; then a sibling of the same hash; an endpoint chain by the service
+ * chains that jump to it.
+ */
 export class ServicePortIndex {
-  private readonly byChain = new Map<string, string>();
+  private readonly known = new Map<string, string | undefined>();
+  private jumpsTo: Map<string, DumpRule[]> | undefined;
 
-  constructor(views: readonly OwnedView[]) {
-    const votes = new Map<string, Map<string, number>>();
-    const jumpsTo = new Map<string, Set<string>>();
-    for (const view of views) {
-      for (const c of view.values()) {
-        for (const { rule } of c.rules) {
-          const target = rule.shape.target?.name;
-          const name = servicePortOfComment(rule);
-          if (name !== undefined && SERVICE_CHAIN.test(c.chain)) vote(votes, c.chain, name);
-          if (name !== undefined && target !== undefined && SERVICE_CHAIN.test(target)) vote(votes, target, name);
-          if (target !== undefined && target.startsWith(SEP_PREFIX)) {
-            let s = jumpsTo.get(target);
-            if (!s) jumpsTo.set(target, (s = new Set()));
-            s.add(c.chain);
+  constructor(private readonly views: readonly OwnedView[]) {}
+
+  /**
+   * The rules that jump to each per-service-port chain (found by their words first: only a
+   * rule whose words show such a jump has its target looked up).
+   */
+  private callers(): Map<string, DumpRule[]> {
+    if (!this.jumpsTo) {
+      this.jumpsTo = new Map();
+      for (const view of this.views) {
+        for (const c of view.values()) {
+          for (const r of c.rules) {
+            if (!JUMP_WORDS.test(ruleWords(r))) continue;
+            const t = targetOf(r);
+            if (t === undefined || !SERVICE_CHAIN.test(t)) continue;
+            const list = this.jumpsTo.get(t);
+            if (list) list.push(r);
+            else this.jumpsTo.set(t, [r]);
           }
         }
       }
     }
-    for (const [chain, m] of votes) this.byChain.set(chain, winner(m));
-    // Siblings: one hash, one service port.
-    const byHash = new Map<string, string>();
-    for (const [chain, name] of this.byChain) {
-      const h = FAMILY_HASH.exec(chain)?.[1];
-      if (h !== undefined && !byHash.has(h)) byHash.set(h, name);
+    return this.jumpsTo;
+  }
+
+  /**
+   * The majority service port (ties: the first by name) of the comments of a per-service-port
+   * chain's rules or, when they name none, of the rules that jump to it.
+   */
+  private byComments(chain: string): string | undefined {
+    if (!SERVICE_CHAIN.test(chain)) return undefined;
+    const votes = new Map<string, number>();
+    const vote = (r: DumpRule): void => {
+      const name = servicePortOf(r);
+      if (name !== undefined) votes.set(name, (votes.get(name) ?? 0) + 1);
+    };
+    for (const view of this.views) for (const c of view.named(chain)) for (const r of c.rules) vote(r);
+    if (votes.size === 0) for (const r of this.callers().get(chain) ?? []) vote(r);
+    let best: [string, number] | undefined;
+    for (const v of votes) if (!best || v[1] > best[1] || (v[1] === best[1] && v[0] < best[0])) best = v;
+    return best?.[0];
+  }
+
+  private bySibling(chain: string): string | undefined {
+    const h = FAMILY_HASH.exec(chain)?.[1];
+    if (h === undefined) return undefined;
+    for (const p of ['SVC', 'SVL', 'EXT', 'FW', 'XLB']) {
+      const sibling = `KUBE-${p}-${h}`;
+      if (sibling === chain) continue;
+      const name = this.byComments(sibling);
+      if (name !== undefined) return name;
     }
-    for (const view of views) {
-      for (const c of view.values()) {
-        for (const name of [c.chain, ...c.rules.map((r) => r.rule.shape.target?.name ?? '')]) {
-          const h = FAMILY_HASH.exec(name)?.[1];
-          if (h !== undefined && !this.byChain.has(name) && byHash.has(h)) this.byChain.set(name, byHash.get(h)!);
-        }
-      }
-    }
-    // Endpoint chains: from the service chains that jump to them.
-    for (const [sep, from] of jumpsTo) {
-      if (this.byChain.has(sep)) continue;
-      const names = [...from].map((c) => this.byChain.get(c)).filter((n): n is string => n !== undefined);
-      if (names.length > 0) this.byChain.set(sep, names.sort()[0]!);
-    }
+    return undefined;
+  }
+
+  /** An endpoint chain: the service ports of the service chains that jump to it, the first by name. */
+  private byCallers(sep: string): string | undefined {
+    const names = (this.callers().get(sep) ?? [])
+      .map((r) => (r.chain === sep ? undefined : this.byComments(r.chain) ?? this.bySibling(r.chain)))
+      .filter((n): n is string => n !== undefined);
+    return names.sort()[0];
   }
 
   /** The service port of a per-service-port chain, if known. */
   ofChain(chain: string): string | undefined {
-    return this.byChain.get(chain);
+    if (this.known.has(chain)) return this.known.get(chain);
+    const name = this.byComments(chain) ?? this.bySibling(chain) ?? (chain.startsWith(SEP_PREFIX) ? this.byCallers(chain) : undefined);
+    this.known.set(chain, name);
+    return name;
   }
 
   /** A rule's service port: its comment, else its chain's, else its target chain's. */
-  ofRule(rule: DumpRule): string | undefined {
-    return servicePortOfComment(rule) ?? this.byChain.get(rule.chain) ?? (rule.shape.target ? this.byChain.get(rule.shape.target.name) : undefined);
+  ofRule(r: DumpRule): string | undefined {
+    const t = targetOf(r);
+    return servicePortOf(r) ?? this.ofChain(r.chain) ?? (t !== undefined ? this.ofChain(t) : undefined);
   }
 }

@@ -2,10 +2,18 @@
 
 /** One rule present on one side only, as its dump spells it. */
 export interface DiffLine {
-  /** `-`: only in A (removed going from A to B); `+`: only in B. */
-  op: '-' | '+';
-  /** The rule as written in its dump, from `-A`. */
+  /**
+   * `-`: only in A (removed going from A to B); `+`: only in B; `>`: in both, at another place
+   * in the chain (moved; `from` and `to` are its 1-based positions in A's and B's chain).
+   */
+  op: '-' | '+' | '>';
+  /** The rule as written in its dump, from `-A` (B's spelling for a move). */
   rule: string;
+  /** For a move: its position in A's chain and in B's. */
+  from?: number;
+  to?: number;
+  /** The rule's canonical key (its meaning, whatever the spelling); not printed in --json. */
+  key: string;
 }
 
 export interface ChainDiff {
@@ -31,7 +39,8 @@ export interface DiffResult {
   /** What was not compared and why (e.g. one dump has no jumps from built-in chains). */
   notes: string[];
   groups: ServicePortDiff[];
-  /** Rules only in A / only in B. */
+  /** Rules only in A / only in B / in both but at another place in their chain. */
   removed: number;
   added: number;
+  moved: number;
 }

@@ -1,12 +1,15 @@
 /**
  * Ruleset → Dump: the planned rules as the dump model that `diff` and `trace` read
- * (iptables/dump-types.ts), without printing them and reading the text back. Each rule gets
- * the line it has in the restore text (emit/iptables-save.ts), so that what the tracer reports
- * points into `kp-gen …` output as it would into a file.
+ * (iptables/dump-types.ts). Each rule is held as its restore text (what `kp-gen` prints for
+ * it) and read back only when asked for (the tracer reads the chains its packet passes, diff
+ * the rules written differently from the other dump's): a 10k-Service ruleset has 400k rules,
+ * and holding each as a Rule and a shape took more memory than generation itself. Each rule
+ * gets the line it has in the restore text (emit/iptables-save.ts), so that what the tracer
+ * reports points into `kp-gen …` output as it would into a file.
  */
 import type { ChainDump, Dump, TableDump } from '../iptables/dump-types.js';
+import { textRule } from '../iptables/dump.js';
 import { restoreText } from '../iptables/restore.js';
-import { shapeOf } from '../iptables/shape.js';
 import { chainRules, type Ruleset } from '../plan/ruleset.js';
 import { orderRuleset } from './canonical-order.js';
 
@@ -22,10 +25,7 @@ export function rulesetDump(rs: Ruleset, source: string): Dump {
     }
     for (const c of t.chains) {
       const rules = chains.get(c.name)!.rules;
-      for (const rule of chainRules(c)) {
-        const text = restoreText(rule);
-        rules.push({ table: t.name, chain: c.name, line: ++line, text: text === '' ? `-A ${c.name}` : `-A ${c.name} ${text}`, rule, shape: shapeOf(rule) });
-      }
+      for (const rule of chainRules(c)) rules.push(textRule(t.name, c.name, ++line, restoreText(rule), source));
     }
     line++; // COMMIT
     tables.set(t.name, { name: t.name, chains });

@@ -81,12 +81,21 @@ function withoutSyn(options: readonly OptionArg[]): readonly OptionArg[] {
   return options.map((o) => (o.name === '--syn' ? { ...o, name: '--tcp-flags', values: ['FIN,SYN,RST,ACK', 'SYN'] } : o));
 }
 
+/** A module's options in the vocabulary's order, listed once per module (keys are made for 400k rules). */
+const optionOrder = new Map<ModuleSpec, [string, OptionSpec][]>();
+
+function orderedOptions(spec: ModuleSpec): [string, OptionSpec][] {
+  let list = optionOrder.get(spec);
+  if (!list) optionOrder.set(spec, (list = Object.entries(spec.options)));
+  return list;
+}
+
 function moduleKey(spec: ModuleSpec | undefined, written: readonly OptionArg[], connmark: boolean): string[] {
   if (!spec) return written.map((o) => optionText(o, o.values)).sort();
   const options = spec.stored ? spec.stored(written) : withoutSyn(written);
   const out: string[] = [];
   const rest: string[] = [];
-  for (const [name, s] of Object.entries(spec.options)) {
+  for (const [name, s] of orderedOptions(spec)) {
     for (const o of options) {
       if (o.name !== name) continue;
       const values = o.values.map((v) => {

@@ -6,9 +6,11 @@
  * applied in order, as iptables-restore applies them to an empty table.
  */
 import { readRuleTokens, RuleReadError, type ReadRule } from './read.js';
-import { ShapeError } from './shape.js';
+import { commentOfShape, ShapeError } from './shape.js';
 import { tokenize, TokenizeError } from './tokenize.js';
-import { BUILTIN_CHAIN_NAMES, type ChainDump, type Dump, type TableDump } from './dump-types.js';
+import { BUILTIN_CHAIN_NAMES, type ChainDump, type Dump, type DumpRule, type TableDump } from './dump-types.js';
+import type { Rule } from './rule.js';
+import type { RuleShape } from './shape.js';
 
 /** A line the parser cannot read; `line` is 1-based. */
 export class DumpParseError extends Error {
@@ -24,10 +26,131 @@ export class DumpParseError extends Error {
 
 const COUNTERS = /^\[\d+:\d+\]\s+/;
 
+/**
+ * A rule read from dump text, read further on demand: `text` (normalised), `rule` and `shape`
+ * are worked out when first asked for. `read()` gives rule and shape without keeping them, for
+ * a caller that needs each rule once (diff's compare keys).
+ */
+class TextRule implements DumpRule {
+  private readRule: ReadRule | undefined;
+  private normalised: string | undefined;
+
+  constructor(
+    readonly table: string,
+    readonly chain: string,
+    readonly line: number,
+    /** `-A CHAIN` or `-I CHAIN [N]` left out: the words of the rule, as in the dump. */
+    private readonly words: string,
+    private readonly source: string,
+  ) {}
+
+  get text(): string {
+    return (this.normalised ??= normaliseSpaces(this.words === '' ? `-A ${this.chain}` : `-A ${this.chain} ${this.words}`));
+  }
+
+  read(): ReadRule {
+    if (this.readRule) return this.readRule;
+    try {
+      return readRuleTokens(tokenize(this.words));
+    } catch (e) {
+      if (e instanceof RuleReadError || e instanceof ShapeError || e instanceof TokenizeError) {
+        throw new DumpParseError(this.source, this.line, `${e.message}: ${this.text}`);
+      }
+      throw e;
+    }
+  }
+
+  isRead(): boolean {
+    return this.readRule !== undefined;
+  }
+
+  wordsAsWritten(): string {
+    return this.words;
+  }
+
+  labels(): RuleLabels {
+    let tokens;
+    try {
+      tokens = tokenize(this.words);
+    } catch (e) {
+      if (e instanceof TokenizeError) throw new DumpParseError(this.source, this.line, `${e.message}: ${this.text}`);
+      throw e;
+    }
+    let comment: string | undefined;
+    let target: string | undefined;
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      const t = tokens[i]!;
+      if (t.quoted) continue;
+      if (comment === undefined && t.text === '--comment') comment = tokens[i + 1]!.text;
+      else if (target === undefined && (t.text === '-j' || t.text === '--jump' || t.text === '-g' || t.text === '--goto')) target = tokens[i + 1]!.text;
+    }
+    return { comment, target };
+  }
+
+  get rule(): Rule {
+    return (this.readRule ??= this.read()).rule;
+  }
+
+  get shape(): RuleShape {
+    return (this.readRule ??= this.read()).shape;
+  }
+}
+
+/**
+ * A dump rule from its words (the text after `-A CHAIN`), read in full when first asked for;
+ * what the reader makes of each `-A` line, and what generated rules become (emit/dump.ts), so
+ * that 400k planned rules are held as text, not as objects.
+ */
+export function textRule(table: string, chain: string, line: number, words: string, source: string): DumpRule {
+  return new TextRule(table, chain, line, words, source);
+}
+
+/** What a dump's reader needs of every rule before reading any in full: its comment and its target. */
+export interface RuleLabels {
+  /** The first `--comment` value. */
+  comment: string | undefined;
+  /** The `-j`/`-g` target. */
+  target: string | undefined;
+}
+
+/**
+ * A rule's comment and target; for a rule not yet read in full, from its words alone (the
+ * word after the first `--comment`, the word after `-j`/`-g`), which costs a fraction of
+ * reading it.
+ */
+export function ruleLabels(r: DumpRule): RuleLabels {
+  if (r instanceof TextRule && !r.isRead()) return r.labels();
+  return { comment: r.rule.comment ?? commentOfShape(r.shape), target: r.shape.target?.name };
+}
+
+/**
+ * A rule's words after `-A CHAIN`, as written (kp-gen's own rules: as kp-gen writes them).
+ * Two rules of one chain written alike are the same rule; written differently, they may still
+ * be (compare keys decide).
+ */
+export function ruleWords(r: DumpRule): string {
+  if (r instanceof TextRule) return r.wordsAsWritten();
+  const prefix = `-A ${r.chain} `;
+  return r.text.startsWith(prefix) ? r.text.slice(prefix.length) : '';
+}
+
+/** A rule's rule and shape; for a rule read from text, without keeping them if not yet kept. */
+export function readDumpRule(r: DumpRule): ReadRule {
+  return r.read ? r.read() : { rule: r.rule, shape: r.shape };
+}
+
+/**
+ * Every rule of the dump read now, so that a bad one is reported (file:line) before anything
+ * is printed; kept, as the tracer and printers use them.
+ */
+export function checkDump(dump: Dump): Dump {
+  for (const t of dump.tables.values()) for (const c of t.chains.values()) for (const r of c.rules) void r.shape;
+  return dump;
+}
+
 export function parseDump(text: string, source: string): Dump {
   const dump: Dump = { source, tables: new Map() };
   let table: TableDump | undefined;
-  const lines = text.split('\n');
   const fail = (n: number, problem: string): never => {
     throw new DumpParseError(source, n, problem);
   };
@@ -45,9 +168,14 @@ export function parseDump(text: string, source: string): Dump {
     return chain;
   };
 
-  for (let idx = 0; idx < lines.length; idx++) {
-    const n = idx + 1;
-    let line = lines[idx]!.trim();
+  // Line by line without splitting the text first: a 10k-Service dump has 440k lines.
+  let n = 0;
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    n++;
+    let line = text.slice(start, end).trim();
+    start = end + 1;
     if (line === '' || line.startsWith('#')) continue;
     if (line.startsWith('*')) {
       if (table) fail(n, `table ${line.slice(1)} starts before COMMIT of table ${table.name}`);
@@ -81,41 +209,28 @@ export function parseDump(text: string, source: string): Dump {
       continue;
     }
     line = line.replace(COUNTERS, '');
-    let tokens;
-    try {
-      tokens = tokenize(line);
-    } catch (e) {
-      if (e instanceof TokenizeError) fail(n, e.message);
-      throw e;
-    }
-    const cmd = tokens[0]!.text;
-    const chainName = tokens[1]?.text;
+    // The command and the chain: `-A CHAIN`, `-I CHAIN [N]`, `-N/-X/-F [CHAIN]`. Only the
+    // words after them are kept for reading the rule later.
+    const head = /^(\S+)(?:\s+(\S+))?\s*/.exec(line)!;
+    const cmd = head[1]!;
+    const chainName = head[2];
     switch (cmd) {
       case '-A':
       case '--append':
       case '-I':
       case '--insert': {
         const chain = chainOf(n, chainName, true);
-        let rest = tokens.slice(2);
+        let words = line.slice(head[0].length);
         let position = chain.rules.length;
-        let head = /^\S+\s+\S+/;
         if (cmd === '-I' || cmd === '--insert') {
           position = 0;
-          if (rest[0] && /^\d+$/.test(rest[0].text)) {
-            position = Math.max(0, Math.min(Number(rest[0].text) - 1, chain.rules.length));
-            rest = rest.slice(1);
-            head = /^\S+\s+\S+\s+\d+/;
+          const num = /^(\d+)(?:\s+|$)/.exec(words);
+          if (num) {
+            position = Math.max(0, Math.min(Number(num[1]) - 1, chain.rules.length));
+            words = words.slice(num[0].length);
           }
         }
-        let read: ReadRule | undefined;
-        try {
-          read = readRuleTokens(rest);
-        } catch (e) {
-          if (e instanceof RuleReadError || e instanceof ShapeError) fail(n, `${e.message}: ${line}`);
-          throw e;
-        }
-        const text = `-A ${chain.name}${line.replace(head, '')}`;
-        const rule = { table: t.name, chain: chain.name, line: n, text: normaliseSpaces(text), rule: read!.rule, shape: read!.shape };
+        const rule = new TextRule(t.name, chain.name, n, words, source);
         if (position === chain.rules.length) chain.rules.push(rule);
         else chain.rules.splice(position, 0, rule);
         break;
@@ -143,7 +258,7 @@ export function parseDump(text: string, source: string): Dump {
         fail(n, `unsupported line: ${line}`);
     }
   }
-  if (table) fail(lines.length, `table ${table.name} has no COMMIT`);
+  if (table) fail(n, `table ${table.name} has no COMMIT`);
   return dump;
 }
 

@@ -17,6 +17,9 @@ export class TokenizeError extends Error {
   override readonly name = 'TokenizeError';
 }
 
+const QUOTE = 34;
+const BACKSLASH = 92;
+
 function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13 || code === 11 || code === 12;
 }
@@ -31,29 +34,32 @@ export function tokenize(line: string): Token[] {
     let text = '';
     let quoted = false;
     while (i < n && !isSpace(line.charCodeAt(i))) {
-      const c = line[i]!;
-      if (c === '"') {
+      if (line.charCodeAt(i) === QUOTE) {
         quoted = true;
         i++;
         let closed = false;
+        let run = i;
         while (i < n) {
-          const q = line[i]!;
-          if (q === '\\' && i + 1 < n) {
-            text += line[i + 1]!;
+          const q = line.charCodeAt(i);
+          if (q === BACKSLASH && i + 1 < n) {
+            text += line.slice(run, i) + line[i + 1]!;
             i += 2;
-          } else if (q === '"') {
+            run = i;
+          } else if (q === QUOTE) {
+            text += line.slice(run, i);
             closed = true;
             i++;
             break;
           } else {
-            text += q;
             i++;
           }
         }
         if (!closed) throw new TokenizeError('unterminated quote');
       } else {
-        text += c;
-        i++;
+        // An unquoted run, up to a space or a quote, as one slice.
+        const start = i;
+        while (i < n && !isSpace(line.charCodeAt(i)) && line.charCodeAt(i) !== QUOTE) i++;
+        text += line.slice(start, i);
       }
     }
     out.push({ text, quoted });

@@ -22,21 +22,21 @@
 import { parseDump } from '../iptables/dump.js';
 import type { Dump } from '../iptables/dump-types.js';
 import { withKubeletChains, withKubeProxyJumps } from './jumps.js';
-import { simulate } from './simulate.js';
+import { simulate, type SimulateOptions } from './simulate.js';
 import type { NodeContext, Outcome, Packet, TraceResult } from './types.js';
 
 export type * from './types.js';
-export { TraceError } from './simulate.js';
+export { TraceError, type SimulateOptions } from './simulate.js';
 
-export function traceDump(dump: Dump, packet: Packet, node: NodeContext): TraceResult {
+export function traceDump(dump: Dump, packet: Packet, node: NodeContext, opts: SimulateOptions = {}): TraceResult {
   const { dump: withJumps, notes } = withKubeProxyJumps(dump);
   const { dump: complete, notes: kubeletNotes } = withKubeletChains(withJumps);
-  const r = simulate(complete, packet, node);
+  const r = simulate(complete, packet, node, opts);
   return { ...r, notes: [...notes, ...kubeletNotes, ...r.notes] };
 }
 
-export function traceRules(text: string, packet: Packet, node: NodeContext, source = 'rules'): TraceResult {
-  return traceDump(parseDump(text, source), packet, node);
+export function traceRules(text: string, packet: Packet, node: NodeContext, source = 'rules', opts: SimulateOptions = {}): TraceResult {
+  return traceDump(parseDump(text, source), packet, node, opts);
 }
 
 /**

@@ -40,6 +40,8 @@ export interface MatchResult {
   recentSet: { name: string; key: string }[];
   /** `recent --rcheck/--update --seconds` lists the rule consulted (session affinity). */
   recentChecked: { name: string; seconds: number | null }[];
+  /** When p is 0: the part of the rule that did not match, and what the packet has instead. */
+  why?: string;
 }
 
 export interface MatchEnv {
@@ -212,16 +214,73 @@ function matchProbability(m: ShapedMatch, s: PacketState, env: MatchEnv, out: Ma
   }
 }
 
+function headerText(o: HeaderArg): string {
+  return `${o.negated ? '! ' : ''}${o.flag}${o.value === '' ? '' : ` ${o.value}`}`;
+}
+
+function matchText(m: ShapedMatch): string {
+  const opts = m.options.map((o) => `${o.negated ? '! ' : ''}${o.name}${o.values.length > 0 ? ` ${o.values.join(' ')}` : ''}`);
+  return [`-m ${m.module}`, ...opts].join(' ');
+}
+
+/** What the packet has where a header field did not match. */
+function headerFact(o: HeaderArg, s: PacketState): string {
+  switch (o.flag) {
+    case '-s':
+      return `source is ${formatIP(s.src)}`;
+    case '-d':
+      return `destination is ${formatIP(s.dst)}`;
+    case '-p':
+      return `protocol is ${s.protocol}`;
+    case '-i':
+      return `input interface is ${s.inInterface === undefined ? 'unknown' : s.inInterface === '' ? 'none' : s.inInterface}`;
+    case '-o':
+      return `output interface is ${s.outInterface ?? 'unknown'}`;
+    case '-f':
+      return 'not a fragment';
+  }
+}
+
+/** What the packet has where a match did not match. */
+function matchFact(m: ShapedMatch, s: PacketState): string {
+  switch (m.module) {
+    case 'tcp':
+    case 'udp':
+    case 'sctp':
+    case 'multiport':
+      return m.module !== 'multiport' && m.module !== s.protocol ? `protocol is ${s.protocol}` : `ports are ${s.sport} -> ${s.dport}`;
+    case 'mark':
+      return `mark is 0x${s.mark.toString(16)}`;
+    case 'addrtype':
+      return `${formatIP(s.src)} -> ${formatIP(s.dst)} (node addresses: --node-ip, --node-addresses, loopback)`;
+    case 'conntrack':
+    case 'state':
+      return `state is ${[...s.ctStates].join(',')}`;
+    case 'recent':
+      return 'no entry for this client (first packet)';
+    case 'physdev':
+      return 'not in through a bridge port (the traced node is routed)';
+    default:
+      return 'not simulated';
+  }
+}
+
 /** The probability that a rule of this shape matches the packet in state `s`, and what matching does. */
 export function evaluateRule(spec: RuleShape, s: PacketState, env: MatchEnv): MatchResult {
   const out: MatchResult = { p: 1, recentSet: [], recentChecked: [] };
   for (const o of spec.header) {
     out.p *= selector(o, s, env);
-    if (out.p === 0) return out;
+    if (out.p === 0) {
+      out.why = `${headerText(o)}: ${headerFact(o, s)}`;
+      return out;
+    }
   }
   for (const m of spec.matches) {
     out.p *= matchProbability(m, s, env, out);
-    if (out.p === 0) return out;
+    if (out.p === 0) {
+      out.why = `${matchText(m)}: ${matchFact(m, s)}`;
+      return out;
+    }
   }
   return out;
 }

@@ -14,7 +14,12 @@ import type { ChainDump, Dump, DumpRule, TableDump } from '../iptables/dump-type
 import { applyMark, MARK_OPERATIONS, markAction, parseNatRange, type MarkOperation } from '../iptables/values.js';
 import { commentOfShape } from '../iptables/shape.js';
 import { evaluateRule, isLocal, type MatchResult, type PacketState } from './match.js';
-import type { Affinity, NodeContext, Outcome, Packet, TraceResult, TraceStep, TraceTree, Verdict } from './types.js';
+import type { Affinity, NodeContext, Outcome, Packet, TraceResult, TraceStep, Verdict, Evaluation } from './types.js';
+
+export interface SimulateOptions {
+  /** Record every rule evaluated, matched or not, and the ends of chains (Outcome.evaluated). */
+  explain?: boolean;
+}
 
 export class TraceError extends Error {
   override readonly name = 'TraceError';
@@ -53,9 +58,10 @@ interface Machine {
   table: TableDump | null;
   path: string[];
   steps: TraceStep[];
+  /** Every evaluation, with `explain`; null without. */
+  evaluated: Evaluation[] | null;
   checkedAffinity: Map<string, number | null>;
   affinity?: Affinity;
-  tree: TraceTree;
   count: number;
   verdict?: { verdict: Verdict; reason: string };
 }
@@ -80,7 +86,7 @@ function commentOf(rule: DumpRule): string | undefined {
   return rule.rule.comment ?? commentOfShape(rule.shape);
 }
 
-function clone(m: Machine, tree: TraceTree, probability: number): Machine {
+function clone(m: Machine, probability: number): Machine {
   return {
     ...m,
     s: { ...m.s, ctStates: new Set(m.s.ctStates), recent: new Set(m.s.recent) },
@@ -88,18 +94,17 @@ function clone(m: Machine, tree: TraceTree, probability: number): Machine {
     stack: m.stack.map((f) => ({ ...f })),
     path: [...m.path],
     steps: [...m.steps],
+    evaluated: m.evaluated === null ? null : [...m.evaluated],
     checkedAffinity: new Map(m.checkedAffinity),
-    tree,
     probability,
   };
 }
 
-export function simulate(dump: Dump, packet: Packet, node: NodeContext): TraceResult {
+export function simulate(dump: Dump, packet: Packet, node: NodeContext, opts: SimulateOptions = {}): TraceResult {
   const warnings: string[] = [];
   const warn = (w: string): void => {
     if (!warnings.includes(w)) warnings.push(w);
   };
-  const root: TraceTree = { steps: [], branches: [] };
   const start: Machine = {
     s: {
       protocol: packet.protocol,
@@ -126,8 +131,8 @@ export function simulate(dump: Dump, packet: Packet, node: NodeContext): TraceRe
     table: null,
     path: [],
     steps: [],
+    evaluated: opts.explain ? [] : null,
     checkedAffinity: new Map(),
-    tree: root,
     count: 0,
   };
 
@@ -144,12 +149,11 @@ export function simulate(dump: Dump, packet: Packet, node: NodeContext): TraceRe
     }
     if (++leaves > MAX_LEAVES) throw new TraceError(`more than ${MAX_LEAVES} outcomes; the dump branches too much to trace`);
     const outcome = outcomeOf(m);
-    m.tree.outcome = outcome;
     const same = outcomes.find((o) => sameOutcome(o, outcome));
     if (same) same.probability += outcome.probability;
     else outcomes.push(outcome);
   }
-  return { outcomes, tree: root, notes: [], warnings };
+  return { outcomes, notes: [], warnings };
 }
 
 function sameOutcome(a: Outcome, b: Outcome): boolean {
@@ -166,6 +170,7 @@ function outcomeOf(m: Machine): Outcome {
     path: m.path,
     steps: m.steps,
   };
+  if (m.evaluated !== null) o.evaluated = m.evaluated;
   if (m.verdict) o.reason = m.verdict.reason;
   if (m.affinity && !m.verdict) o.affinity = m.affinity;
   return o;
@@ -173,7 +178,6 @@ function outcomeOf(m: Machine): Outcome {
 
 function step(m: Machine, s: TraceStep): void {
   m.steps.push(s);
-  m.tree.steps.push(s);
 }
 
 /** Walk `m` until it ends (returns undefined) or splits (returns the two continuations). */
@@ -200,9 +204,12 @@ function run(m: Machine, dump: Dump, packet: Packet, node: NodeContext, warn: (w
     const table = m.table!;
     if (frame.index >= frame.chain.rules.length) {
       m.stack.pop();
+      const policy = frame.chain.policy ?? 'ACCEPT';
+      m.evaluated?.push(m.stack.length === 0
+        ? { table: table.name, chain: frame.chain.name, rule: null, line: 0, result: 'policy', why: `policy ${policy}` }
+        : { table: table.name, chain: frame.chain.name, rule: null, line: 0, result: 'return', why: 'end of the chain, back to the caller' });
       if (m.stack.length === 0) {
         // Fell off a built-in chain: its policy decides.
-        const policy = frame.chain.policy ?? 'ACCEPT';
         if (policy === 'DROP') {
           step(m, { table: table.name, chain: frame.chain.name, rule: null, line: 0, note: 'policy DROP' });
           m.verdict = { verdict: 'DROP', reason: `policy of ${table.name} ${frame.chain.name}` };
@@ -216,32 +223,38 @@ function run(m: Machine, dump: Dump, packet: Packet, node: NodeContext, warn: (w
     const r = evaluateRule(rule.shape, m.s, { node, warn, ruleText: `${table.name}: ${rule.text}` });
     for (const c of r.recentChecked) m.checkedAffinity.set(c.name, c.seconds);
     if (r.p <= 0) {
+      m.evaluated?.push({ table: table.name, chain: frame.chain.name, rule: rule.text, line: rule.line, result: 'no', ...(r.why !== undefined ? { why: r.why } : {}) });
       frame.index++;
       continue;
     }
     if (r.p < 1) {
-      const hit: TraceTree = { steps: [], branches: [] };
-      const miss: TraceTree = { steps: [], branches: [] };
-      m.tree.branches.push(
-        { probability: r.p, label: 'matched', tree: hit },
-        { probability: 1 - r.p, label: 'did not match', tree: miss },
-      );
-      const a = clone(m, hit, m.probability * r.p);
-      const b = clone(m, miss, m.probability * (1 - r.p));
+      const a = clone(m, m.probability * r.p);
+      const b = clone(m, m.probability * (1 - r.p));
       b.stack[b.stack.length - 1]!.index++;
+      const chance = `random choice with p=${r.p.toFixed(3)}`;
+      a.evaluated?.push({ table: table.name, chain: frame.chain.name, rule: rule.text, line: rule.line, result: 'taken', why: chance });
+      b.evaluated?.push({ table: table.name, chain: frame.chain.name, rule: rule.text, line: rule.line, result: 'not taken', why: chance });
       step(a, ruleStep(table, frame.chain, rule));
       applyTarget(a, rule, table, node, packet, warn, r.recentSet);
       return [a, b];
     }
+    const added = addedNote(rule);
+    m.evaluated?.push({ table: table.name, chain: frame.chain.name, rule: rule.text, line: rule.line, result: 'match', ...(added !== undefined ? { why: added } : {}) });
     step(m, ruleStep(table, frame.chain, rule));
     applyTarget(m, rule, table, node, packet, warn, r.recentSet);
   }
 }
 
+/** Where a rule not in the dump (line 0) comes from: kubelet's chains or kube-proxy's jumps (jumps.ts). */
+function addedNote(rule: DumpRule): string | undefined {
+  if (rule.addedBy === 'kubelet') return 'added: kubelet makes this chain and rule';
+  return rule.line === 0 ? 'added: kube-proxy installs this jump' : undefined;
+}
+
 function ruleStep(table: TableDump, chain: ChainDump, rule: DumpRule): TraceStep {
   const s: TraceStep = { table: table.name, chain: chain.name, rule: rule.text, line: rule.line };
-  if (rule.addedBy === 'kubelet') s.note = 'added: kubelet makes this chain and rule';
-  else if (rule.line === 0) s.note = 'added: kube-proxy installs this jump';
+  const added = addedNote(rule);
+  if (added !== undefined) s.note = added;
   const target = rule.shape.target?.name;
   if (target !== undefined && table.chains.has(target)) s.jumpTo = target;
   return s;

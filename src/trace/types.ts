@@ -57,6 +57,27 @@ export interface TraceStep {
   jumpTo?: string;
 }
 
+/**
+ * One rule the walk evaluated, matched or not, and the ends of chains (--explain): what the
+ * kernel's TRACE target reports, and for the rules that did not match, why.
+ */
+export interface Evaluation {
+  table: string;
+  chain: string;
+  /** The rule as written in the dump; null for the end of a chain. */
+  rule: string | null;
+  /** 1-based line in the dump; 0 for added jumps and chain ends. */
+  line: number;
+  /**
+   * `match`: every part matched; `no`: some part did not (see `why`); `taken`/`not taken`: a
+   * `statistic` rule, on this outcome's side of the random choice; `return`: the end of a user
+   * chain (or RETURN), back to the caller; `policy`: the end of a built-in chain.
+   */
+  result: 'match' | 'no' | 'taken' | 'not taken' | 'return' | 'policy';
+  /** For `no`: the part of the rule that did not match and what the packet has; else extra words. */
+  why?: string;
+}
+
 /** Session affinity met on the way: later packets from the same client stick to this endpoint. */
 export interface Affinity {
   /** The `recent` list (kube-proxy names it after the endpoint chain). */
@@ -79,21 +100,12 @@ export interface Outcome {
   /** The chains passed, in order (`PREROUTING`, `KUBE-SERVICES`, …). */
   path: string[];
   steps: TraceStep[];
-}
-
-/**
- * The branching walk, for display: the steps up to the first random choice, then either the
- * outcome or one child per choice.
- */
-export interface TraceTree {
-  steps: TraceStep[];
-  outcome?: Outcome;
-  branches: { probability: number; label: string; tree: TraceTree }[];
+  /** With `explain`: every rule evaluated on this outcome's way, matched or not. */
+  evaluated?: Evaluation[];
 }
 
 export interface TraceResult {
   outcomes: Outcome[];
-  tree: TraceTree;
   /** Things the tracer did or assumed that the user should know (added jumps, …). */
   notes: string[];
   /** Rules it could not evaluate exactly (unknown matches, unknown interfaces), once each. */

@@ -10,13 +10,13 @@
 import { Command } from 'commander';
 import { UsageError, UserError } from '../../errors.js';
 import { COLOR_CHOICES, type ColorWhen } from '../../color.js';
-import { addGenerationOptions, addSelectionOptions, colorOption, flagValue, readGenerationOptions, readSelection } from '../../flags.js';
+import { addGenerationOptions, addSelectionOptions, choiceOption, colorOption, flagValue, readGenerationOptions, readSelection } from '../../flags.js';
 import type { CliIO } from '../../io.js';
 import { readChoice, type RunOptions } from '../../options.js';
 import type { Selection } from '../../views/select.js';
 import { generationOptionKeys, rejectOptions } from '../shared.js';
 
-const OWN_OPTIONS = ['service', 'namespace', 'json', 'color', 'manifests'];
+const OWN_OPTIONS = ['service', 'namespace', 'json', 'color', 'manifests', 'stat', 'format'];
 
 const HELP_AFTER = `
 A and B are rule dumps: kp-gen output, or a node's iptables-save / ip6tables-save output
@@ -27,11 +27,15 @@ within a chain does.
 
 Examples:
   kp-gen diff before.rules after.rules
+  kp-gen diff --stat before.rules after.rules
+  kp-gen diff --format unified before.rules after.rules
   ssh node-1 iptables-save | kp-gen diff --manifests manifests/ --cluster-cidr 10.244.0.0/16 -
 
 Exit codes (as diff(1)): 0 same, 1 different, 2 unreadable input or usage error;
 141 stdout closed before the differences were all written (| head).`;
 
+const FORMATS = ['text', 'unified'] as const;
+export type DiffFormat = (typeof FORMATS)[number];
 export type DiffColor = ColorWhen;
 
 /** `kp-gen diff`, parsed. */
@@ -42,6 +46,10 @@ export interface DiffOptions {
   json: boolean;
   /** --color. */
   color: DiffColor;
+  /** --stat: one line in words per service port instead of the rules. */
+  stat: boolean;
+  /** --format: `text` (grouped by service port) or `unified` (a unified diff). */
+  format: DiffFormat;
   /** --manifests and the generation flags: A is generated from these; absent without --manifests. */
   gen?: RunOptions;
   /** --service / -n: compare these Services' rules only. */
@@ -57,6 +65,8 @@ interface DiffFlags {
   json?: boolean;
   color: string;
   manifests?: string[];
+  stat?: boolean;
+  format: string;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -69,6 +79,8 @@ export function register(program: Command, onParsed: (c: DiffCommand) => void): 
     .argument('<dump...>', 'A B, or only B with --manifests; - for stdin')
     .option('--json', 'print the differences as JSON')
     .addOption(colorOption())
+    .option('--stat', 'one line in words per service port (endpoint added, probabilities rebalanced, …), identical ones folded')
+    .addOption(choiceOption('--format <format>', 'text: grouped by service port; unified: a unified diff (for a ```diff block in a pull request)', FORMATS).default('text'))
     .option('--manifests <path>', 'generate A from these manifests (repeatable) with the generation flags below', collect)
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', HELP_AFTER);
@@ -87,7 +99,14 @@ export function register(program: Command, onParsed: (c: DiffCommand) => void): 
       // `kp-gen --color never diff …`: the main command's --color, unless diff has its own.
       const parentColor = self.parent?.getOptionValueSource('color') === 'cli' && self.getOptionValueSource('color') !== 'cli';
       const color = parentColor ? String(self.parent!.opts().color) : f.color;
-      const options: DiffOptions = { dumps, json: f.json === true, color: flagValue('--color', color, readChoice(COLOR_CHOICES)) };
+      const options: DiffOptions = {
+        dumps,
+        json: f.json === true,
+        color: flagValue('--color', color, readChoice(COLOR_CHOICES)),
+        stat: f.stat === true,
+        format: flagValue('--format', f.format, readChoice(FORMATS)),
+      };
+      if (options.format === 'unified' && (options.stat || options.json)) throw new UsageError(`--format unified: not with ${options.stat ? '--stat' : '--json'}`);
       if (manifests.length > 0) options.gen = readGenerationOptions(manifests, self);
       const select = readSelection(self);
       if (select) options.select = select;

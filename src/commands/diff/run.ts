@@ -7,7 +7,9 @@ import { useColor } from '../../color.js';
 import { UsageError, UserError } from '../../errors.js';
 import type { CliIO } from '../../io.js';
 import { compareDumps } from '../../diff/compare.js';
-import { NO_COLORS, renderDiff, type DiffColors } from '../../diff/render.js';
+import { diffJSON, NO_COLORS, renderDiff, renderStat, type DiffColors } from '../../diff/render.js';
+import { summarize } from '../../diff/summary.js';
+import { renderUnified } from '../../diff/unified.js';
 import { rulesetDump } from '../../emit/dump.js';
 import { DumpParseError } from '../../iptables/dump.js';
 import { ValueError } from '../../iptables/values.js';
@@ -44,7 +46,9 @@ export async function runDiff(io: CliIO, o: DiffOptions): Promise<number> {
     throw e;
   }
   try {
-    if (o.json) await io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    if (o.json) await io.stdout(diffJSON(result, o.stat ? { summary: summarize(result) } : {}));
+    else if (o.format === 'unified') await io.stdout(renderUnified(result));
+    else if (o.stat) await io.stdout(renderStat(result, colors(io, o.color)));
     else await io.stdout(renderDiff(result, colors(io, o.color)));
   } catch (e) {
     // Stdout failed (a full disk): trouble, as diff(1) says; a closed pipe goes on to main.ts.
