@@ -89,3 +89,28 @@ export interface Note {
 export function formatWarning(w: Warning | Note): string {
   return `${formatLocation(w.location)}: ${w.message}`;
 }
+
+/**
+ * A system error in words, without its errno code: `ENOENT: no such file or directory, open 'x'`
+ * → `no such file or directory`. Anything else: its message's first line.
+ */
+export function describeSystemError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const message = typeof err?.message === 'string' ? err.message : String(e);
+  if (typeof err?.code === 'string' && SYSTEM_ERRORS[err.code]) return SYSTEM_ERRORS[err.code]!;
+  const m = /^E[A-Z0-9]+: ([^,]+)/.exec(message);
+  return (m ? m[1]! : message).split('\n')[0]!.trim();
+}
+
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ELOOP: 'too many levels of symbolic links',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  ENAMETOOLONG: 'file name too long',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+  ENXIO: 'no such device or address',
+};

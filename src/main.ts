@@ -3,12 +3,13 @@
  * or the output file, and the only catch that maps errors to exit codes (cli.md):
  * 0 rules written, 1 input problem, 2 usage error, 3 live-cluster problem, 70 internal error.
  */
-import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from './cli.js';
 import { runCommand } from './commands/index.js';
 import { ClusterError, UsageError, UserError } from './errors.js';
 import type { CliIO } from './io.js';
+import { readInputText } from './load/read.js';
 import { generateFromSources } from './run.js';
 
 export const EXIT_OK = 0;
@@ -51,7 +52,7 @@ export const processIO: CliIO = {
   stderr: (s) => {
     process.stderr.write(s);
   },
-  readStdin: () => readFileSync(0, 'utf8'),
+  readStdin: () => readInputText(0, 'stdin'),
   stdoutIsTTY: process.stdout.isTTY === true,
   stderrIsTTY: process.stderr.isTTY === true,
   env: process.env,

@@ -6,9 +6,9 @@
  * naming the file and the field: `kube-proxy.yaml: KubeProxyConfiguration: clusterCIDR:
  * "10.0.0.0/33" is not a CIDR`.
  */
-import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
-import { InputError, UserError } from '../errors.js';
+import { describeSystemError, InputError, UserError } from '../errors.js';
+import { readInputText } from './read.js';
 import {
   DETECT_LOCAL_MODES,
   OptionValueError,
@@ -42,9 +42,10 @@ export type ConfigurableOption =
 export function applyKubeProxyConfig(o: RunOptions, file: string, explicit: (k: ConfigurableOption) => boolean): void {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file, file);
   } catch (e) {
-    throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    if (e instanceof UserError) throw e;
+    throw new UserError(`cannot read ${file}: ${describeSystemError(e)}`);
   }
   let doc: unknown;
   try {
