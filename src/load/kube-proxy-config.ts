@@ -9,6 +9,7 @@
 import yaml from 'js-yaml';
 import { describeSystemError, InputError, UserError } from '../errors.js';
 import { readInputText } from './read.js';
+import { checkAliasExpansion } from './yaml-aliases.js';
 import {
   DETECT_LOCAL_MODES,
   OptionValueError,
@@ -50,6 +51,7 @@ export function applyKubeProxyConfig(o: RunOptions, file: string, explicit: (k: 
   let doc: unknown;
   try {
     doc = yaml.load(text, { filename: file });
+    checkAliasExpansion(doc, file, 1);
   } catch (e) {
     if (e instanceof yaml.YAMLException) {
       throw new InputError({ file, line: e.mark.line + 1, column: e.mark.column + 1 }, `invalid YAML: ${e.reason}`);

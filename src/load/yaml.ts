@@ -6,6 +6,7 @@
 import yaml from 'js-yaml';
 import { InputError } from '../errors.js';
 import { parseBlockYAML } from './yaml-block.js';
+import { checkAliasExpansion } from './yaml-aliases.js';
 
 /**
  * js-yaml's default schema without the implicit timestamp type: an unquoted date stays a
@@ -39,7 +40,10 @@ export function loadYAMLDocuments(text: string, file: string, opts: LoadYAMLOpti
   }
   report('js-yaml');
   try {
-    return yaml.loadAll(text, undefined, { filename: file, schema: MANIFEST_SCHEMA });
+    const docs = yaml.loadAll(text, undefined, { filename: file, schema: MANIFEST_SCHEMA });
+    // Only anchors make aliases: text without `&` cannot hold a bomb.
+    if (text.includes('&')) docs.forEach((d, i) => checkAliasExpansion(d, file, i + 1));
+    return docs;
   } catch (e) {
     // js-yaml's line and column are 0-based.
     if (e instanceof yaml.YAMLException) {
