@@ -106,7 +106,7 @@ export function parseArgs(argv: readonly string[], write: { out: (s: string) => 
     let err = e;
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return { kind: 'exit', code: 0 };
-      err = new UsageError(e.message.replace(/^error: /, ''), 'run kp-gen --help for usage');
+      err = new UsageError(e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), 'run kp-gen --help for usage');
     }
     const shadowed = shadowedPath(program, argv[0]);
     if (err instanceof UsageError && shadowed !== undefined) {

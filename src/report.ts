@@ -1,21 +1,38 @@
 /**
  * Formatting diagnostics for stderr. Colour only when stderr is a terminal (chalkStderr
  * detects that, and honours NO_COLOR / FORCE_COLOR).
+ *
+ * Every diagnostic passes through terminalSafe: its text may hold names and values from a
+ * manifest, a dump or a server's response, and a control character there (an escape sequence,
+ * a carriage return, a line break) must not reach the terminal as one.
  */
 import { chalkStderr as c } from 'chalk';
 import { formatWarning, type Note, type Warning } from './errors.js';
+import { terminalSafe } from './util.js';
+
+export { terminalSafe };
 
 export function noteLine(n: Note): string {
-  return `${c.cyan('note:')} ${formatWarning(n)}\n`;
+  return noteText(formatWarning(n));
 }
 
 export function warningLine(w: Warning): string {
-  return `${c.yellow('warning:')} ${formatWarning(w)}\n`;
+  return warningText(formatWarning(w));
+}
+
+/** A `note:` line of free text. */
+export function noteText(text: string): string {
+  return `${c.cyan('note:')} ${terminalSafe(text)}\n`;
+}
+
+/** A `warning:` line of free text. */
+export function warningText(text: string): string {
+  return `${c.yellow('warning:')} ${terminalSafe(text)}\n`;
 }
 
 export function errorLines(message: string, hint?: string): string {
-  let s = `${c.red('error:')} ${message}\n`;
-  if (hint) s += `${c.dim('hint:')} ${hint}\n`;
+  let s = `${c.red('error:')} ${terminalSafe(message)}\n`;
+  if (hint) s += `${c.dim('hint:')} ${terminalSafe(hint)}\n`;
   return s;
 }
 
@@ -23,6 +40,6 @@ export function internalErrorLines(e: unknown): string {
   const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
   return (
     `${c.red('internal error:')} kp-gen hit a bug. Please report it with the command line and input that caused it.\n` +
-    `${stack}\n`
+    `${stack.split('\n').map(terminalSafe).join('\n')}\n`
   );
 }
