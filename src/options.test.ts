@@ -24,6 +24,8 @@ describe('option value readers', () => {
   it('read durations as kubectl writes them', () => {
     expect(['0', '30', '30s', '500ms', '1m', '1.5h'].map(readDuration)).toEqual([0, 30_000, 30_000, 500, 60_000, 5_400_000]);
     expect(() => readDuration('1d')).toThrow(OptionValueError);
+    expect(readDuration('596h')).toBe(2_145_600_000);
+    for (const t of ['597h', '2147483648ms', '99999999999999999999999h']) expect(() => readDuration(t), t).toThrow(/at most 24 days/);
   });
 
   it('read iptables versions', () => {

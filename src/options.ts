@@ -207,8 +207,14 @@ export function readDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text);
   if (!m) return not(text, 'a duration like 30s or 1m');
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000;
-  return Math.round(Number(m[1]) * unit);
+  const ms = Math.round(Number(m[1]) * unit);
+  // Node's timers hold at most 2^31-1 ms (24.8 days); a longer one would fire at once.
+  if (ms > MAX_DURATION_MS) return not(text, 'a duration of at most 24 days (596h)');
+  return ms;
 }
+
+/** The longest timer Node keeps: 2^31-1 ms. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
 
 /** IFNAMSIZ: a Linux interface name and its NUL. */
 const IFNAMSIZ = 16;
