@@ -6,7 +6,8 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { describeSystemError, UserError } from '../errors.js';
+import { isRecord } from '../util.js';
 import type { LabPlan } from './plan.js';
 import type { ServerRecord } from './servers.js';
 
@@ -39,16 +40,31 @@ export function writeState(dir: string, state: LabState): void {
 
 /** null when no lab of that name is recorded. */
 export function readState(dir: string, name: string): LabState | null {
+  const file = stateFile(dir, name);
   let text: string;
   try {
-    text = readFileSync(stateFile(dir, name), 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new UserError(`cannot read ${stateFile(dir, name)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new UserError(`cannot read ${file}: ${describeSystemError(e)}`);
   }
-  const state = JSON.parse(text) as LabState;
-  if (state.version !== 1) throw new UserError(`${stateFile(dir, name)}: unknown state version ${String(state.version)}`);
-  return state;
+  const corrupt = (why: string): UserError =>
+    new UserError(`${file}: not a kp-gen lab state file (${why})`, `remove it if no lab ${JSON.stringify(name)} is running, or use another --state-dir`);
+  let state: unknown;
+  try {
+    state = JSON.parse(text);
+  } catch {
+    throw corrupt('not JSON');
+  }
+  if (!isRecord(state)) throw corrupt('not a JSON object');
+  if (state.version !== 1) throw new UserError(`${file}: unknown state version ${JSON.stringify(state.version)}`);
+  const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (!isRecord(state.plan) || typeof state.plan.name !== 'string') throw corrupt('no plan.name');
+  if (!strings(state.namespaces)) throw corrupt('namespaces is not a list of names');
+  if (!Array.isArray(state.servers) || !state.servers.every(isRecord)) throw corrupt('servers is not a list of objects');
+  if (typeof state.iptablesSave !== 'string') throw corrupt('no iptablesSave');
+  if (!strings(state.paths)) throw corrupt('paths is not a list of paths');
+  return state as unknown as LabState;
 }
 
 export function removeState(dir: string, name: string): void {
