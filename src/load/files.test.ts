@@ -186,3 +186,11 @@ describe('input size limit', () => {
     }
   });
 });
+
+describe('nesting', () => {
+  it('refuses Lists nested too deep instead of overflowing the stack', () => {
+    const n = 20000;
+    const text = `{"kind":"List","items":[${'{"kind":"List","items":['.repeat(n)}${']}'.repeat(n)}]}`;
+    expect(() => parse(text, 'deep.json')).toThrow('deep.json: document 1, items[0]: Lists nested more than 100 deep');
+  });
+});

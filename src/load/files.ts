@@ -153,14 +153,21 @@ function pushDoc(value: unknown, file: string, doc: number, out: RawObject[]): v
   flattenList(value, file, doc, undefined, out);
 }
 
+/** How deep Lists may nest in Lists (kubectl writes none nested; a deeper one is refused, not a stack overflow). */
+const MAX_LIST_DEPTH = 100;
+
 function flattenList(
   value: unknown,
   file: string,
   doc: number,
   item: number | undefined,
   out: RawObject[],
+  depth = 0,
 ): void {
   if (isRecord(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
+    if (depth >= MAX_LIST_DEPTH) {
+      throw new InputError({ file, field: item !== undefined ? `document ${doc}, items[${item}]` : `document ${doc}` }, `Lists nested more than ${MAX_LIST_DEPTH} deep`);
+    }
     // Typed lists (ServiceList, EndpointSliceList) omit kind/apiVersion on their items.
     const itemKind = value.kind === 'List' ? undefined : value.kind.slice(0, -'List'.length);
     value.items.forEach((it: unknown, i: number) => {
@@ -168,7 +175,7 @@ function flattenList(
         if (it.kind === undefined) it.kind = itemKind;
         if (it.apiVersion === undefined && value.apiVersion !== undefined) it.apiVersion = value.apiVersion;
       }
-      flattenList(it, file, doc, item ?? i, out);
+      flattenList(it, file, doc, item ?? i, out, depth + 1);
     });
     return;
   }
