@@ -112,3 +112,20 @@ describe('an API server that never ends', () => {
     );
   });
 });
+
+describe('an API server that says too much', () => {
+  it('quotes a huge error page on one shortened line', async () => {
+    await withHandler(
+      (_req, res) => {
+        res.writeHead(500, { 'content-type': 'text/html' });
+        res.end(`<html>\n${'<p>proxy error</p>\n'.repeat(10000)}</html>`);
+      },
+      async (kc) => {
+        const message = await readError(kc);
+        expect(message).toMatch(/list services in all namespaces: HTTP 500: <html> <p>proxy error<\/p> .*… \(\d+ more characters\)$/);
+        expect(message.length).toBeLessThan(800);
+        expect(message).not.toContain('\n');
+      },
+    );
+  });
+});
