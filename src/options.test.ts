@@ -36,7 +36,7 @@ describe('option value readers', () => {
 
   it('take interface names the kernel takes, and prefixes that leave room for the +', () => {
     for (const t of ['eth0', 'cbr0', 'br-0123456789ab', 'eth0.100', 'vlan@x']) expect(readInterfaceName(t)).toBe(t);
-    for (const t of ['', '.', '..', 'a b', 'a\tb', 'a/b', 'a:b', 'a"b', "a'b", 'a\\b', 'sixteen-chars-xy']) expect(() => readInterfaceName(t)).toThrow(OptionValueError);
+    for (const t of ['', '.', '..', 'a b', 'a\tb', 'a/b', 'a:b', 'a"b', "a'b", 'a\\b', 'sixteen-chars-xy', 'a\x1bb', 'a\x7f', 'a\x00']) expect(() => readInterfaceName(t)).toThrow(OptionValueError);
     expect(readInterfacePrefix('fourteen-chars')).toBe('fourteen-chars');
     expect(() => readInterfacePrefix('fifteen-chars-x')).toThrow(OptionValueError);
   });

@@ -222,11 +222,12 @@ const IFNAMSIZ = 16;
 /**
  * What the kernel accepts as an interface name (dev_valid_name): 1 to 15 bytes, not `.` or
  * `..`, no whitespace, `/` or `:`. Quotes and backslashes are refused too: iptables-restore
- * would read them as quoting, not as part of the name.
+ * would read them as quoting, not as part of the name; and control characters, which the
+ * kernel takes but no real interface has, and which would reach the terminal in messages.
  */
 function isInterfaceName(text: string, maxBytes: number): boolean {
   const bytes = Buffer.byteLength(text);
-  return bytes >= 1 && bytes <= maxBytes && text !== '.' && text !== '..' && !/[\s/:"'\\]/.test(text);
+  return bytes >= 1 && bytes <= maxBytes && text !== '.' && text !== '..' && !/[\s/:"'\\\x00-\x1f\x7f]/.test(text);
 }
 
 /** --pod-bridge-interface, --in-interface, …: an interface name as `-i NAME` matches it. */
