@@ -24,8 +24,12 @@ export function readInputBytes(file: string | number, name: string, limit = MAX_
     if (st.isFile() && st.size > limit) throw tooLarge(name, limit);
     const chunks: Buffer[] = [];
     let total = 0;
+    // A regular file is read in one piece of its size (and one more byte, to see it end).
+    let next = st.isFile() ? st.size + 1 : 1 << 20;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total));
+      const chunk = Buffer.allocUnsafe(Math.min(next, limit + 1 - total));
+      // After a regular file's expected end, a small buffer to see that it ended.
+      next = st.isFile() && total + chunk.length > st.size ? 1 << 12 : 1 << 20;
       let n: number;
       try {
         n = readSync(fd, chunk, 0, chunk.length, null);
@@ -42,7 +46,8 @@ export function readInputBytes(file: string | number, name: string, limit = MAX_
       total += n;
       if (total > limit) throw tooLarge(name, limit);
     }
-    return Buffer.concat(chunks, total);
+    // Most files come in one chunk: no copy.
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
   } catch (e) {
     if (e instanceof UserError) throw e;
     throw new UserError(`cannot read ${name}: ${describeSystemError(e)}`);

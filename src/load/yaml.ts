@@ -20,6 +20,9 @@ export const MANIFEST_SCHEMA = (() => {
   return yaml.CORE_SCHEMA.extend({ implicit: [t.merge], explicit: [t.timestamp, t.binary, t.omap, t.pairs, t.set] });
 })();
 
+/** Something that may be an anchor (`&name` after a space, a line start, `[`, `{`, `,` or `:`). */
+const ANCHOR = /(?:^|[\s[{,:])&[^\s,[\]{}]/;
+
 export interface LoadYAMLOptions {
   /** Try the block-style reader (yaml-block.ts) first (default true; false for tests). */
   fastPath?: boolean;
@@ -41,8 +44,8 @@ export function loadYAMLDocuments(text: string, file: string, opts: LoadYAMLOpti
   report('js-yaml');
   try {
     const docs = yaml.loadAll(text, undefined, { filename: file, schema: MANIFEST_SCHEMA });
-    // Only anchors make aliases: text without `&` cannot hold a bomb.
-    if (text.includes('&')) docs.forEach((d, i) => checkAliasExpansion(d, file, i + 1));
+    // Only anchors make aliases: text with no `&` starting a word (an anchor) cannot hold a bomb.
+    if (ANCHOR.test(text)) docs.forEach((d, i) => checkAliasExpansion(d, file, i + 1));
     return docs;
   } catch (e) {
     // js-yaml's line and column are 0-based.
