@@ -11,6 +11,7 @@ import { parseUint32, ValueError } from './iptables/values.js';
 import { parseCIDR, parseIP, type CIDR, type IP } from './model/ip.js';
 import { parseRelease, ReleaseError, type Release } from './plan/releases/release.js';
 import { NFACCT_CT_STATE_INVALID, NFACCT_LOCALHOST_NODEPORTS } from './model/types.js';
+import { dns1123Subdomain } from './load/names.js';
 
 export const OUTPUT_FORMATS = ['restore', 'save'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -215,6 +216,13 @@ export function readDuration(text: string): number {
 
 /** The longest timer Node keeps: 2^31-1 ms. */
 const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/** --nodes: node names, as the API server checks them (DNS-1123 subdomains). */
+export function readNodeNames(entries: readonly string[]): string[] {
+  const names = [...new Set(entries.map((n) => n.trim()).filter((n) => n !== ''))];
+  for (const n of names) if (dns1123Subdomain(n) !== undefined) not(n, 'a node name (lower-case letters, digits, - and ., at most 253)');
+  return names;
+}
 
 /** IFNAMSIZ: a Linux interface name and its NUL. */
 const IFNAMSIZ = 16;
