@@ -129,3 +129,13 @@ describe('an API server that says too much', () => {
     );
   });
 });
+
+describe('credentials kp-gen will not run blind', () => {
+  it.each(['gcp', 'azure'])('a %s auth-provider (client-node would run its cmd-path synchronously, without a timeout) is refused as kubectl refuses it', (name) => {
+    const kc = join(mkdtempSync(join(tmpdir(), 'kp-gen-authp-')), 'config');
+    writeFileSync(kc, kubeconfigYaml({ server: 'https://127.0.0.1:1', user: { 'auth-provider': { name, config: { 'cmd-path': '/bin/sleep', 'cmd-args': '3600' } } } }));
+    expect(() => loadKubeConfig({ kubeconfig: kc, env: {}, serviceAccountDir: '/nonexistent' })).toThrow(
+      new RegExp(`user "test-user": the ${name} auth-provider was removed from kubectl in 1\\.26, and kp-gen does not run it$`),
+    );
+  });
+});

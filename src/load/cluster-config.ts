@@ -105,6 +105,15 @@ export function loadKubeConfig(src: KubeconfigSources): ResolvedKubeConfig {
   if (!cluster || !cluster.server) {
     throw new ClusterError(`${origin}: context ${JSON.stringify(contextName)}: cluster ${JSON.stringify(context.cluster)} has no server defined`);
   }
+  // client-node would run these providers' cmd-path synchronously, with no timeout; kubectl
+  // dropped them in 1.26 for exec plugins, and so does kp-gen.
+  const provider: unknown = merged.users.find((u) => u.name === context.user)?.authProvider?.name;
+  if (provider === 'gcp' || provider === 'azure') {
+    throw new ClusterError(
+      `${origin}: user ${JSON.stringify(context.user)}: the ${provider} auth-provider was removed from kubectl in 1.26, and kp-gen does not run it`,
+      provider === 'gcp' ? 'use the gke-gcloud-auth-plugin exec plugin (gcloud container clusters get-credentials writes it)' : 'use the kubelogin exec plugin (kubelogin convert-kubeconfig)',
+    );
+  }
   const kubeConfig = new KubeConfig();
   // client-node refuses a plain-http server unless TLS verification is switched off; kubectl
   // just talks http (e.g. to `kubectl proxy`), and there is nothing to verify anyway.
