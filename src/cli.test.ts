@@ -81,6 +81,7 @@ describe('CLI wiring: argv → RunOptions', () => {
 
   /** Every flag with a value kp-gen checks: a value it refuses, and the one-line message (exit 1). */
   const BAD_VALUES: [string[], string][] = [
+    [['--nodes', 'node-1,Node_2'], '--nodes: "Node_2" is not a node name (lower-case letters, digits, - and ., at most 253)'],
     [['--node-ip', '10.0.0.1,10.0.0.300'], '--node-ip: "10.0.0.300" is not an IP address'],
     [['--node-addresses', 'eth0'], '--node-addresses: "eth0" is not an IP address'],
     [['--cluster-cidr', '10.244.0.0/16,fd00::/129'], '--cluster-cidr: "fd00::/129" is not a CIDR'],

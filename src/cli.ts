@@ -197,7 +197,7 @@ export function parseArgs(argv: readonly string[], write: { out: (s: string) => 
         const names = program.commands.map((c) => c.name());
         throw new UsageError(`help: no command named ${JSON.stringify(argv[argv.indexOf('help') + 1] ?? '')}`, `the commands are ${names.join(', ')}; run kp-gen --help for usage`);
       }
-      err = new UsageError(e.message.replace(/^error: /, ''), usageHint(program));
+      err = new UsageError(e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), usageHint(program));
     } else if (e instanceof UsageError && e.hint === undefined) {
       err = new UsageError(e.message, usageHint(acting));
     }

@@ -28,6 +28,7 @@ import {
   readDuration,
   readFeatureGates,
   readInterfaceName,
+  readNodeNames,
   readInterfacePrefix,
   readIP,
   readIptablesVersion,
@@ -233,7 +234,7 @@ export function readGenerationOptions(paths: string[], cmd: Command): RunOptions
     o.serviceClusterIPRange = flagValue('--service-cluster-ip-range', texts('serviceClusterIpRange'), readServiceClusterIPRange);
   }
   if (given('serviceNodePortRange')) o.serviceNodePortRange = flagValue('--service-node-port-range', text('serviceNodePortRange'), readPortRange);
-  if (given('nodes')) o.nodes = [...new Set(texts('nodes').map((n) => n.trim()).filter((n) => n !== ''))];
+  if (given('nodes')) o.nodes = flagValue('--nodes', texts('nodes'), readNodeNames);
   o.keepMissingNodePorts = given('keepMissingNodePorts');
   if (given('saveManifests') && !given('fromCluster')) o.saveManifests = text('saveManifests');
   o.strict = given('strict');

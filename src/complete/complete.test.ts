@@ -148,7 +148,7 @@ describe('completion of Services that were never created', () => {
     );
   });
 
-  it('leaves alone Services the API server has stored (a cluster IP, or None), ExternalName and unknown types', () => {
+  it('leaves alone Services the API server has stored (a cluster IP, or None) and ExternalName', () => {
     const objects = [
       svc('ns', 'stored', { clusterIP: '10.96.0.10', type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }),
       svc('ns', 'lb-no-node-ports', { clusterIP: '10.96.0.12', type: 'LoadBalancer', allocateLoadBalancerNodePorts: false }),
@@ -156,7 +156,6 @@ describe('completion of Services that were never created', () => {
       svc('ns', 'headless', { clusterIP: 'None' }),
       svc('ns', 'name', { type: 'ExternalName', externalName: 'example.com' }),
       svc('ns', 'plural-only', { clusterIPs: ['10.96.0.11'] }),
-      svc('ns', 'odd', { type: 'Odd' }),
     ];
     const input = decodeManifests(objects.map((value, i) => ({ value, file: 'in.yaml', doc: i + 1 })));
     const out = completeManifests(input, ranges());

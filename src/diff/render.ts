@@ -2,6 +2,7 @@
  * DiffResult → text for people: grouped by Service port, then by chain, `-`/`+` lines like
  * diff -u. Colours come in as functions so the caller decides (a TTY, NO_COLOR, --color).
  */
+import { terminalSafe } from '../util.js';
 import type { DiffResult } from './types.js';
 
 export interface DiffColors {
@@ -15,7 +16,7 @@ export const NO_COLORS: DiffColors = { removed: (s) => s, added: (s) => s, headi
 
 export function renderDiff(r: DiffResult, c: DiffColors = NO_COLORS): string {
   const out: string[] = [];
-  for (const note of r.notes) out.push(c.dim(`note: ${note}`));
+  for (const note of r.notes) out.push(c.dim(`note: ${terminalSafe(note)}`));
   if (r.equal) {
     out.push(`${r.a} and ${r.b}: kube-proxy rules are the same`);
     return `${out.join('\n')}\n`;
@@ -26,7 +27,8 @@ export function renderDiff(r: DiffResult, c: DiffColors = NO_COLORS): string {
     for (const ch of g.chains) {
       const where = ch.only === null ? '' : c.dim(` (only in ${ch.only === 'a' ? r.a : r.b})`);
       out.push(`  ${ch.table} ${ch.chain}${where}`);
-      for (const l of ch.lines) out.push(`    ${(l.op === '-' ? c.removed : c.added)(`${l.op} ${l.rule}`)}`);
+      // A dump's rule may hold any character but a line break: none reaches the terminal raw.
+      for (const l of ch.lines) out.push(`    ${(l.op === '-' ? c.removed : c.added)(`${l.op} ${terminalSafe(l.rule)}`)}`);
     }
   }
   const ports = r.groups.filter((g) => g.servicePort !== null).length;

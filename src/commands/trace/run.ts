@@ -8,7 +8,7 @@ import { rulesetDump } from '../../emit/dump.js';
 import { DumpParseError } from '../../iptables/dump.js';
 import type { Dump } from '../../iptables/dump-types.js';
 import { ValueError } from '../../iptables/values.js';
-import { noteLine, warningLine } from '../../report.js';
+import { noteLine, noteText, warningLine, warningText } from '../../report.js';
 import { generate } from '../../run.js';
 import { traceDump, TraceError, type NodeContext } from '../../trace/index.js';
 import { outcomesJSON, renderTrace } from '../../trace/render.js';
@@ -39,8 +39,8 @@ export async function runTrace(io: CliIO, o: TraceOptions): Promise<number> {
   if (node.localAddresses.length === 0) {
     result.notes.push('no --node-ip or --node-addresses: only 127.0.0.0/8 and ::1 count as the node\'s own (addrtype LOCAL)');
   }
-  for (const n of result.notes) io.stderr(`note: ${n}\n`);
-  for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
+  for (const n of result.notes) io.stderr(noteText(n));
+  for (const w of result.warnings) io.stderr(warningText(w));
   await io.stdout(o.json ? outcomesJSON(result) : renderTrace(o.packet, result));
   return 0;
 }
