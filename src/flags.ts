@@ -28,6 +28,8 @@ import {
   readDuration,
   readFeatureGates,
   readInterfaceName,
+  readNamespaceNames,
+  readNodeName,
   readNodeNames,
   readInterfacePrefix,
   readIP,
@@ -171,10 +173,10 @@ export function readClusterOptions(cmd: Command): ClusterOptions | undefined {
   }
   const timeout = flagValue('--request-timeout', text('requestTimeout'), readDuration);
   if (!given('fromCluster')) return undefined;
-  const o: ClusterOptions = { namespaces: [...new Set(texts('namespace'))], requestTimeoutMs: timeout };
+  const o: ClusterOptions = { namespaces: flagValue('--namespace', texts('namespace'), readNamespaceNames), requestTimeoutMs: timeout };
   if (given('kubeconfig')) o.kubeconfig = text('kubeconfig');
   if (given('context')) o.context = text('context');
-  if (given('node')) o.node = text('node');
+  if (given('node')) o.node = flagValue('--node', text('node'), readNodeName);
   if (given('saveManifests')) o.saveManifests = text('saveManifests');
   return o;
 }
@@ -278,5 +280,5 @@ export function readSelection(cmd: Command): Selection | undefined {
       throw e;
     }
   });
-  return { services, namespaces: [...new Set(texts('namespace'))] };
+  return { services, namespaces: flagValue('--namespace', texts('namespace'), readNamespaceNames) };
 }

@@ -12,7 +12,7 @@ import { parseUint32, ValueError } from './iptables/values.js';
 import { parseCIDR, parseIP, type CIDR, type IP } from './model/ip.js';
 import { parseRelease, ReleaseError, type Release } from './plan/releases/release.js';
 import { NFACCT_CT_STATE_INVALID, NFACCT_LOCALHOST_NODEPORTS } from './model/types.js';
-import { dns1123Subdomain } from './load/names.js';
+import { dns1123Label, dns1123Subdomain } from './load/names.js';
 
 export const OUTPUT_FORMATS = ['restore', 'save'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -238,6 +238,19 @@ const MAX_DURATION_MS = 2 ** 31 - 1;
 export function readNodeNames(entries: readonly string[]): string[] {
   const names = [...new Set(entries.map((n) => n.trim()).filter((n) => n !== ''))];
   for (const n of names) if (dns1123Subdomain(n) !== undefined) not(n, 'a node name (lower-case letters, digits, - and ., at most 253)');
+  return names;
+}
+
+/** --node: one node name, as the API server checks it (a DNS-1123 subdomain). */
+export function readNodeName(text: string): string {
+  if (dns1123Subdomain(text) !== undefined) not(text, 'a node name (lower-case letters, digits, - and ., at most 253)');
+  return text;
+}
+
+/** -n/--namespace: namespace names, as the API server checks them (DNS-1123 labels); duplicates once. */
+export function readNamespaceNames(entries: readonly string[]): string[] {
+  const names = [...new Set(entries)];
+  for (const n of names) if (dns1123Label(n) !== undefined) not(n, 'a namespace name (lower-case letters, digits and -, at most 63)');
   return names;
 }
 

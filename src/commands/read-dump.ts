@@ -7,6 +7,7 @@ import { systemErrorText, UserError } from '../errors.js';
 import { readInputText } from '../load/read.js';
 import type { CliIO } from '../io.js';
 import { parseDump } from '../iptables/dump.js';
+import { warningText } from '../report.js';
 import type { Dump } from '../iptables/dump-types.js';
 import { selectDumps, SelectionError, selectsAll, type Selection } from '../views/select.js';
 
@@ -39,7 +40,7 @@ export function narrowDumps(dumps: Dump[], select: Selection | undefined, io: Pi
   if (selectsAll(select)) return dumps;
   try {
     const r = selectDumps(dumps, select!);
-    if (!quiet) for (const w of r.warnings) io.stderr(`warning: ${w.flag}: ${w.message}\n`);
+    if (!quiet) for (const w of r.warnings) io.stderr(warningText(`${w.flag}: ${w.message}`));
     return r.dumps;
   } catch (e) {
     if (e instanceof SelectionError) throw new UserError(e.message);
