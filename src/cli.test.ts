@@ -81,7 +81,11 @@ describe('CLI wiring: argv → RunOptions', () => {
 
   /** Every flag with a value kp-gen checks: a value it refuses, and the one-line message (exit 1). */
   const BAD_VALUES: [string[], string][] = [
+    [['--nodes', 'node-1,Node_2'], '--nodes: "Node_2" is not a node name (lower-case letters, digits, - and ., at most 253)'],
     [['--node-ip', '10.0.0.1,10.0.0.300'], '--node-ip: "10.0.0.300" is not an IP address'],
+    [['-n', 'shop,Shop'], '--namespace: "Shop" is not a namespace name (lower-case letters, digits and -, at most 63)'],
+    [['--from-cluster', '-n', 'a.b'], '--namespace: "a.b" is not a namespace name (lower-case letters, digits and -, at most 63)'],
+    [['--from-cluster', '--node', 'Node_1'], '--node: "Node_1" is not a node name (lower-case letters, digits, - and ., at most 253)'],
     [['--node-addresses', 'eth0'], '--node-addresses: "eth0" is not an IP address'],
     [['--cluster-cidr', '10.244.0.0/16,fd00::/129'], '--cluster-cidr: "fd00::/129" is not a CIDR'],
     [['--cluster-cidr', '10.244.0.0'], '--cluster-cidr: "10.244.0.0" is not a CIDR'],
@@ -120,6 +124,16 @@ describe('CLI wiring: argv → RunOptions', () => {
     [['--service-node-port-range', '30000+40000'], '--service-node-port-range: "30000+40000" is not a port range like 30000-32767 (A-B, A+N or one port, within 1-65535)'],
     [['--service-node-port-range', '30000-'], '--service-node-port-range: "30000-" is not a port range like 30000-32767 (A-B, A+N or one port, within 1-65535)'],
   ];
+
+  it('refuses a --service whose name no Service can have, as the API server words it', () => {
+    const read = (): unknown => parseArgs(['--service', 'shop/web.v2', 'x'], { out: () => {} });
+    expect(read).toThrow(
+      new UserError(
+        `--service: "shop/web.v2": Service name "web.v2" is not a valid name: a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character`,
+        'write NAMESPACE/NAME or NAMESPACE/NAME:PORT, e.g. default/web:http',
+      ),
+    );
+  });
 
   it.each(BAD_VALUES)('refuses %j: %s', (flags, message) => {
     const read = (): unknown => parseArgs([...flags, 'x'], { out: () => {} });

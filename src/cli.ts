@@ -158,6 +158,11 @@ export function usageHint(c: Command): string {
   return `run ${commandPath(c)} --help for usage`;
 }
 
+/** Commander's message as one line: its `error: ` dropped, its "(Did you mean …?)" line joined. */
+function commanderMessage(e: CommanderError): string {
+  return e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+}
+
 /** Parse argv (without node and script). Help is printed by commander itself (stdout). */
 export function parseArgs(argv: readonly string[], write: { out: (s: string) => void }): ParsedArgs {
   let parsed: ParsedArgs | undefined;
@@ -176,7 +181,7 @@ export function parseArgs(argv: readonly string[], write: { out: (s: string) => 
   for (const c of commands(program)) {
     c.exitOverride((e) => {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') throw e;
-      throw new UsageError(e.message.replace(/^error: /, ''), usageHint(c));
+      throw new UsageError(commanderMessage(e), usageHint(c));
     });
     c.configureOutput({ writeOut: write.out, writeErr: () => {} });
   }
@@ -197,7 +202,7 @@ export function parseArgs(argv: readonly string[], write: { out: (s: string) => 
         const names = program.commands.map((c) => c.name());
         throw new UsageError(`help: no command named ${JSON.stringify(argv[argv.indexOf('help') + 1] ?? '')}`, `the commands are ${names.join(', ')}; run kp-gen --help for usage`);
       }
-      err = new UsageError(e.message.replace(/^error: /, ''), usageHint(program));
+      err = new UsageError(commanderMessage(e), usageHint(program));
     } else if (e instanceof UsageError && e.hint === undefined) {
       err = new UsageError(e.message, usageHint(acting));
     }

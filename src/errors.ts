@@ -93,15 +93,34 @@ export function formatWarning(w: Warning | Note): string {
 }
 
 /**
- * A system error in words, as the C library says it (`no space left on device`, not
- * `ENOSPC`); other errors by their message.
+/**
+ * A system error in words, as the C library says it (`no space left on device`, not `ENOSPC`,
+ * `too many levels of symbolic links`, not libuv's wording); other errors by their message's
+ * first line, with a leading `ECODE: ` and trailing `, open 'x'` dropped. The one place that
+ * turns an errno into text: every diagnostic about a file, a directory or a process uses it.
  */
 export function systemErrorText(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code === 'string' && C_LIBRARY_WORDS[err.code]) return C_LIBRARY_WORDS[err.code]!;
   if (typeof err?.errno === 'number') {
     const known = getSystemErrorMap().get(err.errno);
     if (known) return known[1];
   }
-  if (e instanceof Error) return e.message.split('\n')[0]!;
-  return String(e).split('\n')[0]!;
+  const message = typeof err?.message === 'string' ? err.message : String(e);
+  const m = /^E[A-Z0-9]+: ([^,\n]+)/.exec(message);
+  return (m ? m[1]! : message).split('\n')[0]!.trim();
 }
+
+/** Where libuv's wording (getSystemErrorMap) differs from strerror's, or Node sets no errno. */
+const C_LIBRARY_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ELOOP: 'too many levels of symbolic links',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  ENAMETOOLONG: 'file name too long',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+  ENXIO: 'no such device or address',
+};

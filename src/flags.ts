@@ -28,6 +28,9 @@ import {
   readDuration,
   readFeatureGates,
   readInterfaceName,
+  readNamespaceNames,
+  readNodeName,
+  readNodeNames,
   readInterfacePrefix,
   readIP,
   readIptablesVersion,
@@ -170,10 +173,10 @@ export function readClusterOptions(cmd: Command): ClusterOptions | undefined {
   }
   const timeout = flagValue('--request-timeout', text('requestTimeout'), readDuration);
   if (!given('fromCluster')) return undefined;
-  const o: ClusterOptions = { namespaces: [...new Set(texts('namespace'))], requestTimeoutMs: timeout };
+  const o: ClusterOptions = { namespaces: flagValue('--namespace', texts('namespace'), readNamespaceNames), requestTimeoutMs: timeout };
   if (given('kubeconfig')) o.kubeconfig = text('kubeconfig');
   if (given('context')) o.context = text('context');
-  if (given('node')) o.node = text('node');
+  if (given('node')) o.node = flagValue('--node', text('node'), readNodeName);
   if (given('saveManifests')) o.saveManifests = text('saveManifests');
   return o;
 }
@@ -233,7 +236,7 @@ export function readGenerationOptions(paths: string[], cmd: Command): RunOptions
     o.serviceClusterIPRange = flagValue('--service-cluster-ip-range', texts('serviceClusterIpRange'), readServiceClusterIPRange);
   }
   if (given('serviceNodePortRange')) o.serviceNodePortRange = flagValue('--service-node-port-range', text('serviceNodePortRange'), readPortRange);
-  if (given('nodes')) o.nodes = [...new Set(texts('nodes').map((n) => n.trim()).filter((n) => n !== ''))];
+  if (given('nodes')) o.nodes = flagValue('--nodes', texts('nodes'), readNodeNames);
   o.keepMissingNodePorts = given('keepMissingNodePorts');
   if (given('saveManifests') && !given('fromCluster')) o.saveManifests = text('saveManifests');
   o.strict = given('strict');
@@ -277,5 +280,5 @@ export function readSelection(cmd: Command): Selection | undefined {
       throw e;
     }
   });
-  return { services, namespaces: [...new Set(texts('namespace'))] };
+  return { services, namespaces: flagValue('--namespace', texts('namespace'), readNamespaceNames) };
 }

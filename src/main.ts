@@ -4,12 +4,12 @@
  * 0 rules written, 1 input problem, 2 usage error, 3 live-cluster problem, 70 internal error,
  * 141 stdout closed early (`| head`).
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from './cli.js';
 import { colorFlag, setStderrColor, useColor } from './color.js';
 import { runCommand } from './commands/index.js';
 import { ClusterError, systemErrorText, UsageError, UserError } from './errors.js';
 import { writeFileAtomic, type CliIO } from './io.js';
+import { readInputText } from './load/read.js';
 import { generateFromSources } from './run.js';
 
 export const EXIT_OK = 0;
@@ -36,7 +36,7 @@ export const processIO: CliIO = {
   stderr: (s) => {
     process.stderr.write(s);
   },
-  readStdin: () => readFileSync(0, 'utf8'),
+  readStdin: () => readInputText(0, 'stdin'),
   stdoutIsTTY: process.stdout.isTTY === true,
   stderrIsTTY: process.stderr.isTTY === true,
   env: process.env,

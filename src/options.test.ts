@@ -24,6 +24,8 @@ describe('option value readers', () => {
   it('read durations as kubectl writes them', () => {
     expect(['0', '30', '30s', '500ms', '1m', '1.5h'].map(readDuration)).toEqual([0, 30_000, 30_000, 500, 60_000, 5_400_000]);
     expect(() => readDuration('1d')).toThrow(OptionValueError);
+    expect(readDuration('596h')).toBe(2_145_600_000);
+    for (const t of ['597h', '2147483648ms', '99999999999999999999999h']) expect(() => readDuration(t), t).toThrow(/at most 24 days/);
   });
 
   it('read iptables versions', () => {
@@ -34,7 +36,7 @@ describe('option value readers', () => {
 
   it('take interface names the kernel takes, and prefixes that leave room for the +', () => {
     for (const t of ['eth0', 'cbr0', 'br-0123456789ab', 'eth0.100', 'vlan@x']) expect(readInterfaceName(t)).toBe(t);
-    for (const t of ['', '.', '..', 'a b', 'a\tb', 'a/b', 'a:b', 'a"b', "a'b", 'a\\b', 'sixteen-chars-xy']) expect(() => readInterfaceName(t)).toThrow(OptionValueError);
+    for (const t of ['', '.', '..', 'a b', 'a\tb', 'a/b', 'a:b', 'a"b', "a'b", 'a\\b', 'sixteen-chars-xy', 'a\x1bb', 'a\x7f', 'a\x00']) expect(() => readInterfaceName(t)).toThrow(OptionValueError);
     expect(readInterfacePrefix('fourteen-chars')).toBe('fourteen-chars');
     expect(() => readInterfacePrefix('fifteen-chars-x')).toThrow(OptionValueError);
   });

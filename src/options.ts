@@ -12,6 +12,7 @@ import { parseUint32, ValueError } from './iptables/values.js';
 import { parseCIDR, parseIP, type CIDR, type IP } from './model/ip.js';
 import { parseRelease, ReleaseError, type Release } from './plan/releases/release.js';
 import { NFACCT_CT_STATE_INVALID, NFACCT_LOCALHOST_NODEPORTS } from './model/types.js';
+import { dns1123Label, dns1123Subdomain } from './load/names.js';
 
 export const OUTPUT_FORMATS = ['restore', 'save'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -224,7 +225,33 @@ export function readDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text);
   if (!m) return not(text, 'a duration like 30s or 1m');
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000;
-  return Math.round(Number(m[1]) * unit);
+  const ms = Math.round(Number(m[1]) * unit);
+  // Node's timers hold at most 2^31-1 ms (24.8 days); a longer one would fire at once.
+  if (ms > MAX_DURATION_MS) return not(text, 'a duration of at most 24 days (596h)');
+  return ms;
+}
+
+/** The longest timer Node keeps: 2^31-1 ms. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/** --nodes: node names, as the API server checks them (DNS-1123 subdomains). */
+export function readNodeNames(entries: readonly string[]): string[] {
+  const names = [...new Set(entries.map((n) => n.trim()).filter((n) => n !== ''))];
+  for (const n of names) if (dns1123Subdomain(n) !== undefined) not(n, 'a node name (lower-case letters, digits, - and ., at most 253)');
+  return names;
+}
+
+/** --node: one node name, as the API server checks it (a DNS-1123 subdomain). */
+export function readNodeName(text: string): string {
+  if (dns1123Subdomain(text) !== undefined) not(text, 'a node name (lower-case letters, digits, - and ., at most 253)');
+  return text;
+}
+
+/** -n/--namespace: namespace names, as the API server checks them (DNS-1123 labels); duplicates once. */
+export function readNamespaceNames(entries: readonly string[]): string[] {
+  const names = [...new Set(entries)];
+  for (const n of names) if (dns1123Label(n) !== undefined) not(n, 'a namespace name (lower-case letters, digits and -, at most 63)');
+  return names;
 }
 
 /** IFNAMSIZ: a Linux interface name and its NUL. */
@@ -233,11 +260,12 @@ const IFNAMSIZ = 16;
 /**
  * What the kernel accepts as an interface name (dev_valid_name): 1 to 15 bytes, not `.` or
  * `..`, no whitespace, `/` or `:`. Quotes and backslashes are refused too: iptables-restore
- * would read them as quoting, not as part of the name.
+ * would read them as quoting, not as part of the name; and control characters, which the
+ * kernel takes but no real interface has, and which would reach the terminal in messages.
  */
 function isInterfaceName(text: string, maxBytes: number): boolean {
   const bytes = Buffer.byteLength(text);
-  return bytes >= 1 && bytes <= maxBytes && text !== '.' && text !== '..' && !/[\s/:"'\\]/.test(text);
+  return bytes >= 1 && bytes <= maxBytes && text !== '.' && text !== '..' && !/[\s/:"'\\\x00-\x1f\x7f]/.test(text);
 }
 
 /** --pod-bridge-interface, --in-interface, …: an interface name as `-i NAME` matches it. */

@@ -201,6 +201,58 @@ describe('reading a cluster', () => {
     });
   });
 
+  describe('an exec plugin kp-gen cannot trust', () => {
+    const withPlugin = async (script: string, flags: string[] = []): Promise<CliResult> =>
+      withServer({ tokens: { 'exec-token': 'exec-user' } }, OBJECTS, async (s) => {
+        const plugin = join(dir, `plugin-${Math.random().toString(36).slice(2)}.sh`);
+        writeFileSync(plugin, `#!/bin/sh\n${script}\n`);
+        chmodSync(plugin, 0o755);
+        const kc = join(dir, `kc-${Math.random().toString(36).slice(2)}`);
+        writeFileSync(kc, kubeconfigYaml({ server: s.url, caFile: pki.ca.certFile, user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin } } }));
+        return runKpGen([...BASE, '--from-cluster', '--kubeconfig', kc, ...flags]);
+      });
+
+    it.each([
+      ['echo "<html>login</html>"', 'its output is not an ExecCredential (not JSON)'],
+      ['echo \'{"kind":"Secret"}\'', 'its output is not an ExecCredential (kind "Secret")'],
+      ['echo \'{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"t"}}\'', 'it answered with apiVersion "client.authentication.k8s.io/v1beta1"'],
+      ['echo \'{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}\'', 'has neither status.token nor'],
+      ['echo \'{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":7}}\'', "status.token is not a string"],
+    ])('junk from the plugin (%s) is one clear line', async (script, problem) => {
+      expectClusterError(await withPlugin(script), 'exec credential plugin', problem);
+    });
+
+    it('is told KUBERNETES_EXEC_INFO, as client-go tells it', async () => {
+      const r = await withPlugin('case "$KUBERNETES_EXEC_INFO" in *\'"interactive":false\'*) echo \'{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"exec-token"}}\';; esac');
+      expect(r.code, r.stderr).toBe(0);
+    });
+
+    it('is stopped at --request-timeout and does not outlive kp-gen', async () => {
+      const pidFile = join(dir, `plugin-${Math.random().toString(36).slice(2)}.pid`);
+      const r = await withPlugin(`echo $$ > ${pidFile}\nexec sleep 60`, ['--request-timeout', '300ms']);
+      expectClusterError(r, 'gave no answer within 0.3 s; stopped');
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      let alive = true;
+      try {
+        process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      expect(alive).toBe(false);
+    });
+
+    it('quotes a failing plugin\'s huge stderr shortened, on one line', async () => {
+      const r = await withPlugin('i=0; while [ $i -lt 2000 ]; do echo "line $i of noise" >&2; i=$((i+1)); done; exit 1');
+      expectClusterError(r, 'failed (exit status 1): line 0 of noise / line 1 of noise', 'more characters)');
+      expect(r.stderr.length).toBeLessThan(1000);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
+
+    it('is stopped when it writes without end', async () => {
+      expectClusterError(await withPlugin('exec yes'), 'wrote more than 1 MiB; stopped');
+    });
+  });
+
   it('talks plain http (kubectl proxy), as kubectl does', async () => {
     await withServer({ plainHttp: true }, OBJECTS, async (s) => {
       const kc = join(dir, 'kc-http');

@@ -148,7 +148,7 @@ describe('completion of Services that were never created', () => {
     );
   });
 
-  it('leaves alone Services the API server has stored (a cluster IP, or None), ExternalName and unknown types', () => {
+  it('leaves alone Services the API server has stored (a cluster IP, or None) and ExternalName', () => {
     const objects = [
       svc('ns', 'stored', { clusterIP: '10.96.0.10', type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }),
       svc('ns', 'lb-no-node-ports', { clusterIP: '10.96.0.12', type: 'LoadBalancer', allocateLoadBalancerNodePorts: false }),
@@ -156,7 +156,6 @@ describe('completion of Services that were never created', () => {
       svc('ns', 'headless', { clusterIP: 'None' }),
       svc('ns', 'name', { type: 'ExternalName', externalName: 'example.com' }),
       svc('ns', 'plural-only', { clusterIPs: ['10.96.0.11'] }),
-      svc('ns', 'odd', { type: 'Odd' }),
     ];
     const input = decodeManifests(objects.map((value, i) => ({ value, file: 'in.yaml', doc: i + 1 })));
     const out = completeManifests(input, ranges());
@@ -170,7 +169,7 @@ describe('completion of Services that were never created', () => {
     const objects = [
       svc('ns', 'np', { clusterIP: '10.96.0.10', type: 'NodePort', ports: [{ name: 'a', port: 80 }, { name: 'b', port: 443, nodePort: 30443 }] }),
       svc('ns', 'lb', { clusterIPs: ['10.96.0.11'], type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ port: 80, nodePort: 30080 }] }),
-      svc('ns', 'bad-port', { clusterIP: '10.96.0.13', type: 'NodePort', ports: [{ port: 70000 }] }),
+      svc('ns', 'bad-port', { clusterIP: '10.96.0.13', type: 'NodePort', ports: [{ port: 0 }] }),
     ];
     const { byName, notes } = complete(objects);
     const np = byName.get('ns/np')!;
@@ -179,7 +178,8 @@ describe('completion of Services that were never created', () => {
     expect(np.ports.map((p) => p.nodePort)).toEqual([first.nodePort(80), 30443]);
     expect(byName.get('ns/lb')!.healthCheckNodePort).toBe(lbFirst.healthCheckNodePort());
     expect(byName.get('ns/lb')!.ports[0]!.nodePort).toBe(30080);
-    // A port the API server would refuse (kube-proxy skips it) gets no node port.
+    // A port the API server would refuse (kube-proxy skips it) gets no node port. (The decoder
+    // refuses one out of range already; port 0, unset, is what gets this far.)
     expect(byName.get('ns/bad-port')!.ports[0]!.nodePort).toBe(0);
     expect(notes).toEqual([
       `Service ns/lb: allocated healthCheckNodePort ${lbFirst.healthCheckNodePort()}`,

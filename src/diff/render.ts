@@ -3,6 +3,7 @@
  * diff -u. Colours come in as functions so the caller decides (a TTY, NO_COLOR, --color).
  */
 import { renderSummary, summarize } from './summary.js';
+import { terminalSafe } from '../util.js';
 import type { DiffResult } from './types.js';
 
 export interface DiffColors {
@@ -16,7 +17,7 @@ export const NO_COLORS: DiffColors = { removed: (s) => s, added: (s) => s, headi
 
 export function renderDiff(r: DiffResult, c: DiffColors = NO_COLORS): string {
   const out: string[] = [];
-  for (const note of r.notes) out.push(c.dim(`note: ${note}`));
+  for (const note of r.notes) out.push(c.dim(`note: ${terminalSafe(note)}`));
   if (r.equal) {
     out.push(`${r.a} and ${r.b}: kube-proxy rules are the same`);
     return `${out.join('\n')}\n`;
@@ -27,9 +28,10 @@ export function renderDiff(r: DiffResult, c: DiffColors = NO_COLORS): string {
     for (const ch of g.chains) {
       const where = ch.only === null ? '' : c.dim(` (only in ${ch.only === 'a' ? r.a : r.b})`);
       out.push(`  ${ch.table} ${ch.chain}${where}`);
+      // A dump's rule may hold any character but a line break: none reaches the terminal raw.
       for (const l of ch.lines) {
-        if (l.op === '>') out.push(`    ${c.dim(`> ${l.rule}  (moved from rule ${l.from} to rule ${l.to})`)}`);
-        else out.push(`    ${(l.op === '-' ? c.removed : c.added)(`${l.op} ${l.rule}`)}`);
+        if (l.op === '>') out.push(`    ${c.dim(`> ${terminalSafe(l.rule)}  (moved from rule ${l.from} to rule ${l.to})`)}`);
+        else out.push(`    ${(l.op === '-' ? c.removed : c.added)(`${l.op} ${terminalSafe(l.rule)}`)}`);
       }
     }
   }

@@ -9,6 +9,7 @@
  * folded into one line with their count.
  */
 import type { ChainDiff, DiffLine, DiffResult, ServicePortDiff } from './types.js';
+import { terminalSafe } from '../util.js';
 
 export interface SummaryLine {
   /** What changed, in words. */
@@ -186,9 +187,10 @@ const LISTED = 3;
 export function renderSummary(lines: readonly SummaryLine[]): string[] {
   return lines.map((l) => {
     const names = l.servicePorts.map((p) => p ?? 'node-wide rules');
-    if (names.length === 1) return `${names[0]}: ${l.text}`;
+    // Addresses and CIDRs come from the dumps' text: none reaches the terminal raw.
+    if (names.length === 1) return terminalSafe(`${names[0]}: ${l.text}`);
     const shown = names.slice(0, LISTED).join(', ');
     const more = names.length > LISTED ? ` and ${names.length - LISTED} more` : '';
-    return `${names.length} service ports: ${l.text} (${shown}${more})`;
+    return terminalSafe(`${names.length} service ports: ${l.text} (${shown}${more})`);
   });
 }

@@ -6,13 +6,14 @@
  */
 import { totals } from './render.js';
 import type { DiffResult } from './types.js';
+import { terminalSafe } from '../util.js';
 
 export function renderUnified(r: DiffResult): string {
   const out: string[] = [];
   for (const note of r.notes) out.push(`note: ${note}`);
   if (r.equal) {
     out.push(`${r.a} and ${r.b}: kube-proxy rules are the same`);
-    return `${out.join('\n')}\n`;
+    return `${out.map(terminalSafe).join('\n')}\n`;
   }
   out.push(`--- ${r.a}`, `+++ ${r.b}`);
   for (const g of r.groups) {
@@ -28,5 +29,6 @@ export function renderUnified(r: DiffResult): string {
     }
   }
   out.push(`# ${totals(r)}`);
-  return `${out.join('\n')}\n`;
+  // A dump's rule or a file name may hold any character but a line break: none reaches the terminal raw.
+  return `${out.map(terminalSafe).join('\n')}\n`;
 }

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { systemErrorText, UserError } from '../errors.js';
 
 export interface RunResult {
   /** Exit status; null when the command could not start or was killed (timeout). */
@@ -43,7 +43,7 @@ function runCommand(cmd: string, args: readonly string[], input?: string): RunRe
   let stderr = r.stderr ?? '';
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    stderr += code === 'ENOENT' ? `${cmd}: not found` : code === 'ETIMEDOUT' ? `no answer in ${TIMEOUT_MS / 1000} s` : r.error.message;
+    stderr += code === 'ENOENT' ? `${cmd}: not found` : code === 'ETIMEDOUT' ? `no answer in ${TIMEOUT_MS / 1000} s` : systemErrorText(r.error);
   }
   return { status: r.status, stdout: r.stdout ?? '', stderr };
 }
@@ -101,7 +101,7 @@ export function realHost(dryRun: boolean): Host {
       try {
         writeFileSync(sysctlPath(key), `${value}\n`);
       } catch (e) {
-        throw new UserError(`cannot set ${key.replace(/\//g, '.')} to ${value}: ${(e as Error).message}`);
+        throw new UserError(`cannot set ${key.replace(/\//g, '.')} to ${value}: ${systemErrorText(e)}`);
       }
     },
   };

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { systemErrorText, UserError } from '../errors.js';
 import { isRecord } from '../util.js';
 
 export const DEFAULT_STATE_DIR = '/run/kp-gen';
@@ -26,12 +26,6 @@ export interface ApplyRecord {
    * apply first rewrote it (an older kubelet's), so cleanup can put them back.
    */
   firewallBefore: Record<string, string[]>;
-}
-
-/** A file-system error in words: `ENOTDIR: not a directory, open '…'` → `not a directory`. */
-function reason(e: unknown): string {
-  const m = /^E[A-Z]+: ([^,]+)/.exec((e as Error).message);
-  return m ? m[1]! : (e as Error).message;
 }
 
 export function emptyRecord(): ApplyRecord {
@@ -55,7 +49,7 @@ export function readRecord(dir: string): ApplyRecord | undefined {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UserError(`cannot read ${file}: ${reason(e)}`);
+    throw new UserError(`cannot read ${file}: ${systemErrorText(e)}`);
   }
   let data: unknown;
   try {
@@ -85,7 +79,7 @@ export function writeRecord(dir: string, record: ApplyRecord): void {
     writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     renameSync(tmp, file);
   } catch (e) {
-    throw new UserError(`cannot write ${file}: ${reason(e)}`);
+    throw new UserError(`cannot write ${file}: ${systemErrorText(e)}`);
   }
 }
 

@@ -345,5 +345,7 @@ const NO_QUOTE = /^[_\-0-9a-zA-Z]+$/;
  */
 export function saveString(value: string): string {
   if (NO_QUOTE.test(value)) return value;
+  // No text may end the line it is printed on (iptables-save would print the break as is).
+  if (/[\n\r\0]/.test(value)) throw new ValueError(`${JSON.stringify(value)} cannot be printed on one line`);
   return `"${value.replace(/["\\']/g, (c) => `\\${c}`)}"`;
 }

@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProxierConfig } from '../config.js';
-import { UserError, type Note, type Warning } from '../errors.js';
+import { systemErrorText, UserError, type Note, type Warning } from '../errors.js';
 import { writeFileAtomicSync } from '../io.js';
 import type { RunOptions } from '../options.js';
 import { generate } from '../run.js';
@@ -196,7 +196,7 @@ export function labList(stateDir: string): LabListEntry[] {
         paths: state.paths,
       };
     } catch (e) {
-      return { name, namespaces: { present: 0, recorded: 0 }, servers: { running: 0, recorded: 0 }, paths: [], problem: e instanceof Error ? e.message : String(e) };
+      return { name, namespaces: { present: 0, recorded: 0 }, servers: { running: 0, recorded: 0 }, paths: [], problem: e instanceof UserError ? e.message : systemErrorText(e) };
     }
   });
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatReply, parseReply } from './reply.js';
-import { formatProbe } from './report.js';
+import type { LabStatus } from './lab.js';
+import type { LabPlan } from './plan.js';
+import { formatProbe, formatStatus } from './report.js';
 import type { ProbeResult } from './probe.js';
 
 const reply = (pod: string, ip: string, peer: string, port: number): ProbeResult => {
@@ -31,5 +33,23 @@ describe('formatProbe', () => {
         '  1  kpg-lab-p1 10.244.1.10:8080 saw 192.0.2.1\n' +
         '  1  no answer: timeout\n',
     );
+  });
+});
+
+describe('formatStatus', () => {
+  it('shows a record\'s names and paths escaped: a hand-edited record cannot move the cursor or add a line', () => {
+    const plan = { name: 'lab', nodeNs: 'kpg-lab-node', nodeIP: '192.0.2.1', clientNs: 'kpg-lab-client', clientIPs: ['192.0.2.2'], pods: [], access: [] } as unknown as LabPlan;
+    const st: LabStatus = {
+      state: { version: 2, plan, namespaces: [], namespaceIds: {}, servers: [], paths: ['in\x1b[2J.yaml'], createdDirs: [], token: 't' },
+      missingNamespaces: ['kpg-lab-p1\nwarning: forged'],
+      deadServers: [{ ns: 'kpg-lab-p2\r' } as LabStatus['deadServers'][number]],
+      counters: [],
+    };
+    const lines = formatStatus(st, false).split('\n');
+    expect(lines.slice(1, 4)).toEqual([
+      'rules generated from: in\\x1b[2J.yaml',
+      'warning: namespaces gone: kpg-lab-p1\\nwarning: forged',
+      'warning: servers not running in: kpg-lab-p2\\r',
+    ]);
   });
 });

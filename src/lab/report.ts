@@ -6,6 +6,7 @@ import { formatCounters } from './counters.js';
 import type { LabStatus } from './lab.js';
 import type { Access, LabPlan } from './plan.js';
 import type { ProbeRequest, ProbeResult } from './probe.js';
+import { terminalSafe } from '../util.js';
 
 const DEFAULT_NAME = 'lab';
 
@@ -56,11 +57,15 @@ export function formatUp(plan: LabPlan, stateFile: string, ruleLines: number, st
 export function formatStatus(st: LabStatus, all: boolean): string {
   const { plan } = st.state;
   const running = st.state.servers.length - st.deadServers.length;
-  let s = `lab ${JSON.stringify(plan.name)}: node ${plan.nodeNs} (${plan.nodeIP}), client ${plan.clientNs} (${plan.clientIPs.join(', ')}), `;
-  s += `${plan.pods.length} pod${plan.pods.length === 1 ? '' : 's'}, ${running} server${running === 1 ? '' : 's'} running\n`;
-  s += `rules generated from: ${st.state.paths.join(' ')}\n`;
-  if (st.missingNamespaces.length > 0) s += `warning: namespaces gone: ${st.missingNamespaces.join(', ')}\n`;
-  if (st.deadServers.length > 0) s += `warning: servers not running in: ${st.deadServers.map((d) => d.ns).join(', ')}\n`;
+  // The record is a file anyone could have edited: its names and paths are shown escaped (terminalSafe).
+  const line = (text: string): string => `${terminalSafe(text)}\n`;
+  let s = line(
+    `lab ${JSON.stringify(plan.name)}: node ${plan.nodeNs} (${plan.nodeIP}), client ${plan.clientNs} (${plan.clientIPs.join(', ')}), ` +
+      `${plan.pods.length} pod${plan.pods.length === 1 ? '' : 's'}, ${running} server${running === 1 ? '' : 's'} running`,
+  );
+  s += line(`rules generated from: ${st.state.paths.join(' ')}`);
+  if (st.missingNamespaces.length > 0) s += line(`warning: namespaces gone: ${st.missingNamespaces.join(', ')}`);
+  if (st.deadServers.length > 0) s += line(`warning: servers not running in: ${st.deadServers.map((d) => d.ns).join(', ')}`);
   s += `\n${all ? 'every rule' : 'rules that matched at least one packet'} (nat counts only the first packet of each connection):\n\n`;
   return s + formatCounters(st.counters, all);
 }
@@ -77,6 +82,6 @@ export function formatProbe(from: string, req: ProbeRequest, results: readonly P
   }
   const w = String(results.length).length;
   let s = `${results.length} × ${req.protocol} ${req.ip}:${req.port} from ${from}${req.source ? ` (source ${req.source})` : ''}:\n`;
-  for (const [k, n] of [...tally].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) s += `  ${String(n).padStart(w)}  ${k}\n`;
+  for (const [k, n] of [...tally].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) s += `  ${String(n).padStart(w)}  ${terminalSafe(k)}\n`;
   return s;
 }

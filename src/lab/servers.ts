@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.js';
+import { systemErrorText, UserError } from '../errors.js';
 import type { LabPod } from './plan.js';
 
 export interface ServerRecord {
@@ -53,7 +53,7 @@ function startOne(pod: LabPod, logFile: string): Promise<ServerRecord> {
       if (child.pid !== undefined) stopServers([{ ns: pod.ns, pid: child.pid }]);
       fail(`not ready after ${READY_TIMEOUT_MS / 1000} s`);
     }, READY_TIMEOUT_MS);
-    child.once('error', (e) => fail(e.message));
+    child.once('error', (e) => fail(systemErrorText(e)));
     child.once('exit', (code) => fail(`exited with ${code}`));
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();

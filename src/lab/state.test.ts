@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { UserError } from '../errors.js';
 import type { LabPlan } from './plan.js';
 import { createLabDirs, readState, removeState, STATE_VERSION, stateFilesDir, writeState, type LabState } from './state.js';
 
@@ -71,5 +72,41 @@ describe('lab state: only what the lab made is removed', () => {
     writeState(dir, state);
     writeFileSync(join(dir, 'g.json'), JSON.stringify({ ...state, plan: { ...state.plan, name: 'f' } }));
     expect(() => readState(dir, 'g')).toThrow('records lab "f", not "g"');
+  });
+});
+
+function problem(text: string): string {
+  const dir = root();
+  writeFileSync(join(dir, 'lab.json'), text);
+  try {
+    readState(dir, 'lab');
+  } catch (e) {
+    if (e instanceof UserError) return e.message.slice(dir.length + '/lab.json: '.length);
+    throw e;
+  }
+  throw new Error('expected a UserError');
+}
+
+describe('readState on a corrupt state file: one clear line, never a crash', () => {
+  const base = '"version": 2, "plan": {"name": "lab"}';
+  it.each([
+    ['', 'not a kp-gen lab state file (not JSON)'],
+    ['{"version": 2, "plan": {"na', 'not a kp-gen lab state file (not JSON)'],
+    ['[1, 2]', 'not a kp-gen lab state file (not a JSON object)'],
+    ['{"version": 7}', 'unknown state version 7 (this kp-gen writes version 2)'],
+    ['{"version": 1, "plan": {"name": "lab"}}', 'unknown state version 1 (this kp-gen writes version 2)'],
+    ['{"version": 2}', 'not a kp-gen lab state file (no plan.name)'],
+    [`{${base}, "namespaces": "kp-x"}`, 'not a kp-gen lab state file (namespaces is not a list of names)'],
+    [`{${base}, "namespaces": [], "namespaceIds": {"a": "1"}}`, 'not a kp-gen lab state file (namespaceIds is not a map of numbers)'],
+    [`{${base}, "namespaces": [], "namespaceIds": {}, "servers": [1]}`, 'not a kp-gen lab state file (servers is not a list of objects)'],
+    [`{${base}, "namespaces": [], "namespaceIds": {}, "servers": [], "paths": [3]}`, 'not a kp-gen lab state file (paths is not a list of paths)'],
+    [`{${base}, "namespaces": [], "namespaceIds": {}, "servers": [], "paths": []}`, 'not a kp-gen lab state file (createdDirs is not a list of paths)'],
+    [`{${base}, "namespaces": [], "namespaceIds": {}, "servers": [], "paths": [], "createdDirs": []}`, 'not a kp-gen lab state file (no token)'],
+  ])('%j', (text, message) => {
+    expect(problem(text)).toBe(message);
+  });
+
+  it('no file is no lab', () => {
+    expect(readState(root(), 'lab')).toBeNull();
   });
 });

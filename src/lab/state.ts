@@ -13,6 +13,7 @@ import { mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'nod
 import { dirname, join, relative, resolve } from 'node:path';
 import { systemErrorText, UserError } from '../errors.js';
 import { writeFileAtomicSync } from '../io.js';
+import { isRecord } from '../util.js';
 import { LAB_NAME_PATTERN, type LabPlan } from './plan.js';
 import type { ServerRecord } from './servers.js';
 
@@ -85,27 +86,38 @@ export function writeState(dir: string, state: LabState): void {
 /** null when no lab of that name is recorded. */
 export function readState(dir: string, name: string): LabState | null {
   if (!LAB_NAME_PATTERN.test(name)) throw new UserError(`lab name ${JSON.stringify(name)}: use 1 to 12 lower-case letters or digits`);
+  const file = stateFile(dir, name);
   let text: string;
   try {
-    text = readFileSync(stateFile(dir, name), 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new UserError(`cannot read ${stateFile(dir, name)}: ${systemErrorText(e)}`);
+    throw new UserError(`cannot read ${file}: ${systemErrorText(e)}`);
   }
-  let state: LabState;
+  // A record names namespaces and files to remove: every field is checked before it is used,
+  // and a file that is not a record is one clear line, never a JSON SyntaxError or a TypeError.
+  const hint = `remove it and any kpg-${name}-* namespaces left (ip netns del NAME) if no lab ${JSON.stringify(name)} is running, or use another --state-dir`;
+  const corrupt = (why: string): UserError => new UserError(`${file}: not a kp-gen lab state file (${why})`, hint);
+  let state: unknown;
   try {
-    state = JSON.parse(text) as LabState;
+    state = JSON.parse(text);
   } catch {
-    throw new UserError(`${stateFile(dir, name)}: not a lab record (invalid JSON)`, 'remove the file and any kpg-* namespaces left (ip netns del NAME)');
+    throw corrupt('not JSON');
   }
-  if (typeof state !== 'object' || state === null || state.version !== STATE_VERSION) {
-    throw new UserError(
-      `${stateFile(dir, name)}: not a lab record of this kp-gen (version ${String((state as { version?: unknown } | null)?.version)})`,
-      'remove the file and any kpg-* namespaces left (ip netns del NAME)',
-    );
+  if (!isRecord(state)) throw corrupt('not a JSON object');
+  if (state.version !== STATE_VERSION) {
+    throw new UserError(`${file}: unknown state version ${JSON.stringify(state.version)} (this kp-gen writes version ${STATE_VERSION})`, hint);
   }
-  if (state.plan?.name !== name) throw new UserError(`${stateFile(dir, name)}: records lab ${JSON.stringify(state.plan?.name)}, not ${JSON.stringify(name)}`);
-  return state;
+  const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (!isRecord(state.plan) || typeof state.plan.name !== 'string') throw corrupt('no plan.name');
+  if (state.plan.name !== name) throw new UserError(`${file}: records lab ${JSON.stringify(state.plan.name)}, not ${JSON.stringify(name)}`, hint);
+  if (!strings(state.namespaces)) throw corrupt('namespaces is not a list of names');
+  if (!isRecord(state.namespaceIds) || !Object.values(state.namespaceIds).every((v) => typeof v === 'number')) throw corrupt('namespaceIds is not a map of numbers');
+  if (!Array.isArray(state.servers) || !state.servers.every(isRecord)) throw corrupt('servers is not a list of objects');
+  if (!strings(state.paths)) throw corrupt('paths is not a list of paths');
+  if (!strings(state.createdDirs)) throw corrupt('createdDirs is not a list of paths');
+  if (typeof state.token !== 'string') throw corrupt('no token');
+  return state as unknown as LabState;
 }
 
 /** The labs recorded in `dir`, by name. */

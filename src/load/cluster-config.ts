@@ -19,11 +19,13 @@
  * back to http://localhost:8080 when nothing is configured. It also refuses plain-http servers
  * (such as `kubectl proxy`), which kubectl talks to.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
-import { ClusterError, systemErrorText } from '../errors.js';
+import { ClusterError, systemErrorText, UserError } from '../errors.js';
+import { readInputText } from './read.js';
+import { checkAliasExpansion } from './yaml-aliases.js';
 import { isRecord } from '../util.js';
 
 /** Where kubeconfig may come from; the process's values unless a test injects others. */
@@ -103,6 +105,15 @@ export function loadKubeConfig(src: KubeconfigSources): ResolvedKubeConfig {
   if (!cluster || !cluster.server) {
     throw new ClusterError(`${origin}: context ${JSON.stringify(contextName)}: cluster ${JSON.stringify(context.cluster)} has no server defined`);
   }
+  // client-node would run these providers' cmd-path synchronously, with no timeout; kubectl
+  // dropped them in 1.26 for exec plugins, and so does kp-gen.
+  const provider: unknown = merged.users.find((u) => u.name === context.user)?.authProvider?.name;
+  if (provider === 'gcp' || provider === 'azure') {
+    throw new ClusterError(
+      `${origin}: user ${JSON.stringify(context.user)}: the ${provider} auth-provider was removed from kubectl in 1.26, and kp-gen does not run it`,
+      provider === 'gcp' ? 'use the gke-gcloud-auth-plugin exec plugin (gcloud container clusters get-credentials writes it)' : 'use the kubelogin exec plugin (kubelogin convert-kubeconfig)',
+    );
+  }
   const kubeConfig = new KubeConfig();
   // client-node refuses a plain-http server unless TLS verification is switched off; kubectl
   // just talks http (e.g. to `kubectl proxy`), and there is nothing to verify anyway.
@@ -132,12 +143,25 @@ function mergeKubeconfigs(configs: readonly KubeconfigFile[]): KubeconfigFile {
  * client-certificate, client-key, token-file, and an exec command that contains a `/`.
  * A token file is read here and trimmed, as client-go does.
  */
+/** A kubeconfig larger than this is no kubeconfig (they are kilobytes; certificates inline make them tens). */
+const MAX_KUBECONFIG_BYTES = 16 * 1024 * 1024;
+
+/** Why a token file could not be read, in words (readInputText's message names the file already). */
+function tokenProblem(e: unknown): string {
+  return e instanceof UserError ? e.message.replace(/^cannot read .*?: /, '') : systemErrorText(e);
+}
+
 function readKubeconfigFile(file: string): KubeconfigFile {
   let doc: unknown;
   try {
-    doc = yaml.load(readFileSync(file, 'utf8'));
+    doc = yaml.load(readInputText(file, `kubeconfig ${file}`, MAX_KUBECONFIG_BYTES));
+    checkAliasExpansion(doc, file, 1);
   } catch (e) {
-    throw new ClusterError(`kubeconfig ${file}: ${e instanceof yaml.YAMLException ? e.message : String(e)}`);
+    if (e instanceof yaml.YAMLException) {
+      throw new ClusterError(`kubeconfig ${file}:${e.mark.line + 1}:${e.mark.column + 1}: invalid YAML: ${e.reason}`);
+    }
+    if (e instanceof UserError) throw new ClusterError(e.message);
+    throw new ClusterError(`kubeconfig ${file}: ${systemErrorText(e)}`);
   }
   if (doc === null || doc === undefined) return { clusters: [], users: [], contexts: [] };
   if (!isRecord(doc)) throw new ClusterError(`kubeconfig ${file}: not a kubeconfig (expected a mapping)`);
@@ -154,9 +178,9 @@ function readKubeconfigFile(file: string): KubeconfigFile {
     if (typeof user['token-file'] === 'string' && user['token-file'] !== '' && !user.token) {
       const tokenFile = abs(user['token-file']) as string;
       try {
-        user.token = readFileSync(tokenFile, 'utf8').trim();
+        user.token = readInputText(tokenFile, tokenFile, MAX_KUBECONFIG_BYTES).trim();
       } catch (e) {
-        throw new ClusterError(`kubeconfig ${file}: user ${JSON.stringify(u.name)}: cannot read token-file ${tokenFile}: ${systemErrorText(e)}`);
+        throw new ClusterError(`kubeconfig ${file}: user ${JSON.stringify(u.name)}: cannot read token-file ${tokenFile}: ${tokenProblem(e)}`);
       }
       delete user['token-file'];
     }
@@ -195,9 +219,9 @@ function inCluster(src: KubeconfigSources): ResolvedKubeConfig {
   const tokenFile = join(src.serviceAccountDir, 'token');
   let token: string;
   try {
-    token = readFileSync(tokenFile, 'utf8').trim();
+    token = readInputText(tokenFile, tokenFile, MAX_KUBECONFIG_BYTES).trim();
   } catch (e) {
-    throw new ClusterError(`in-cluster service account: cannot read ${tokenFile}: ${systemErrorText(e)}`);
+    throw new ClusterError(`in-cluster service account: cannot read ${tokenFile}: ${tokenProblem(e)}`);
   }
   const kubeConfig = new KubeConfig();
   // One run is short, so the token is read once (client-go re-reads it as it is rotated).

@@ -44,15 +44,23 @@ export function describeRequest(req: ClusterRequest): string {
   return s;
 }
 
-/** The `message` of a metav1.Status body, or the body itself. */
+/** How much of a server's message an error quotes. */
+const MAX_QUOTED = 500;
+
+/**
+ * The `message` of a metav1.Status body, or the body itself (an HTML error page from a proxy),
+ * on one line and at most MAX_QUOTED characters.
+ */
 export function serverMessage(body: string): string {
+  let text = body;
   try {
     const s: unknown = JSON.parse(body);
-    if (isRecord(s) && typeof s.message === 'string' && s.message !== '') return s.message;
+    if (isRecord(s) && typeof s.message === 'string' && s.message !== '') text = s.message;
   } catch {
     // not JSON
   }
-  return body.trim();
+  text = text.trim().replace(/\s*\n\s*/g, ' ');
+  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}… (${text.length - MAX_QUOTED} more characters)` : text;
 }
 
 /** A 410 whose Status says the continue token (or resource version) expired. */

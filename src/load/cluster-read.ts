@@ -17,9 +17,12 @@ import {
   ResponseContext,
   Observable,
   type ConfigurationOptions,
+  type HttpLibrary,
   type ObservableMiddleware,
   type RequestContext,
 } from '@kubernetes/client-node';
+import fetch, { type RequestInit as FetchInit } from 'node-fetch';
+import { MAX_INPUT_BYTES } from './read.js';
 import { ClusterError } from '../errors.js';
 import { isRecord } from '../util.js';
 import { describeClusterFailure, describeRequest, isGone, serverMessage, type ClusterRequest, type FailureContext } from './cluster-errors.js';
@@ -38,6 +41,8 @@ export interface ClusterReadOptions {
   timeoutMs: number;
   /** Called after each page with the running totals. */
   onPage?: (read: ReadCounts) => void;
+  /** The most one response may hold (MAX_INPUT_BYTES unless a test says less). */
+  maxResponseBytes?: number;
 }
 
 export interface ReadCounts {
@@ -53,6 +58,12 @@ export interface ClusterSnapshot {
 }
 
 export const DEFAULT_PAGE_SIZE = 500;
+
+/**
+ * The most objects of one resource kp-gen lists: a hundred times the Services of the largest
+ * clusters Kubernetes is tested with. A server whose continue tokens never end stops here.
+ */
+export const MAX_LIST_ITEMS = 1_000_000;
 
 /** One list page, as the server sent it. */
 interface ListPage {
@@ -130,7 +141,13 @@ async function listAll(
   let restarted = false;
   let cont: string | undefined;
   let items: JsonObject[] = [];
+  const tokens = new Set<string>();
+  let pages = 0;
+  const endless = (why: string): ClusterError =>
+    new ClusterError(`${cfg.server}: ${describeRequest(req)}: ${why}; the list would never end`, 'is this a real API server?');
   for (;;) {
+    // Pages of (almost) nothing with ever new tokens: no real list reads like that.
+    if (++pages > 1000 && items.length < pages) throw endless(`${pages - 1} pages with ${items.length} objects in all`);
     let page: ListPage;
     try {
       page = toPage(await fetchRaw(cfg, opts, req, (o) => call(opts.pageSize, cont, o), cont !== undefined), req, cfg);
@@ -140,6 +157,7 @@ async function listAll(
         restarted = true;
         cont = undefined;
         items = [];
+        tokens.clear();
         continue;
       }
       if (e instanceof ExpiredContinue) {
@@ -153,6 +171,9 @@ async function listAll(
     for (const it of page.items) items.push(it);
     progress(items.length);
     if (page.continueToken === '') return items;
+    if (items.length > MAX_LIST_ITEMS) throw endless(`more than ${MAX_LIST_ITEMS} objects`);
+    if (tokens.has(page.continueToken)) throw endless('the server sent a continue token it had sent before');
+    tokens.add(page.continueToken);
     cont = page.continueToken;
   }
 }
@@ -207,8 +228,11 @@ async function fetchRaw(
     },
   };
   try {
-    await call(withMiddleware(capture));
+    await call({ ...withMiddleware(capture), httpApi: new BoundedHttpLibrary(opts.maxResponseBytes ?? MAX_INPUT_BYTES) });
   } catch (e) {
+    if (e instanceof ResponseTooLarge) {
+      throw new ClusterError(`${cfg.server}: ${describeRequest(req)}: the response is larger than ${e.limit} bytes, the most kp-gen reads in one response`, 'a smaller --page-size may help');
+    }
     if (continued && status === 410 && isGone(text)) throw new ExpiredContinue(serverMessage(text));
     const ctx: FailureContext = { request: req, server: cfg.server, origin: cfg.origin, status, body: text, timeoutMs: opts.timeoutMs };
     const exec: unknown = cfg.kubeConfig.getCurrentUser()?.exec;
@@ -223,4 +247,58 @@ async function fetchRaw(
   }
   if (!isRecord(parsed)) throw new ClusterError(`${cfg.server}: ${describeRequest(req)}: the server's answer is not an object`);
   return parsed;
+}
+
+/** A response body over the limit. */
+class ResponseTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`response larger than ${limit} bytes`);
+  }
+}
+
+/**
+ * client-node's own HTTP library (node-fetch, the request's agent and signal), but reading the
+ * body with a size limit: a response that never ends is cut off, not held whole in memory.
+ * The request's timeout signal covers the body too.
+ */
+class BoundedHttpLibrary implements HttpLibrary {
+  constructor(private readonly limit: number) {}
+
+  send(request: RequestContext): Observable<ResponseContext> {
+    return new Observable(this.fetch(request));
+  }
+
+  private async fetch(request: RequestContext): Promise<ResponseContext> {
+    const signal = request.getSignal();
+    const agent = request.getAgent();
+    const resp = await fetch(request.getUrl(), {
+      method: request.getHttpMethod().toString(),
+      body: request.getBody() as string | undefined,
+      headers: request.getHeaders(),
+      ...(signal ? { signal: signal as unknown as NonNullable<FetchInit['signal']> } : {}),
+      ...(agent ? { agent } : {}),
+    });
+    const headers: Record<string, string> = {};
+    resp.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    const declared = Number(resp.headers.get('content-length') ?? '0');
+    if (declared > this.limit) {
+      resp.body.resume();
+      throw new ResponseTooLarge(this.limit);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of resp.body) {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      total += b.length;
+      if (total > this.limit) {
+        (resp.body as unknown as { destroy: () => void }).destroy();
+        throw new ResponseTooLarge(this.limit);
+      }
+      chunks.push(b);
+    }
+    const body = Buffer.concat(chunks, total);
+    return new ResponseContext(resp.status, headers, { text: async () => body.toString('utf8'), binary: async () => body });
+  }
 }

@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { ClusterOptions } from '../options.js';
 import { loadKubeConfig, SERVICE_ACCOUNT_DIR } from './cluster-config.js';
+import { withExecCredentials } from './cluster-exec.js';
 import { DEFAULT_PAGE_SIZE, readCluster, type ClusterSnapshot, type JsonObject, type ReadCounts } from './cluster-read.js';
 import type { RawObject } from './files.js';
 import { nodeSettingsFromObject, type NodeSettings } from './node-settings.js';
@@ -41,7 +42,8 @@ export async function loadFromCluster(o: ClusterOptions, env: ClusterEnvironment
   if (o.saveManifests !== undefined && existsSync(o.saveManifests) && !isDirectory(o.saveManifests)) {
     throw new UsageError(`--save-manifests ${o.saveManifests}: exists and is not a directory`, 'run kp-gen --help for usage');
   }
-  const cfg = loadKubeConfig(src);
+  // An exec plugin runs here, bounded by the request timeout, not inside client-node.
+  const cfg = await withExecCredentials(loadKubeConfig(src), o.requestTimeoutMs);
   const source = `cluster:${cfg.contextName}`;
   const progress = progressLine(cfg.server, env);
   let snapshot: ClusterSnapshot;

@@ -85,3 +85,51 @@ describe('decodeManifests labels', () => {
     expect(fieldOf({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', labels: ['x'] } })).toBe('metadata.labels');
   });
 });
+
+describe('decodeManifests refuses what the API server would refuse', () => {
+  const svc = (spec: unknown, name = 'web'): unknown => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec });
+  const pod = (spec: unknown): unknown => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec });
+  it.each([
+    [svc({}, 'x" -j RETURN'), 'metadata.name'],
+    [{ ...(svc({}) as object), metadata: { name: 'web', namespace: 'a/b' } }, 'metadata.namespace'],
+    [svc({ ports: [{ name: 'A', port: 80 }] }), 'spec.ports[0].name'],
+    [svc({ ports: [{ port: 65536 }] }), 'spec.ports[0].port'],
+    [svc({ ports: [{ port: -1 }] }), 'spec.ports[0].port'],
+    [svc({ ports: [{ port: 80, nodePort: 1e21 }] }), 'spec.ports[0].nodePort'],
+    [svc({ ports: [{ port: 80, targetPort: 'a b' }] }), 'spec.ports[0].targetPort'],
+    [svc({ ports: [{ port: 80, targetPort: 70000 }] }), 'spec.ports[0].targetPort'],
+    [svc({ healthCheckNodePort: 70000 }), 'spec.healthCheckNodePort'],
+    [svc({ sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 86401 } } }), 'spec.sessionAffinityConfig.clientIP.timeoutSeconds'],
+    [svc({ sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 0 } } }), 'spec.sessionAffinityConfig.clientIP.timeoutSeconds'],
+    [svc({ sessionAffinity: 'Sticky' }), 'spec.sessionAffinity'],
+    [svc({ type: 'Magic' }), 'spec.type'],
+    [svc({ internalTrafficPolicy: 'Anywhere' }), 'spec.internalTrafficPolicy'],
+    [{ ...(svc({}) as object), status: { loadBalancer: { ingress: [{ ip: '1.2.3.4', ipMode: 'Tunnel' }] } } }, 'status.loadBalancer.ingress[0].ipMode'],
+    [{ ...(slice([]) as object), metadata: { name: 's', labels: { 'kubernetes.io/service-name': 'a b' } } }, "metadata.labels.kubernetes.io/service-name"],
+    [slice([{ addresses: ['10.0.0.1'], nodeName: 'Node_1' }]), 'endpoints[0].nodeName'],
+    [slice([{ addresses: ['10.0.0.1'], hints: { forNodes: [{ name: 'a b' }] } }]), 'endpoints[0].hints.forNodes[0].name'],
+    [{ ...(slice([]) as object), ports: [{ name: 'http\n', port: 80 }] }, 'ports[0].name'],
+    [{ ...(slice([]) as object), ports: [{ port: 65536 }] }, 'ports[0].port'],
+    [pod({ nodeName: 'x y' }), 'spec.nodeName'],
+    [pod({ containers: [{ ports: [{ name: 'way-too-long-port-name', containerPort: 80 }] }] }), 'spec.containers[0].ports[0].name'],
+    [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: -1 } }, 'spec.replicas'],
+    [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 2 ** 31 } }, 'spec.replicas'],
+    [{ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'e' }, subsets: [{ addresses: [{ ip: '10.0.0.1', nodeName: '-x' }] }] }, 'subsets[0].addresses[0].nodeName'],
+  ])('%j: %s', (value, field) => {
+    expect(fieldOf(value)).toBe(field);
+  });
+
+  it('accepts what the API server accepts', () => {
+    const m = decodeManifests([
+      {
+        value: svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 30000, sessionAffinity: 'ClientIP',
+          sessionAffinityConfig: { clientIP: { timeoutSeconds: 86400 } }, ports: [{ name: 'http-2', port: 65535, nodePort: 30080, targetPort: 'h2c' }] }),
+        file: 'x.yaml',
+        doc: 1,
+      },
+      { value: slice([{ addresses: ['10.0.0.1'], nodeName: 'node-1.example.com' }]), file: 'x.yaml', doc: 2 },
+    ]);
+    expect(m.services[0]!.affinityTimeoutSeconds).toBe(86400);
+    expect(m.slices[0]!.endpoints[0]!.nodeName).toBe('node-1.example.com');
+  });
+});

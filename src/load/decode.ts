@@ -8,6 +8,7 @@ import { InputError, type InputLocation } from '../errors.js';
 import type { Protocol } from '../model/types.js';
 import { isRecord } from '../util.js';
 import type { RawObject } from './files.js';
+import { dns1035Label, dns1123Label, dns1123Subdomain, ianaServiceName, labelValue, memoized } from './names.js';
 import type {
   EndpointManifest,
   EndpointPortManifest,
@@ -78,6 +79,7 @@ class Reader {
     const v = this.obj[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(key, `must be an integer, not ${describe(v)}`);
+    if (!Number.isSafeInteger(v)) this.fail(key, `${v} is out of range`);
     return v;
   }
 
@@ -116,6 +118,41 @@ class Reader {
   private item(key: string, v: unknown, i: number): Reader {
     if (!isRecord(v)) this.fail(`${key}[${i}]`, `must be an object, not ${describe(v)}`);
     return new Reader(this.loc, v, this, key, i);
+  }
+
+  /** A string the API server checks with `check` (names.ts); `what` names it in the error. */
+  name(key: string, check: (s: string) => string | undefined, what: string): string | undefined {
+    const v = this.str(key);
+    if (v === undefined || v === '') return v;
+    const problem = check(v);
+    if (problem !== undefined) this.fail(key, `${JSON.stringify(v)} is not a valid ${what}: ${problem}`);
+    return v;
+  }
+
+  /**
+   * An integer field of the API (int32 unless `bits` says 64): a value the API server's JSON
+   * decoder would not take is refused here rather than written into a rule.
+   */
+  int32(key: string): number | undefined {
+    const v = this.int(key);
+    if (v !== undefined && (v < -2147483648 || v > 2147483647)) this.fail(key, `${v} is out of range (a 32-bit integer)`);
+    return v;
+  }
+
+  /** A port number the API server accepts: 1 to 65535 (0 too when `zeroAllowed`, meaning unset). */
+  portNumber(key: string, zeroAllowed: boolean): number | undefined {
+    const v = this.int(key);
+    if (v === undefined) return v;
+    if (v > 65535 || v < 0 || (v === 0 && !zeroAllowed)) this.fail(key, `${v} is not a valid port number: must be between 1 and 65535, inclusive`);
+    return v;
+  }
+
+  /** One of `allowed` ("" and absent read as undefined). */
+  oneOf<T extends string>(key: string, allowed: readonly T[]): T | undefined {
+    const v = this.str(key);
+    if (v === undefined || v === '') return undefined;
+    if (!(allowed as readonly string[]).includes(v)) this.fail(key, `unsupported value ${JSON.stringify(v)}: supported values are ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+    return v as T;
   }
 
   protocol(key: string): Protocol {
@@ -167,10 +204,24 @@ export function decodeManifests(raw: readonly RawObject[]): Manifests {
     const known = KINDS[kindName];
     if (!known || (apiVersion !== undefined && !known.apiVersions.includes(apiVersion))) continue;
     const meta = top.obj_('metadata');
-    const name = meta?.str('name');
+    const rawName = meta?.str('name');
     const namespace = meta?.str('namespace') || 'default';
-    if (!name) {
+    const nsProblem = dns1123Label(namespace);
+    if (nsProblem !== undefined) {
+      throw new InputError(
+        { ...loc, object: `${kindName} ?/${rawName ?? '?'}`, field: 'metadata.namespace' },
+        `${JSON.stringify(namespace)} is not a valid namespace name: ${nsProblem}`,
+      );
+    }
+    if (!rawName) {
       throw new InputError({ ...loc, object: `${kindName} ${namespace}/?`, field: 'metadata.name' }, 'missing');
+    }
+    const name = nameProblem(known.kind, rawName) === undefined ? rawName : undefined;
+    if (name === undefined) {
+      throw new InputError(
+        { ...loc, object: `${kindName} ${namespace}/?`, field: 'metadata.name' },
+        `${JSON.stringify(rawName)} is not a valid ${known.kind} name: ${nameProblem(known.kind, rawName)!}`,
+      );
     }
     const labels = decodeLabels(meta!, (r.value.metadata as Json).labels);
     const source: ObjectSource = { file: r.file, doc: r.doc, kind: known.kind, namespace, name, labels };
@@ -195,6 +246,19 @@ export function decodeManifests(raw: readonly RawObject[]): Manifests {
     }
   }
   return out;
+}
+
+/** What the API server says about an object's name: Services are DNS-1035 labels, all others DNS-1123 subdomains. */
+function nameProblem(kind: ObjectSource['kind'], name: string): string | undefined {
+  return kind === 'Service' ? dns1035Label(name) : dns1123Subdomain(name);
+}
+
+/** Node names (endpoints, pods), checked once each. */
+const nodeNameProblem = memoized(dns1123Subdomain);
+
+/** `nodeName` of an endpoint, an Endpoints address or a pod spec, checked as a node name. */
+function nodeNameOf(r: Reader, key: string): string | undefined {
+  return r.name(key, nodeNameProblem, 'node name');
 }
 
 /**
@@ -222,11 +286,12 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
   if (clusterIPs.length === 0 && clusterIP !== '') clusterIPs = [clusterIP];
   const ports: ServicePortManifest[] = (spec?.objList('ports') ?? []).map((p) => {
     const port: ServicePortManifest = {
-      name: p.str('name') ?? '',
+      name: p.name('name', dns1123Label, 'port name') ?? '',
       protocol: p.protocol('protocol'),
-      nodePort: p.int('nodePort') ?? 0,
+      nodePort: p.portNumber('nodePort', true) ?? 0,
     };
-    const n = p.int('port');
+    // 0 is kept: kube-proxy writes `--dport 0`, and the normaliser warns.
+    const n = p.portNumber('port', true);
     if (n !== undefined) port.port = n;
     const target = targetPortOf(p);
     if (target !== undefined) port.targetPort = target;
@@ -235,8 +300,8 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
   const ingress: LoadBalancerIngressManifest[] = (status?.obj_('loadBalancer')?.objList('ingress') ?? []).map((g) => {
     const ing: LoadBalancerIngressManifest = {};
     const ip = g.str('ip');
-    const hostname = g.str('hostname');
-    const ipMode = g.str('ipMode');
+    const hostname = g.name('hostname', dns1123Subdomain, 'hostname');
+    const ipMode = g.oneOf('ipMode', ['VIP', 'Proxy']);
     if (ip !== undefined) ing.ip = ip;
     if (hostname !== undefined) ing.hostname = hostname;
     if (ipMode !== undefined) ing.ipMode = ipMode;
@@ -244,7 +309,7 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
   });
   const svc: ServiceManifest = {
     source,
-    type: spec?.str('type') || 'ClusterIP',
+    type: spec?.oneOf('type', SERVICE_TYPES) ?? 'ClusterIP',
     clusterIP,
     clusterIPs,
     ipFamilies: spec?.strList('ipFamilies') ?? [],
@@ -252,11 +317,11 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
     externalIPs: spec?.strList('externalIPs') ?? [],
     loadBalancerSourceRanges: spec?.strList('loadBalancerSourceRanges') ?? [],
     ingress,
-    sessionAffinity: spec?.str('sessionAffinity') || 'None',
-    affinityTimeoutSeconds: spec?.obj_('sessionAffinityConfig')?.obj_('clientIP')?.int('timeoutSeconds') ?? 10800,
-    externalTrafficPolicy: spec?.str('externalTrafficPolicy') || 'Cluster',
-    internalTrafficPolicy: spec?.str('internalTrafficPolicy') || 'Cluster',
-    healthCheckNodePort: spec?.int('healthCheckNodePort') ?? 0,
+    sessionAffinity: spec?.oneOf('sessionAffinity', ['None', 'ClientIP']) ?? 'None',
+    affinityTimeoutSeconds: affinityTimeoutOf(spec),
+    externalTrafficPolicy: spec?.oneOf('externalTrafficPolicy', TRAFFIC_POLICIES) ?? 'Cluster',
+    internalTrafficPolicy: spec?.oneOf('internalTrafficPolicy', TRAFFIC_POLICIES) ?? 'Cluster',
+    healthCheckNodePort: spec?.portNumber('healthCheckNodePort', true) ?? 0,
     publishNotReadyAddresses: spec?.bool('publishNotReadyAddresses') ?? false,
   };
   const ipFamilyPolicy = spec?.str('ipFamilyPolicy');
@@ -273,6 +338,21 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
   return svc;
 }
 
+const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
+const TRAFFIC_POLICIES = ['Cluster', 'Local'] as const;
+
+/** The most the API server allows for `sessionAffinityConfig.clientIP.timeoutSeconds` (one day). */
+const MAX_AFFINITY_TIMEOUT = 86400;
+
+/** `sessionAffinityConfig.clientIP.timeoutSeconds`: 10800 when absent, else 1 to 86400. */
+function affinityTimeoutOf(spec: Reader | undefined): number {
+  const clientIP = spec?.obj_('sessionAffinityConfig')?.obj_('clientIP');
+  const t = clientIP?.int('timeoutSeconds');
+  if (t === undefined) return 10800;
+  if (t <= 0 || t > MAX_AFFINITY_TIMEOUT) clientIP!.fail('timeoutSeconds', `${t} must be greater than 0 and less than ${MAX_AFFINITY_TIMEOUT + 1}`);
+  return t;
+}
+
 /** A map of strings (labels, a selector), a null value read as "". */
 function stringMap(parent: Reader, key: string): Record<string, string> {
   const reader = parent.obj_(key);
@@ -286,8 +366,19 @@ function stringMap(parent: Reader, key: string): Record<string, string> {
 function targetPortOf(p: Reader): number | string | undefined {
   const v = p.raw('targetPort');
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string') return /^[0-9]+$/.test(v) ? Number(v) : v;
-  return p.int('targetPort');
+  if (typeof v === 'string') {
+    if (/^[0-9]+$/.test(v)) return checkedTargetPort(p, Number(v));
+    const problem = ianaServiceName(v);
+    if (problem !== undefined) p.fail('targetPort', `${JSON.stringify(v)} is not a valid port name: ${problem}`);
+    return v;
+  }
+  return checkedTargetPort(p, p.int('targetPort')!);
+}
+
+/** A numeric targetPort: 0 means "the port", else 1 to 65535. */
+function checkedTargetPort(p: Reader, n: number): number {
+  if (n < 0 || n > 65535) p.fail('targetPort', `${n} is not a valid port number: must be between 1 and 65535, inclusive`);
+  return n;
 }
 
 /** The ports of a pod spec's containers, then of its sidecars (init containers that restart Always). */
@@ -296,7 +387,11 @@ function containerPortsOf(podSpec: Reader | undefined): ContainerPortManifest[] 
   const out: ContainerPortManifest[] = [];
   const add = (c: Reader): void => {
     for (const p of c.objList('ports')) {
-      const port: ContainerPortManifest = { name: p.str('name') ?? '', protocol: p.protocol('protocol'), containerPort: p.int('containerPort') ?? 0 };
+      const port: ContainerPortManifest = {
+        name: p.name('name', ianaServiceName, 'port name') ?? '',
+        protocol: p.protocol('protocol'),
+        containerPort: p.portNumber('containerPort', true) ?? 0,
+      };
       out.push(port);
     }
   };
@@ -315,7 +410,7 @@ function decodePod(top: Reader, source: ObjectSource): PodManifest {
   const deletion = top.obj_('metadata')?.raw('deletionTimestamp');
   return {
     source,
-    nodeName: spec?.str('nodeName') ?? '',
+    nodeName: (spec && nodeNameOf(spec, 'nodeName')) ?? '',
     podIPs,
     ready,
     terminating: deletion !== undefined && deletion !== null,
@@ -330,11 +425,18 @@ function decodeWorkload(top: Reader, source: ObjectSource & { kind: WorkloadKind
   const templateMeta = template?.obj_('metadata');
   return {
     source,
-    replicas: spec?.int('replicas') ?? 1,
-    firstOrdinal: source.kind === 'StatefulSet' ? (spec?.obj_('ordinals')?.int('start') ?? 0) : 0,
+    replicas: nonNegative(spec, 'replicas') ?? 1,
+    firstOrdinal: source.kind === 'StatefulSet' ? (nonNegative(spec?.obj_('ordinals'), 'start') ?? 0) : 0,
     podLabels: templateMeta ? stringMap(templateMeta, 'labels') : {},
     containerPorts: containerPortsOf(template?.obj_('spec')),
   };
+}
+
+/** A count the API server requires to be a non-negative int32. */
+function nonNegative(r: Reader | undefined, key: string): number | undefined {
+  const n = r?.int32(key);
+  if (n !== undefined && n < 0) r!.fail(key, `${n} must be greater than or equal to 0`);
+  return n;
 }
 
 /**
@@ -354,8 +456,9 @@ function topologyAnnotation(annotations: Reader | undefined): { key: string; val
 const TOPOLOGY_MODE = 'service.kubernetes.io/topology-mode';
 
 function decodeEndpointPort(p: Reader): EndpointPortManifest {
-  const port: EndpointPortManifest = { name: p.str('name') ?? '', protocol: p.protocol('protocol') };
-  const n = p.int('port');
+  const port: EndpointPortManifest = { name: p.name('name', dns1123Label, 'port name') ?? '', protocol: p.protocol('protocol') };
+  // 0 is kept for the normaliser's warning (the API server refuses it, kube-proxy skips it).
+  const n = p.portNumber('port', true);
   if (n !== undefined) port.port = n;
   return port;
 }
@@ -369,7 +472,7 @@ function decodeSlice(top: Reader, source: ObjectSource, meta: Reader): EndpointS
   }
   return {
     source,
-    serviceName: labels?.str('kubernetes.io/service-name') ?? '',
+    serviceName: labels?.name('kubernetes.io/service-name', labelValue, 'label value') ?? '',
     addressType: top.str('addressType') ?? '',
     ports: top.objList('ports').map(decodeEndpointPort),
     endpoints,
@@ -388,6 +491,8 @@ function plainEndpoint(v: unknown): EndpointManifest | undefined {
   if ((hints !== undefined && hints !== null) || !(nodeName === undefined || nodeName === null || isString(nodeName))) {
     return undefined;
   }
+  // A bad node name is reported by decodeEndpoint.
+  if (isString(nodeName) && nodeName !== '' && nodeNameProblem(nodeName) !== undefined) return undefined;
   if (!Array.isArray(addresses) || !addresses.every(isString)) return undefined;
   const ep: EndpointManifest = { addresses };
   if (conditions !== undefined && conditions !== null) {
@@ -411,12 +516,12 @@ function decodeEndpoint(e: Reader): EndpointManifest {
   if (ready !== undefined) ep.ready = ready;
   if (serving !== undefined) ep.serving = serving;
   if (terminating !== undefined) ep.terminating = terminating;
-  const nodeName = e.str('nodeName');
+  const nodeName = nodeNameOf(e, 'nodeName');
   if (nodeName !== undefined) ep.nodeName = nodeName;
   const hints = e.obj_('hints');
   if (hints) {
     const zones = hints.objList('forZones').map((z) => z.str('name') ?? '');
-    const nodes = hints.objList('forNodes').map((z) => z.str('name') ?? '');
+    const nodes = hints.objList('forNodes').map((z) => nodeNameOf(z, 'name') ?? '');
     if (hints.raw('forZones') !== undefined && hints.raw('forZones') !== null) ep.zoneHints = zones;
     if (hints.raw('forNodes') !== undefined && hints.raw('forNodes') !== null) ep.nodeHints = nodes;
   }
@@ -427,7 +532,7 @@ function decodeEndpoints(top: Reader, source: ObjectSource, meta: Reader): Endpo
   const labels = meta.obj_('labels');
   const addr = (a: Reader): EndpointAddressManifest => {
     const out: EndpointAddressManifest = { ip: a.str('ip') ?? '' };
-    const nodeName = a.str('nodeName');
+    const nodeName = nodeNameOf(a, 'nodeName');
     if (nodeName !== undefined) out.nodeName = nodeName;
     return out;
   };

@@ -1,10 +1,12 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../test/helpers/errors.js';
 import { UserError } from '../errors.js';
 import { expandPaths, loadFiles, parseText, readText, type RawObject } from './files.js';
+import { readInputBytes } from './read.js';
 
 function parse(text: string, file = 'x.yaml'): RawObject[] {
   const out: RawObject[] = [];
@@ -109,5 +111,86 @@ describe('readText', () => {
     writeFileSync(utf8, 'name: caf\u00e9 \u2013 \u{1f600}\n');
     expect(readText(ascii)).toBe('name: plain\n');
     expect(readText(utf8)).toBe('name: caf\u00e9 \u2013 \u{1f600}\n');
+  });
+});
+
+/** The message of the UserError `fn` throws. */
+function userMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof UserError) return e.message;
+    throw e;
+  }
+  throw new Error('expected a UserError');
+}
+
+describe('directory walks a careful user can trust', () => {
+  const fresh = (): string => mkdtempSync(join(tmpdir(), 'kp-gen-walk-'));
+
+  it('skips fifos, sockets and devices, even with a manifest name (reading one could block for ever)', () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'a.yaml'), 'kind: Service\n');
+    execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
+    symlinkSync('/dev/zero', join(dir, 'zero.yaml'));
+    expect(expandPaths([dir])).toEqual([join(dir, 'a.yaml')]);
+  });
+
+  it('follows links, but a link back to a directory being walked is an error, not an endless walk', () => {
+    const dir = fresh();
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'a.yaml'), 'kind: Service\n');
+    symlinkSync('..', join(dir, 'sub', 'up'));
+    expect(userMessage(() => expandPaths([dir]))).toBe(`cannot read ${join(dir, 'sub', 'up')}: a symbolic link loop (it leads back to a directory that contains it)`);
+    const loop = fresh();
+    symlinkSync('self.yaml', join(loop, 'self.yaml'));
+    expect(userMessage(() => expandPaths([loop]))).toBe(`cannot read ${join(loop, 'self.yaml')}: too many levels of symbolic links`);
+  });
+
+  it('names a dangling link', () => {
+    const dir = fresh();
+    symlinkSync(join(dir, 'gone'), join(dir, 'a.yaml'));
+    expect(userMessage(() => expandPaths([dir]))).toBe(`cannot read ${join(dir, 'a.yaml')}: dangling symbolic link`);
+  });
+
+  it('names an unreadable subdirectory', () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'notadir'), '');
+    // readdir of a file fails as an unreadable directory does (root may read any directory).
+    expect(userMessage(() => expandPaths([join(dir, 'notadir/')]))).toMatch(/^cannot read .*notadir\/: not a directory$/);
+    if (process.getuid?.() !== 0) {
+      mkdirSync(join(dir, 'locked'), { mode: 0o000 });
+      expect(userMessage(() => expandPaths([dir]))).toBe(`cannot read directory ${join(dir, 'locked')}: permission denied`);
+    }
+  });
+});
+
+describe('input size limit', () => {
+  it('refuses a regular file over the limit before reading it, and an endless device at the limit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kp-gen-limit-'));
+    writeFileSync(join(dir, 'big.yaml'), 'x'.repeat(2000));
+    expect(userMessage(() => readInputBytes(join(dir, 'big.yaml'), 'big.yaml', 1024 * 1024 / 1024))).toMatch(/^cannot read big\.yaml: larger than .* MiB, the most kp-gen reads from one input$/);
+    expect(userMessage(() => readInputBytes('/dev/zero', '/dev/zero', 4096))).toMatch(/^cannot read \/dev\/zero: larger than/);
+    expect(readInputBytes(join(dir, 'big.yaml'), 'big.yaml', 2000).length).toBe(2000);
+  });
+
+  it('reads a fifo named explicitly, like stdin', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kp-gen-fifo-'));
+    const fifo = join(dir, 'in.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `printf 'kind: Service\\n' > ${fifo}`]);
+    try {
+      expect(readInputBytes(fifo, fifo).toString()).toBe('kind: Service\n');
+    } finally {
+      writer.kill();
+    }
+  });
+});
+
+describe('nesting', () => {
+  it('refuses Lists nested too deep instead of overflowing the stack', () => {
+    const n = 20000;
+    const text = `{"kind":"List","items":[${'{"kind":"List","items":['.repeat(n)}${']}'.repeat(n)}]}`;
+    expect(() => parse(text, 'deep.json')).toThrow('deep.json: document 1, items[0]: Lists nested more than 100 deep');
   });
 });

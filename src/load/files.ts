@@ -1,13 +1,14 @@
 /**
  * Reading manifest files: paths → parsed documents, each remembering where it came from.
- * Directories are walked recursively (sorted, `*.yaml|*.yml|*.json`, dot-entries skipped);
- * `-` reads stdin. Each file may be JSON, a single YAML document or multi-document YAML;
+ * Directories are walked recursively (sorted, `*.yaml|*.yml|*.json`, dot-entries and
+ * non-regular files skipped); `-` reads stdin. Every input is read up to MAX_INPUT_BYTES (read.ts). Each file may be JSON, a single YAML document or multi-document YAML;
  * `kind: List` (and typed lists such as `ServiceList`) are flattened into their items.
  */
 import { isAscii } from 'node:buffer';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, systemErrorText, UserError } from '../errors.js';
+import { readInputBytes } from './read.js';
 import { byteCompare, isRecord } from '../util.js';
 import { loadYAMLDocuments } from './yaml.js';
 
@@ -40,20 +41,56 @@ export function expandPaths(paths: readonly string[]): string[] {
     } catch (e) {
       throw new UserError(`cannot read ${p}: ${systemErrorText(e)}`);
     }
-    if (st.isDirectory()) walk(p, out);
+    // A file named on the command line is read whatever it is (a fifo like stdin), with the size limit.
+    if (st.isDirectory()) walk(p, out, new Set([dirKey(st)]));
     else out.push(p);
   }
   return out;
 }
 
-function walk(dir: string, out: string[]): void {
-  const names = readdirSync(dir).filter((n) => !n.startsWith('.'));
+function dirKey(st: Stats): string {
+  return `${st.dev}:${st.ino}`;
+}
+
+/**
+ * A directory's manifests, recursively. Symbolic links are followed; a link back to a directory
+ * being walked is an error (it would never end), as are a dangling link and an unreadable
+ * entry. Entries that are neither directories nor regular files — fifos, sockets, devices —
+ * are skipped: reading one could block for ever or never end.
+ */
+function walk(dir: string, out: string[], open: Set<string>): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => !n.startsWith('.'));
+  } catch (e) {
+    throw new UserError(`cannot read directory ${dir}: ${systemErrorText(e)}`);
+  }
   names.sort(byteCompare);
   for (const name of names) {
     const full = join(dir, name);
-    const st = statSync(full);
-    if (st.isDirectory()) walk(full, out);
-    else if (MANIFEST_EXT.test(name)) out.push(full);
+    let st: Stats;
+    try {
+      st = statSync(full);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const dangling = code === 'ENOENT' && isSymlink(full);
+      throw new UserError(`cannot read ${full}: ${dangling ? 'dangling symbolic link' : systemErrorText(e)}`);
+    }
+    if (st.isDirectory()) {
+      const key = dirKey(st);
+      if (open.has(key)) throw new UserError(`cannot read ${full}: a symbolic link loop (it leads back to a directory that contains it)`);
+      open.add(key);
+      walk(full, out, open);
+      open.delete(key);
+    } else if (st.isFile() && MANIFEST_EXT.test(name)) out.push(full);
+  }
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 
@@ -65,6 +102,7 @@ export function loadFiles(paths: readonly string[], readStdin: () => string): Ra
     try {
       text = file === '-' ? readStdin() : readText(file);
     } catch (e) {
+      if (e instanceof UserError) throw e;
       throw new UserError(`cannot read ${file}: ${systemErrorText(e)}`);
     }
     parseText(text, file, objects);
@@ -73,11 +111,12 @@ export function loadFiles(paths: readonly string[], readStdin: () => string): Ra
 }
 
 /**
- * A file's text, decoded as UTF-8. Manifests are almost always ASCII, and an ASCII file can be
- * copied into a string as is: for a 25 MB input that is ~50 ms faster than decoding UTF-8.
+ * A file's text, decoded as UTF-8, at most MAX_INPUT_BYTES. Manifests are almost always ASCII,
+ * and an ASCII file can be copied into a string as is: for a 25 MB input that is ~50 ms faster
+ * than decoding UTF-8.
  */
 export function readText(file: string): string {
-  const bytes = readFileSync(file);
+  const bytes = readInputBytes(file, file);
   return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }
 
@@ -114,14 +153,21 @@ function pushDoc(value: unknown, file: string, doc: number, out: RawObject[]): v
   flattenList(value, file, doc, undefined, out);
 }
 
+/** How deep Lists may nest in Lists (kubectl writes none nested; a deeper one is refused, not a stack overflow). */
+const MAX_LIST_DEPTH = 100;
+
 function flattenList(
   value: unknown,
   file: string,
   doc: number,
   item: number | undefined,
   out: RawObject[],
+  depth = 0,
 ): void {
   if (isRecord(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
+    if (depth >= MAX_LIST_DEPTH) {
+      throw new InputError({ file, field: item !== undefined ? `document ${doc}, items[${item}]` : `document ${doc}` }, `Lists nested more than ${MAX_LIST_DEPTH} deep`);
+    }
     // Typed lists (ServiceList, EndpointSliceList) omit kind/apiVersion on their items.
     const itemKind = value.kind === 'List' ? undefined : value.kind.slice(0, -'List'.length);
     value.items.forEach((it: unknown, i: number) => {
@@ -129,7 +175,7 @@ function flattenList(
         if (it.kind === undefined) it.kind = itemKind;
         if (it.apiVersion === undefined && value.apiVersion !== undefined) it.apiVersion = value.apiVersion;
       }
-      flattenList(it, file, doc, item ?? i, out);
+      flattenList(it, file, doc, item ?? i, out, depth + 1);
     });
     return;
   }

@@ -6,9 +6,10 @@
  * naming the file and the field: `kube-proxy.yaml: KubeProxyConfiguration: clusterCIDR:
  * "10.0.0.0/33" is not a CIDR`.
  */
-import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { InputError, systemErrorText, UserError } from '../errors.js';
+import { readInputText } from './read.js';
+import { checkAliasExpansion } from './yaml-aliases.js';
 import {
   DETECT_LOCAL_MODES,
   OptionValueError,
@@ -42,13 +43,15 @@ export type ConfigurableOption =
 export function applyKubeProxyConfig(o: RunOptions, file: string, explicit: (k: ConfigurableOption) => boolean): void {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file, file);
   } catch (e) {
+    if (e instanceof UserError) throw e;
     throw new UserError(`cannot read ${file}: ${systemErrorText(e)}`);
   }
   let doc: unknown;
   try {
     doc = yaml.load(text, { filename: file });
+    checkAliasExpansion(doc, file, 1);
   } catch (e) {
     if (e instanceof yaml.YAMLException) {
       throw new InputError({ file, line: e.mark.line + 1, column: e.mark.column + 1 }, `invalid YAML: ${e.reason}`);

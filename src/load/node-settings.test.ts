@@ -3,7 +3,7 @@ import { defaultRunOptions } from '../options.js';
 import { applyNodeSettings, nodeSettingsFromObject } from './node-settings.js';
 
 const node = (addresses: { type: string; address: string }[], spec: Record<string, unknown> = {}, labels: Record<string, string> = {}) => ({
-  metadata: { name: 'Node-1', labels },
+  metadata: { name: 'node-1', labels },
   spec,
   status: { addresses },
 });
@@ -21,9 +21,27 @@ describe('nodeSettingsFromObject (client-go GetNodeHostIPs order)', () => {
 
   it('reads podCIDRs, falling back to podCIDR, and the zone label', () => {
     expect(nodeSettingsFromObject(node([], { podCIDR: '10.1.0.0/24', podCIDRs: ['10.1.0.0/24', 'fd00:1::/64'] }, { 'topology.kubernetes.io/zone': 'z1' }), 'f')).toEqual({
-      name: 'Node-1', nodeIPs: [], podCIDRs: ['10.1.0.0/24', 'fd00:1::/64'], zone: 'z1',
+      name: 'node-1', nodeIPs: [], podCIDRs: ['10.1.0.0/24', 'fd00:1::/64'], zone: 'z1',
     });
     expect(nodeSettingsFromObject(node([], { podCIDR: '10.1.0.0/24' }), 'f').podCIDRs).toEqual(['10.1.0.0/24']);
+  });
+});
+
+describe('nodeSettingsFromObject refuses what the API server would refuse', () => {
+  const problem = (n: unknown): string => {
+    try {
+      nodeSettingsFromObject(n, 'cluster:x');
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('expected an error');
+  };
+  it.each([
+    [{ ...node([]), metadata: { name: 'node 1\n--pod-cidr' } }, 'cluster:x: Node: metadata.name: "node 1\\n--pod-cidr" is not a valid node name'],
+    [node([], { podCIDRs: ['10.0.0.0/8 -j ACCEPT'] }), 'cluster:x: Node node-1: spec.podCIDRs[0]: "10.0.0.0/8 -j ACCEPT" is not a CIDR'],
+    [node([], {}, { 'topology.kubernetes.io/zone': 'zone a' }), `cluster:x: Node node-1: metadata.labels['topology.kubernetes.io/zone']: "zone a" is not a valid label value`],
+  ])('%j', (n, message) => {
+    expect(problem(n)).toContain(message);
   });
 });
 

@@ -17,9 +17,10 @@
  *     build suffix (`v1.27.4-eks-2d98532`) is dropped; an unmodelled release is an error.
  */
 import { InputError, type InputLocation } from '../errors.js';
-import { formatIP, parseIP } from '../model/ip.js';
+import { formatIP, parseCIDR, parseIP } from '../model/ip.js';
 import type { RunOptions } from '../options.js';
 import { isRecord } from '../util.js';
+import { dns1123Subdomain, labelValue } from './names.js';
 
 export interface NodeSettings {
   /** `metadata.name`. */
@@ -43,6 +44,8 @@ export function nodeSettingsFromObject(node: unknown, file: string): NodeSetting
   const meta = isRecord(node.metadata) ? node.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : '';
   if (name === '') throw new InputError({ ...loc, field: 'metadata.name' }, 'missing');
+  const nameProblem = dns1123Subdomain(name);
+  if (nameProblem !== undefined) throw new InputError({ ...loc, field: 'metadata.name' }, `${JSON.stringify(name)} is not a valid node name: ${nameProblem}`);
   loc.object = `Node ${name}`;
   const spec = isRecord(node.spec) ? node.spec : {};
   const status = isRecord(node.status) ? node.status : {};
@@ -66,10 +69,17 @@ export function nodeSettingsFromObject(node: unknown, file: string): NodeSetting
   let podCIDRs = Array.isArray(spec.podCIDRs) ? spec.podCIDRs.filter((c): c is string => typeof c === 'string' && c !== '') : [];
   if (podCIDRs.length === 0 && typeof spec.podCIDR === 'string' && spec.podCIDR !== '') podCIDRs = [spec.podCIDR];
 
+  podCIDRs.forEach((c, i) => {
+    if (parseCIDR(c) === null) throw new InputError({ ...loc, field: `spec.podCIDRs[${i}]` }, `${JSON.stringify(c)} is not a CIDR`);
+  });
   const out: NodeSettings = { name, nodeIPs, podCIDRs };
   const labels = isRecord(meta.labels) ? meta.labels : {};
   const zone = labels[ZONE_LABEL];
-  if (typeof zone === 'string' && zone !== '') out.zone = zone;
+  if (typeof zone === 'string' && zone !== '') {
+    const zoneProblem = labelValue(zone);
+    if (zoneProblem !== undefined) throw new InputError({ ...loc, field: `metadata.labels['${ZONE_LABEL}']` }, `${JSON.stringify(zone)} is not a valid label value: ${zoneProblem}`);
+    out.zone = zone;
+  }
   const nodeInfo = isRecord(status.nodeInfo) ? status.nodeInfo : {};
   const version = typeof nodeInfo.kubeProxyVersion === 'string' ? nodeInfo.kubeProxyVersion.trim() : '';
   if (version !== '') {

@@ -7,6 +7,7 @@ import yaml from 'js-yaml';
 import { InputError } from '../errors.js';
 import { parseBlockYAML } from './yaml-block.js';
 import { YAML11_TYPES } from './yaml11.js';
+import { checkAliasExpansion } from './yaml-aliases.js';
 
 /**
  * Plain scalars resolved as kubectl resolves them (YAML 1.1 through go-yaml v2, yaml11.ts):
@@ -18,6 +19,9 @@ export const MANIFEST_SCHEMA = (() => {
   const t = (yaml as unknown as { types: Record<'merge' | 'timestamp' | 'binary' | 'omap' | 'pairs' | 'set', yaml.Type> }).types;
   return yaml.FAILSAFE_SCHEMA.extend({ implicit: [...YAML11_TYPES, t.merge], explicit: [t.timestamp, t.binary, t.omap, t.pairs, t.set] });
 })();
+
+/** Something that may be an anchor (`&name` after a space, a line start, `[`, `{`, `,` or `:`). */
+const ANCHOR = /(?:^|[\s[{,:])&[^\s,[\]{}]/;
 
 export interface LoadYAMLOptions {
   /** Try the block-style reader (yaml-block.ts) first (default true; false for tests). */
@@ -39,7 +43,10 @@ export function loadYAMLDocuments(text: string, file: string, opts: LoadYAMLOpti
   }
   report('js-yaml');
   try {
-    return yaml.loadAll(text, undefined, { filename: file, schema: MANIFEST_SCHEMA });
+    const docs = yaml.loadAll(text, undefined, { filename: file, schema: MANIFEST_SCHEMA });
+    // Only anchors make aliases: text with no `&` starting a word (an anchor) cannot hold a bomb.
+    if (ANCHOR.test(text)) docs.forEach((d, i) => checkAliasExpansion(d, file, i + 1));
+    return docs;
   } catch (e) {
     // js-yaml's line and column are 0-based.
     if (e instanceof yaml.YAMLException) {

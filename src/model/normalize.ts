@@ -308,18 +308,11 @@ function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn, 
 
   const out: ServicePort[] = [];
   svc.ports.forEach((p, i) => {
+    // Port numbers are 0 to 65535: the decoder refuses others, as the API server does.
     const portNumber = p.port ?? 0;
-    if (portNumber < 0 || portNumber > 65535) {
-      warn(src, `spec.ports[${i}].port`, `${portNumber} is not a valid port; port skipped`);
-      return;
-    }
     if (portNumber === 0) {
       // kube-proxy does not check: it writes `--dport 0` (its own tests rely on that).
       warn(src, `spec.ports[${i}].port`, `${p.port === undefined ? 'missing' : '0'}: the API server would reject this; written as --dport 0, as kube-proxy does`);
-    }
-    if (p.nodePort < 0 || p.nodePort > 65535) {
-      warn(src, `spec.ports[${i}].nodePort`, `${p.nodePort} is not a valid port; port skipped`);
-      return;
     }
     // join(), not a template: in the comment of every endpoint's rules (README#performance).
     // Before 1.19 an unnamed port keeps the colon (`ns/name:`), and so do its chain hashes.
@@ -430,10 +423,6 @@ function addSlice(
     const field = `${portsField}[${pi}]`;
     if (p.port === undefined || p.port === 0) {
       warn(src, `${field}.port`, `${p.port === undefined ? 'missing' : '0'}; port skipped`);
-      return;
-    }
-    if (p.port < 0 || p.port > 65535) {
-      warn(src, `${field}.port`, `${p.port} is not a valid port; port skipped`);
       return;
     }
     const port = service.ports.get(portKey(p.name, p.protocol));

@@ -45,7 +45,7 @@ describe('parseServiceSelector', () => {
   ])('%s', (text, want) => {
     expect(parseServiceSelector(text)).toEqual(want);
   });
-  it.each(['web', 'demo/', '/web', 'demo/web:', 'a/b/c', 'Demo/web', 'demo/web:http:1', 'demo/web:Http'])('refuses %s', (text) => {
+  it.each(['web', 'demo/', '/web', 'demo/web:', 'a/b/c', 'Demo/web', 'demo/web:http:1', 'demo/web:Http', 'demo/9web', 'demo/web.v2', 'demo.x/web', `demo/${'a'.repeat(64)}`, 'demo/web:-http'])('refuses %s', (text) => {
     expect(() => parseServiceSelector(text)).toThrow(SelectionError);
   });
 });

@@ -21,6 +21,7 @@
  * The result is itself a valid restore file: every jump target is declared.
  */
 import type { ChainDump, Dump, TableDump } from '../iptables/dump-types.js';
+import { dns1035Label, dns1123Label } from '../load/names.js';
 import type { Rule } from '../iptables/rule.js';
 import { chainRules, type Chain, type Ruleset, type Table } from '../plan/ruleset.js';
 import {
@@ -53,18 +54,29 @@ export class SelectionError extends Error {
   override readonly name = 'SelectionError';
 }
 
-const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** `ns/name[:port]` → a selector; a malformed one throws with what is wrong. */
+/**
+ * `ns/name[:port]` → a selector; a malformed one throws with what is wrong. The parts are checked
+ * as the API server checks them (load/names.ts): a namespace is a DNS-1123 label, a Service name
+ * a DNS-1035 label, a port a number 1…65535 or a Service port name (DNS-1123 label), so a
+ * selector can only name what a manifest or a dump can hold.
+ */
 export function parseServiceSelector(text: string): ServiceSelector {
   const m = /^([^/:\s]+)\/([^/:\s]+)(?::([^/:\s]+))?$/.exec(text);
   if (!m) throw new SelectionError(`${JSON.stringify(text)} is not NAMESPACE/NAME[:PORT]`);
   const [, namespace, name, port] = m;
-  if (!NAME.test(namespace!)) throw new SelectionError(`${JSON.stringify(text)}: namespace ${JSON.stringify(namespace)} is not a valid name`);
-  if (!NAME.test(name!)) throw new SelectionError(`${JSON.stringify(text)}: Service name ${JSON.stringify(name)} is not a valid name`);
-  if (port !== undefined && !PORT_NAME.test(port)) throw new SelectionError(`${JSON.stringify(text)}: port ${JSON.stringify(port)} is not a port name or number`);
+  const nsProblem = dns1123Label(namespace!);
+  if (nsProblem !== undefined) throw new SelectionError(`${JSON.stringify(text)}: namespace ${JSON.stringify(namespace)} is not a valid name: ${nsProblem}`);
+  const nameProblem = dns1035Label(name!);
+  if (nameProblem !== undefined) throw new SelectionError(`${JSON.stringify(text)}: Service name ${JSON.stringify(name)} is not a valid name: ${nameProblem}`);
+  if (port !== undefined && !isPortNumber(port) && dns1123Label(port) !== undefined) {
+    throw new SelectionError(`${JSON.stringify(text)}: port ${JSON.stringify(port)} is not a port name or number`);
+  }
   return port === undefined ? { namespace: namespace!, name: name! } : { namespace: namespace!, name: name!, port };
+}
+
+/** 1 … 65535, in decimal without a leading zero. */
+function isPortNumber(s: string): boolean {
+  return /^[1-9][0-9]{0,4}$/.test(s) && Number(s) <= 65535;
 }
 
 export function selectsAll(s: Selection | undefined): boolean {

@@ -6,7 +6,7 @@ import { UserError } from '../../errors.js';
 import { writeFileAtomic, type CliIO } from '../../io.js';
 import { DumpParseError } from '../../iptables/dump.js';
 import { ValueError } from '../../iptables/values.js';
-import { noteLine, warningLine } from '../../report.js';
+import { noteLine, warningLine, warningText } from '../../report.js';
 import { generate } from '../../run.js';
 import { packetGraph, renderDot, renderMermaid } from '../../views/graph.js';
 import { dumpGraph, knownPorts, resolveSelection, rulesetGraph, SelectionError, selectsAll, type RuleGraph } from '../../views/select.js';
@@ -33,7 +33,7 @@ export async function runGraph(io: CliIO, o: GraphOptions): Promise<number> {
     let title = `kube-proxy rules of ${source}`;
     if (!selectsAll(o.select)) {
       const r = resolveSelection(o.select!, knownPorts(graph), o.rules ?? 'the input');
-      if (!o.gen?.quiet) for (const w of r.warnings) io.stderr(`warning: ${w.flag}: ${w.message}\n`);
+      if (!o.gen?.quiet) for (const w of r.warnings) io.stderr(warningText(`${w.flag}: ${w.message}`));
       names = r.names;
       title = [...o.select!.services.map((s) => `${s.namespace}/${s.name}${s.port ? `:${s.port}` : ''}`), ...o.select!.namespaces.map((n) => `namespace ${n}`)].join(', ');
     }

@@ -8,7 +8,7 @@ import { labDown, labList, labStatus, labUp, ownedNamespaces } from '../../lab/l
 import { probe, type ProbeRequest } from '../../lab/probe.js';
 import { formatProbe, formatStatus, formatUp, labCommand } from '../../lab/report.js';
 import { readState, stateFile } from '../../lab/state.js';
-import { noteLine, warningLine } from '../../report.js';
+import { noteLine, noteText, terminalSafe, warningLine } from '../../report.js';
 import { DEFAULT_STATE_DIR, type LabListOptions, type LabProbeOptions, type LabRef, type LabStatusOptions, type LabUpOptions } from './index.js';
 
 /** The `--state-dir` flag to repeat in printed commands when it is not the default. */
@@ -39,7 +39,7 @@ export async function runDown(io: CliIO, o: LabRef): Promise<number> {
   const r = labDown(o.name, o.stateDir);
   if (r.state === null) {
     // Down already: nothing to do, and no error (a script's cleanup may run twice).
-    if (r.stray.length > 0) io.stderr(`note: namespaces without a record are left alone: ${r.stray.join(', ')} (remove with: ip netns del NAME)\n`);
+    if (r.stray.length > 0) io.stderr(noteText(`namespaces without a record are left alone: ${r.stray.join(', ')} (remove with: ip netns del NAME)`));
     await io.stdout(`lab ${JSON.stringify(o.name)} is not up: nothing to do\n`);
     return 0;
   }
@@ -57,12 +57,13 @@ export async function runList(io: CliIO, o: LabListOptions): Promise<number> {
     await io.stdout(`no lab is up (none recorded in ${o.stateDir})\n`);
     return 0;
   }
+  // A record's paths and problems are shown escaped: a state file is a file anyone could edit.
   const rows = [
     ['NAME', 'NAMESPACES', 'SERVERS', 'INPUT'],
     ...labs.map((l) =>
       l.problem !== undefined ? [l.name, '-', '-', `unreadable record: ${l.problem}`] : [l.name, `${l.namespaces.present}/${l.namespaces.recorded}`, `${l.servers.running}/${l.servers.recorded}`, l.paths.join(' ')],
     ),
-  ];
+  ].map((r) => r.map(terminalSafe));
   const widths = rows[0]!.map((_c, i) => Math.max(...rows.map((r) => r[i]!.length)));
   await io.stdout(rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd() + '\n').join(''));
   return 0;

@@ -6,7 +6,7 @@ import { UserError } from '../../errors.js';
 import { writeFileAtomic, type CliIO } from '../../io.js';
 import { DumpParseError } from '../../iptables/dump.js';
 import { ValueError } from '../../iptables/values.js';
-import { noteLine, warningLine } from '../../report.js';
+import { noteLine, warningLine, warningText } from '../../report.js';
 import { generate, type RunResult } from '../../run.js';
 import { renderServiceMap } from '../../views/ls-render.js';
 import { chainKind, dumpGraph, knownPorts, resolveSelection, rulesetGraph, SelectionError, selectsAll, type RuleGraph } from '../../views/select.js';
@@ -34,7 +34,7 @@ export async function runLs(io: CliIO, o: LsOptions): Promise<number> {
     let names: Set<string> | undefined;
     if (!selectsAll(o.select)) {
       const r = resolveSelection(o.select!, knownPorts(graph), o.rules ?? 'the input');
-      if (!o.gen?.quiet) for (const w of r.warnings) io.stderr(`warning: ${w.flag}: ${w.message}\n`);
+      if (!o.gen?.quiet) for (const w of r.warnings) io.stderr(warningText(`${w.flag}: ${w.message}`));
       names = r.names;
     }
     map = serviceMap(graph, source, ports, names);

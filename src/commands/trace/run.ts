@@ -8,7 +8,7 @@ import { rulesetDump } from '../../emit/dump.js';
 import { DumpParseError } from '../../iptables/dump.js';
 import type { Dump } from '../../iptables/dump-types.js';
 import { ValueError } from '../../iptables/values.js';
-import { noteLine, warningLine } from '../../report.js';
+import { noteLine, noteText, warningLine, warningText } from '../../report.js';
 import { generate } from '../../run.js';
 import { traceDump, TraceError, type NodeContext, type Packet } from '../../trace/index.js';
 import { renderTrace, traceJSON } from '../../trace/render.js';
@@ -69,8 +69,8 @@ export async function runTrace(io: CliIO, o: TraceOptions): Promise<number> {
     const which = o.select ? 'no Service selected by --service/-n has' : 'no Service has';
     result.notes.push(`${which} ${packet.protocol} ${hostPort(packet.dst, packet.dport)}: no kube-proxy rule for a Service matched the packet`);
   }
-  for (const n of result.notes) io.stderr(`note: ${n}\n`);
-  for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
+  for (const n of result.notes) io.stderr(noteText(n));
+  for (const w of result.warnings) io.stderr(warningText(w));
   await io.stdout(o.json ? traceJSON(packet, result) : renderTrace(packet, result, { brief: o.brief, explain: o.explain }));
   return 0;
 }
