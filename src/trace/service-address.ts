@@ -11,6 +11,7 @@ import { commentOfShape } from '../iptables/shape.js';
 import { canonicalProtocol } from '../iptables/values.js';
 import { TraceError } from './simulate.js';
 import type { Protocol, TraceResult } from './types.js';
+import { isServiceChainName } from '../plan/chain-names.js';
 
 export interface ServiceAddress {
   /** `NS/NAME:PORT` (`NS/NAME` for an unnamed port), as the comment names it. */
@@ -81,14 +82,13 @@ export function findServiceAddress(dump: Dump, q: ServiceQuery): ServiceAddress 
 
 /**
  * Whether no Service's rules took part in any outcome: the walk met no per-service chain
- * (KUBE-SVC/SVL/EXT/FW/SEP) and no rule whose comment names a service port (the REJECT of a
+ * (KUBE-SVC/SVL/EXT/FW/SEP, KUBE-XLB before 1.24) and no rule whose comment names a service port (the REJECT of a
  * Service without endpoints, say). Then no Service answers on the packet's destination.
  */
 export function touchedNoService(r: TraceResult): boolean {
-  const perService = /^KUBE-(SVC|SVL|EXT|FW|SEP)-/;
   const servicePortComment = / -m comment --comment "?[a-z0-9][-a-z0-9]*\/[a-z0-9][-a-z0-9]*(?:[:" ]|$)/;
   return r.outcomes.every((o) =>
-    o.path.every((c) => !perService.test(c)) &&
+    o.path.every((c) => !isServiceChainName(c)) &&
     o.steps.every((s) => s.rule === null || !servicePortComment.test(s.rule)),
   );
 }

@@ -25,6 +25,7 @@ import { dns1035Label, dns1123Label } from '../load/names.js';
 import type { Rule } from '../iptables/rule.js';
 import { chainRules, type Chain, type Ruleset, type Table } from '../plan/ruleset.js';
 import {
+  isServiceChainName,
   KUBE_EXTERNAL_SERVICES,
   KUBE_FIREWALL,
   KUBE_FORWARD,
@@ -125,15 +126,13 @@ export const FIXED_CHAINS: ReadonlySet<string> = new Set([
 ]);
 
 const BUILTIN = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
-/** Per-service-port chains, of every release kp-gen models (KUBE-XLB- before 1.24's KUBE-SVL-/EXT-). */
-const SERVICE_CHAIN = /^KUBE-(SVC|SVL|EXT|FW|SEP|XLB)-/;
 
 export type ChainKind = 'builtin' | 'fixed' | 'service' | 'foreign';
 
 export function chainKind(name: string): ChainKind {
   if (BUILTIN.has(name)) return 'builtin';
   if (FIXED_CHAINS.has(name)) return 'fixed';
-  if (SERVICE_CHAIN.test(name)) return 'service';
+  if (isServiceChainName(name)) return 'service'; // every release's, KUBE-XLB- too
   return 'foreign';
 }
 
