@@ -37,11 +37,6 @@ export interface PacketGraph {
   edges: GraphEdge[];
 }
 
-function optionValues(args: readonly Arg[], name: string): readonly string[] | undefined {
-  for (const a of args) if (a.kind === 'option' && a.name === name) return a.values;
-  return undefined;
-}
-
 /** What a rule matches, in a few words (`not from 10.244.0.0/16`, `from this node`, `p=0.333`). */
 export function describeMatches(args: readonly Arg[]): string {
   const words: string[] = [];

@@ -8,12 +8,11 @@
  */
 import { extname } from 'node:path';
 import { Command } from 'commander';
-import { UsageError } from '../../errors.js';
-import { addGenerationOptions, addSelectionOptions, choiceOption, flagValue, readGenerationOptions, readSelection } from '../../flags.js';
-import { checkOutputName, checkOutputTarget, STDOUT_NAME, type CliIO } from '../../io.js';
+import { addGenerationOptions, addSelectionOptions, choiceOption, flagValue } from '../../flags.js';
+import type { CliIO } from '../../io.js';
 import { readChoice, type RunOptions } from '../../options.js';
 import type { Selection } from '../../views/select.js';
-import { generationOptionKeys, rejectOptions } from '../shared.js';
+import { readViewSource } from '../shared.js';
 
 const FORMATS = ['mermaid', 'dot', 'svg'] as const;
 export type GraphFormat = (typeof FORMATS)[number];
@@ -70,22 +69,13 @@ export function register(program: Command, onParsed: (c: GraphCommand) => void):
   addSelectionOptions(cmd);
   cmd.action((paths: string[], flags: Record<string, unknown>, self: Command) => {
     const f = flags as unknown as GraphFlags;
-    if ((f.rules !== undefined) === (paths.length > 0)) throw new UsageError('give either --rules FILE or manifest paths');
-    if (f.rules !== undefined) rejectOptions(self, generationOptionKeys(self, OWN_OPTIONS), 'only when generating from manifests, not with --rules');
+    // The source is checked first: a usage error there names the real problem.
+    const source = readViewSource(self, paths, f, OWN_OPTIONS, 'pick the form with --format mermaid|dot|svg');
     const format =
       f.format !== undefined
         ? flagValue('--format', f.format, readChoice(FORMATS))
         : (f.output !== undefined ? BY_EXTENSION[extname(f.output).toLowerCase()] : undefined) ?? 'mermaid';
-    const options: GraphOptions = { format };
-    if (f.rules !== undefined) options.rules = f.rules;
-    else options.gen = readGenerationOptions(paths, self);
-    if (f.output !== undefined && f.output !== STDOUT_NAME) {
-      checkOutputName(f.output, 'pick the form with --format mermaid|dot|svg');
-      checkOutputTarget(f.output, f.rules !== undefined ? [f.rules] : paths);
-      options.output = f.output;
-    }
-    const select = readSelection(self);
-    if (select) options.select = select;
+    const options: GraphOptions = { format, ...source };
     onParsed({ name: 'graph', options });
   });
   program.addCommand(cmd);

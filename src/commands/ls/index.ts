@@ -8,12 +8,11 @@
  * only when the command runs, does the work.
  */
 import { Command } from 'commander';
-import { UsageError } from '../../errors.js';
-import { addGenerationOptions, addSelectionOptions, choiceOption, flagValue, readGenerationOptions, readSelection } from '../../flags.js';
-import { checkOutputName, checkOutputTarget, STDOUT_NAME, type CliIO } from '../../io.js';
+import { addGenerationOptions, addSelectionOptions, choiceOption, flagValue } from '../../flags.js';
+import type { CliIO } from '../../io.js';
 import { readChoice, type RunOptions } from '../../options.js';
 import type { Selection } from '../../views/select.js';
-import { generationOptionKeys, rejectOptions } from '../shared.js';
+import { readViewSource } from '../shared.js';
 
 const FORMATS = ['table', 'json', 'yaml'] as const;
 export type LsFormat = (typeof FORMATS)[number];
@@ -77,19 +76,9 @@ export function register(program: Command, onParsed: (c: LsCommand) => void): vo
   addSelectionOptions(cmd);
   cmd.action((paths: string[], flags: Record<string, unknown>, self: Command) => {
     const f = flags as unknown as LsFlags;
-    if ((f.rules !== undefined) === (paths.length > 0)) throw new UsageError('give either --rules FILE or manifest paths');
-    if (f.rules !== undefined) rejectOptions(self, generationOptionKeys(self, OWN_OPTIONS), 'only when generating from manifests, not with --rules');
-    const options: LsOptions = { format: flagValue('--format', f.format, readChoice(FORMATS)) };
-    if (f.rules !== undefined) options.rules = f.rules;
-    else options.gen = readGenerationOptions(paths, self);
+    const source = readViewSource(self, paths, f, OWN_OPTIONS, 'pick the form with --format table|json|yaml');
+    const options: LsOptions = { format: flagValue('--format', f.format, readChoice(FORMATS)), ...source };
     if (f.chain !== undefined) options.chain = f.chain;
-    if (f.output !== undefined && f.output !== STDOUT_NAME) {
-      checkOutputName(f.output, 'pick the form with --format table|json|yaml');
-      checkOutputTarget(f.output, f.rules !== undefined ? [f.rules] : paths);
-      options.output = f.output;
-    }
-    const select = readSelection(self);
-    if (select) options.select = select;
     onParsed({ name: 'ls', options });
   });
   program.addCommand(cmd);
