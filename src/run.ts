@@ -162,11 +162,12 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
     readNodeHints: cfg.preferSameTrafficDistribution,
     readIPMode: features.honourIPMode,
     readInternalTrafficPolicy: features.internalTrafficPolicy,
-    absentFields: { release: formatRelease(cfg.release), ipMode: !features.ipModeField, nodeHints: !features.nodeHintsField, topologyMode: !features.topologyModeAnnotation, internalTrafficPolicy: !features.internalTrafficPolicyField, zoneHints: !features.zoneHintsField },
+    absentFields: { release: formatRelease(cfg.release), ipMode: !features.ipModeField, nodeHints: !features.nodeHintsField, topologyMode: !features.topologyModeAnnotation, internalTrafficPolicy: !features.internalTrafficPolicyField, zoneHints: !features.zoneHintsField, topologyKeys: !features.topologyKeysField },
     unnamedPortColon: features.unnamedPortColon,
     serviceAddressesAsWritten: !features.serviceAddressesCanonical,
     endpointAddressesAsWritten: !features.endpointAddressesCanonical,
     endpointDedup: features.endpointDedup,
+    readyEndpointsOnly: features.readyEndpointsOnly,
   });
   if (noService) warnings.unshift(noService);
   const local = localTrafficWarning(ports, completed.manifests, cfg.nodeName);

@@ -333,6 +333,8 @@ function decodeService(top: Reader, source: ObjectSource): ServiceManifest {
     svc.hintsAnnotation = hints.value;
     if (hints.key === TOPOLOGY_MODE) svc.hintsFromTopologyMode = true;
   }
+  const topologyKeys = spec?.strList('topologyKeys') ?? [];
+  if (topologyKeys.length > 0) svc.topologyKeys = topologyKeys;
   const selector = spec ? stringMap(spec, 'selector') : {};
   if (Object.keys(selector).length > 0) svc.selector = selector;
   return svc;

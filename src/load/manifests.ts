@@ -66,6 +66,8 @@ export interface ServiceManifest {
   hintsAnnotation?: string;
   /** hintsAnnotation is `service.kubernetes.io/topology-mode`'s (only read from 1.27). */
   hintsFromTopologyMode?: true;
+  /** `spec.topologyKeys` (alpha ServiceTopology, 1.17–1.21); undefined when absent or empty. */
+  topologyKeys?: string[];
   /** undefined when absent (the API server then allocates a LoadBalancer's node ports). */
   allocateLoadBalancerNodePorts?: boolean;
   /**

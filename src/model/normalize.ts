@@ -36,15 +36,17 @@ export interface NormalizeOptions {
    * Fields the release being written did not have (plan/releases/features.ts): read as if
    * absent, with one warning naming the field and the release.
    */
-  absentFields?: { release: string; ipMode: boolean; nodeHints: boolean; topologyMode?: boolean; internalTrafficPolicy?: boolean; zoneHints?: boolean };
+  absentFields?: { release: string; ipMode: boolean; nodeHints: boolean; topologyMode?: boolean; internalTrafficPolicy?: boolean; zoneHints?: boolean; topologyKeys?: boolean };
   /** An unnamed port's ServicePortName is `ns/name:` (releases before 1.19); default `ns/name`. */
   unnamedPortColon?: boolean;
   /** Keep external IPs, load-balancer IPs and source ranges as written (releases before 1.30). */
   serviceAddressesAsWritten?: boolean;
   /** Keep endpoint addresses as written (releases before 1.33). */
   endpointAddressesAsWritten?: boolean;
-  /** Which copy of a duplicated ip:port is used; default prefer-non-terminating. */
+  /** Which copy of a duplicated ip:port (before 1.22: IP) is used; default prefer-non-terminating. */
   endpointDedup?: EndpointDedup;
+  /** Only ready endpoints exist (EndpointSliceCache of 1.19 and 1.20 kept no others). */
+  readyEndpointsOnly?: boolean;
 }
 
 export interface NormalizedInput {
@@ -84,6 +86,7 @@ interface PortEndpoints {
  * skips the Service (the entry still tells a slice that its Service exists).
  */
 interface ServiceEntry {
+  source: ObjectSource;
   ports: Map<string, PortEndpoints>;
 }
 
@@ -102,7 +105,7 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
   // Services → service ports.
   const services = new Map<string, ServiceEntry>();
   for (const svc of manifests.services) {
-    const entry: ServiceEntry = { ports: new Map() };
+    const entry: ServiceEntry = { source: svc.source, ports: new Map() };
     services.set(serviceKey(svc.source.namespace, svc.source.name), entry);
     const label = ignoredByLabel(svc.source);
     if (label) {
@@ -137,7 +140,15 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
   const result: ServicePortWithEndpoints[] = [];
   for (const service of services.values()) {
     for (const { svcPort, endpoints } of service.ports.values()) {
-      result.push({ svcPort, endpoints: sortedUnique(endpoints, opts.endpointDedup ?? 'prefer-non-terminating') });
+      const present = opts.readyEndpointsOnly ? endpoints.filter((ep) => ep.ready) : endpoints;
+      const dedup = opts.endpointDedup ?? 'prefer-non-terminating';
+      const unique = dedup === 'ip-first-or-local' ? uniqueByIP(present) : sortedUnique(present, dedup);
+      if (unique.dropped.length > 0) {
+        const kept = unique.endpoints.filter((ep) => unique.dropped.some((d) => d.ip === ep.ip)).map((ep) => ep.endpoint);
+        const n = unique.dropped.length;
+        warn(service.source, 'spec.ports', `port ${JSON.stringify(svcPort.portName)}: endpoint${n > 1 ? 's' : ''} ${unique.dropped.map((ep) => ep.endpoint).join(', ')} dropped: kube-proxy ${opts.absentFields?.release ?? 'before 1.22'} keeps one endpoint per IP and service port, here ${kept.join(', ')} (the first copy unless a later one is on this node; kube-proxy takes slices in random order, kp-gen by name)`);
+      }
+      result.push({ svcPort, endpoints: unique.endpoints });
     }
   }
   result.sort((a, b) => compareServicePorts(a.svcPort, b.svcPort));
@@ -149,7 +160,7 @@ export function normalize(manifests: Manifests, opts: NormalizeOptions): Normali
  * (EndpointSliceCache merges them in slice order), a non-terminating copy replaces an earlier
  * one, a terminating copy does not: the last non-terminating copy wins, else the first.
  */
-function sortedUnique(endpoints: Endpoint[], dedup: EndpointDedup): Endpoint[] {
+function sortedUnique(endpoints: Endpoint[], dedup: EndpointDedup): { endpoints: Endpoint[]; dropped: Endpoint[] } {
   // Stable: copies of one endpoint stay in slice order.
   endpoints.sort((a, b) => byteCompare(a.endpoint, b.endpoint));
   const firstOrLocal = dedup === 'first-or-local';
@@ -164,7 +175,31 @@ function sortedUnique(endpoints: Endpoint[], dedup: EndpointDedup): Endpoint[] {
     out.push(pick);
     i = j;
   }
-  return out;
+  return { endpoints: out, dropped: [] };
+}
+
+/**
+ * EndpointSliceCache before 1.22 (addEndpointsByIP): one endpoint per IP for a service port,
+ * the first copy in slice order unless a later one is on this node; then sorted, like every
+ * release's, by the text `ip:port`. What else had that IP (another port) is returned as
+ * dropped.
+ */
+function uniqueByIP(endpoints: readonly Endpoint[]): { endpoints: Endpoint[]; dropped: Endpoint[] } {
+  const byIP = new Map<string, Endpoint>();
+  const dropped: Endpoint[] = [];
+  for (const ep of endpoints) {
+    const first = byIP.get(ep.ip);
+    if (first === undefined) byIP.set(ep.ip, ep);
+    else if (ep.isLocal) {
+      if (first.endpoint !== ep.endpoint) dropped.push(first);
+      byIP.set(ep.ip, ep);
+    } else if (first.endpoint !== ep.endpoint) dropped.push(ep);
+  }
+  const kept = [...byIP.values()].sort((a, b) => byteCompare(a.endpoint, b.endpoint));
+  // The same ip:port dropped twice (a copy in a third slice) is named once.
+  const named = new Set(kept.map((ep) => ep.endpoint));
+  const unique = dropped.filter((ep) => !named.has(ep.endpoint) && (named.add(ep.endpoint), true));
+  return { endpoints: kept, dropped: unique };
 }
 
 /** kp-gen's processing order: (namespace, service name, port name, protocol), byte-wise. */
@@ -269,6 +304,13 @@ function servicePorts(svc: ServiceManifest, opts: NormalizeOptions, warn: Warn, 
       sourceRangeTexts.push(text.trim());
     }
   });
+  if (svc.topologyKeys !== undefined && opts.absentFields) {
+    // ServiceTopology (KEP-536): alpha, off by default, 1.17 … 1.21; the API server dropped the field from 1.22.
+    const { release, topologyKeys } = opts.absentFields;
+    warn(src, 'spec.topologyKeys', topologyKeys
+      ? `did not exist in kube-proxy ${release}; ignored (ServiceTopology was an alpha of 1.17 … 1.21)`
+      : `kube-proxy ${release} reads it only with feature gate ServiceTopology (alpha, off by default), which kp-gen does not model; ignored`);
+  }
   let hintsAnnotation = svc.hintsAnnotation;
   if (hintsAnnotation !== undefined && opts.absentFields?.zoneHints) {
     // Before 1.21 kube-proxy had no topology hints at all.

@@ -142,3 +142,23 @@ export function categorizeEndpoints(
   result.allReachableEndpoints = [...union.values()];
   return result;
 }
+
+/**
+ * filterEndpointsWithHints of 1.21 … 1.23 (pkg/proxy/topology.go), the last step of
+ * FilterEndpoints when the TopologyAwareHints gate is on (off by default before 1.24): for a
+ * Service whose topology-aware-hints annotation asks for hints ("auto"; also "Auto" from
+ * 1.21.1), on a node with a zone, the endpoints hinted for this zone. Every endpoint counts,
+ * ready or not: one without zone hints, or none for this zone, means no filtering.
+ */
+export function filterEndpointsWithHintsBefore124(endpoints: readonly Endpoint[], sp: ServicePort, cfg: ProxierConfig): readonly Endpoint[] {
+  if (cfg.features.topologyHints === 'never') return endpoints;
+  const a = sp.hintsAnnotation ?? '';
+  if (a !== 'auto' && !(a === 'Auto' && cfg.features.topologyHintsAutoValue)) return endpoints;
+  if (cfg.nodeZone === '') return endpoints;
+  const filtered: Endpoint[] = [];
+  for (const ep of endpoints) {
+    if (!ep.zoneHints || ep.zoneHints.size === 0) return endpoints;
+    if (ep.zoneHints.has(cfg.nodeZone)) filtered.push(ep);
+  }
+  return filtered.length > 0 ? filtered : endpoints;
+}

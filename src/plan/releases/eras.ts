@@ -72,7 +72,7 @@ export const ERAS: readonly Era[] = [
     last: 21,
     planner: 'src/plan/releases/e6-1.19/planner.ts',
     summary:
-      'KUBE-XLB chains for externalTrafficPolicy Local; masquerade rules in KUBE-SERVICES and KUBE-NODEPORTS; -d/-s with /32; a KUBE-FW chain for every load-balancer IP, ending in KUBE-MARK-DROP; "Balancing rule N for P" comments in KUBE-XLB; three-rule KUBE-POSTROUTING, --or-mark; two CIDR-less KUBE-FORWARD conntrack rules; ns/name for unnamed ports',
+      'KUBE-XLB chains for externalTrafficPolicy Local; masquerade rules in KUBE-SERVICES and KUBE-NODEPORTS; -d/-s with /32; a KUBE-FW chain for every load-balancer IP, ending in KUBE-MARK-DROP; "Balancing rule N for P" comments in KUBE-XLB; three-rule KUBE-POSTROUTING, --or-mark; two CIDR-less KUBE-FORWARD conntrack rules; ns/name for unnamed ports; endpoints from EndpointSlices in ip:port text order, one per IP and service port (1.19, 1.20: ready ones only)',
     source:
       'pkg/proxy/iptables/proxier.go at tnqn/kubernetes@8d903e3116a96408ddeade3bd536d8d632a6c3ed (1.21-dev master: klog structured logging, utilproxy.WriteLine, KUBE-XLB, FilterTopologyEndpoint; plus its author\'s PR #97279, the single KUBE-FORWARD conntrack rule, which upstream merged only for 1.23)',
   },

@@ -183,6 +183,30 @@ export const FEATURE_SWITCHES = {
     backports: [],
     source: 'pkg/proxy/endpointslicecache.go: Addresses[0] as written at ashierj/superdemo@86435b28 (1.30-era), ParseIPSloppy(...).String() at danwinship/kubernetes@6c763fd5 (1.33-era)',
   },
+  endpointSliceProxying: {
+    summary: 'kube-proxy builds its endpoints from EndpointSlices (EndpointSliceCache: one endpoint per key and service port, sorted by the text `ip:port`); before, from the Endpoints object, in its subsets\' order (feature gate EndpointSliceProxying: alpha 1.18, beta and on by default 1.19, GA 1.22)',
+    since: 19,
+    backports: [],
+    source: 'pkg/features/kube_features.go: EndpointSliceProxying {Default: true, Beta} in a 1.20-dev copy (search index id 162946724: EndpointSliceTerminatingCondition alpha, EvenPodsSpread GA "remove in 1.21"), GA and locked in release-1.23 (id 253791768); byIP.Less compares Endpoint.String() (ip:port) in pkg/proxy/endpointslicecache.go at JeremyOT/kubernetes@f13aa6f2 and khenidak/kubernetes@a71a721b',
+  },
+  notReadyEndpointsCached: {
+    summary: 'EndpointSliceCache keeps not-ready endpoints too (with their ready/serving/terminating conditions), so they take part in de-duplication and count as endpoint chains; before, newEndpointSliceInfo keeps only endpoints whose ready condition is unset or true',
+    since: 21,
+    backports: [],
+    source: 'PR #96371 ("kube-proxy: track serving/terminating conditions in endpoints cache", still in review 2020-12-09, after the 1.20.0 release of 2020-12-08); ready-only newEndpointSliceInfo in pkg/proxy/endpointslicecache.go at khenidak/kubernetes@a71a721b (1.20-dev: v1.IPFamily of the dual-stack rework, klog/v2) and JeremyOT/kubernetes@f13aa6f2; Ready/Serving/Terminating in the cache of 1.21 (the base of PR #101935\'s diff, May 2021)',
+  },
+  endpointSetKeyedByEndpoint: {
+    summary: 'EndpointSliceCache keys a service port\'s endpoints by `ip:port` (Endpoint.String()); before, by IP alone (addEndpointsByIP), so endpoints of one service port that share an IP with different ports (two hostNetwork pods on one node, a named targetPort resolving to different numbers in two slices) collapse into one: the first seen unless a later one is on this node',
+    since: 22,
+    backports: [],
+    source: 'PR #101935 ("kube-proxy: Fix EndpointSliceCache::getEndpointsMap for different endpoints with same IP", opened 2021-05-12, after the 1.21.0 release; release note none, no cherry-picks); endpointsByIP[endpointInfo.IP()] in pkg/proxy/endpointslicecache.go at khenidak/kubernetes@a71a721b and JeremyOT/kubernetes@f13aa6f2 and in that PR\'s 1.21/1.22-dev base; endpointSet[endpointInfo.String()] at thockin/kubernetes@a91130ed and later',
+  },
+  topologyHintsAutoValue: {
+    summary: 'the topology-aware-hints annotation value "Auto" asks for zone hints as "auto" does (and "Disabled" is a known value); before, only "auto"',
+    since: 22,
+    backports: [[21, 1]],
+    source: 'PR #100728 (approved 2021-03-31, after the 1.21 branch) and its cherry-pick #101053 to release-1.21 (opened 2021-04-13, approved 2021-04-27: 1.21.1); "auto" only in pkg/proxy/topology.go search-index id 1685480331 (1.21: ServiceTopology still read), "Auto" and "auto" in id 1263275015 (1.22/1.23: no ServiceTopology)',
+  },
   dedupPrefersNonTerminating: {
     summary: 'one ip:port in several endpoints: a non-terminating copy replaces a terminating one; before, the first copy stays unless a later one is on this node',
     since: 34,
@@ -272,8 +296,12 @@ export interface ReleaseFeatures {
   serviceAddressesCanonical: boolean;
   /** Endpoint addresses canonical; else as written. */
   endpointAddressesCanonical: boolean;
-  /** How copies of one ip:port are resolved. */
+  /** How copies of one ip:port (before 1.22: of one IP) are resolved. */
   endpointDedup: EndpointDedup;
+  /** EndpointSliceCache keeps only ready endpoints (1.19, 1.20): the others are not endpoints at all. */
+  readyEndpointsOnly: boolean;
+  /** The topology-aware-hints value "Auto" counts as "auto" (1.21.1 on). */
+  topologyHintsAutoValue: boolean;
   /** spec.internalTrafficPolicy is honoured (gate ServiceInternalTrafficPolicy, off-able before 1.26). */
   internalTrafficPolicy: boolean;
   /** Serving-terminating endpoints are used when no ready one is (gate ProxyTerminatingEndpoints). */
@@ -316,13 +344,17 @@ export interface ReleaseFeatures {
   unnamedPortColon: boolean;
   /** EndpointSlice zone hints and their Service annotation exist (from 1.21, when the gate came). */
   zoneHintsField: boolean;
+  /** spec.topologyKeys exists (ServiceTopology alpha, 1.17 … 1.21; kp-gen models its gate off). */
+  topologyKeysField: boolean;
 }
 
 /**
  * Which copy of an endpoint (the same ip:port in several slices, or twice in one) is used:
- * the first unless a later one is on this node, or the last non-terminating one.
+ * the first unless a later one is on this node, or the last non-terminating one; before 1.22
+ * (`ip-first-or-local`) the key is the IP alone, so endpoints of a service port sharing an IP
+ * with different ports collapse into one, chosen the first-or-local way.
  */
-export type EndpointDedup = 'first-or-local' | 'prefer-non-terminating';
+export type EndpointDedup = 'ip-first-or-local' | 'first-or-local' | 'prefer-non-terminating';
 
 export function releaseFeatures(release: Release, gates: Readonly<Record<string, boolean>>): ReleaseFeatures {
   const trafficDistribution = hasFeature(release, 'topologyHintsWithoutAnnotation') && gateEnabled(release, 'ServiceTrafficDistribution', gates);
@@ -338,7 +370,9 @@ export function releaseFeatures(release: Release, gates: Readonly<Record<string,
     preferSameTrafficDistribution: hasFeature(release, 'nodeHintsField') && gateEnabled(release, 'PreferSameTrafficDistribution', gates),
     serviceAddressesCanonical: hasFeature(release, 'serviceAddressesCanonical'),
     endpointAddressesCanonical: hasFeature(release, 'endpointAddressesCanonical'),
-    endpointDedup: hasFeature(release, 'dedupPrefersNonTerminating') ? 'prefer-non-terminating' : 'first-or-local',
+    endpointDedup: endpointDedup(release),
+    readyEndpointsOnly: hasFeature(release, 'endpointSliceProxying') && !hasFeature(release, 'notReadyEndpointsCached'),
+    topologyHintsAutoValue: hasFeature(release, 'topologyHintsAutoValue'),
     internalTrafficPolicy: gateEnabled(release, 'ServiceInternalTrafficPolicy', gates),
     proxyTerminatingEndpoints: gateEnabled(release, 'ProxyTerminatingEndpoints', gates),
     localhostNodePortsOption: hasFeature(release, 'localhostNodePortsOption'),
@@ -360,5 +394,18 @@ export function releaseFeatures(release: Release, gates: Readonly<Record<string,
     unmarkBeforeMasquerade: hasFeature(release, 'unmarkBeforeMasquerade'),
     unnamedPortColon: !hasFeature(release, 'servicePortNameWithoutColon'),
     zoneHintsField: atLeast(release, RULE_FEATURE_GATES.TopologyAwareHints.alpha),
+    // KEP-536: alpha from 1.17 (FilterTopologyEndpoint in the 1.18-dev proxier.go, search-index copy 59534007),
+    // still read in 1.21's pkg/proxy/topology.go (id 1685480331), gone from 1.22's (id 1263275015).
+    topologyKeysField: atLeast(release, 17) && !atLeast(release, 22),
   };
+}
+
+/**
+ * Releases before 1.19 read the Endpoints object, which the endpoints controller had already
+ * de-duplicated; EndpointSliceCache keyed by IP until 1.22, by ip:port after.
+ */
+function endpointDedup(release: Release): EndpointDedup {
+  if (hasFeature(release, 'dedupPrefersNonTerminating')) return 'prefer-non-terminating';
+  if (hasFeature(release, 'endpointSliceProxying') && !hasFeature(release, 'endpointSetKeyedByEndpoint')) return 'ip-first-or-local';
+  return 'first-or-local';
 }

@@ -111,6 +111,9 @@ describe('feature table', () => {
       serviceAddressesCanonical: true,
       endpointAddressesCanonical: true,
       endpointDedup: 'prefer-non-terminating',
+      readyEndpointsOnly: false,
+      topologyHintsAutoValue: true,
+      topologyKeysField: false,
       internalTrafficPolicy: true,
       proxyTerminatingEndpoints: true,
       localhostNodePortsOption: true,
@@ -150,6 +153,9 @@ describe('feature table', () => {
       serviceAddressesCanonical: false,
       endpointAddressesCanonical: false,
       endpointDedup: 'first-or-local',
+      readyEndpointsOnly: false,
+      topologyHintsAutoValue: true,
+      topologyKeysField: false,
       internalTrafficPolicy: true,
       proxyTerminatingEndpoints: true,
       localhostNodePortsOption: true,
@@ -200,5 +206,27 @@ describe('feature table', () => {
     expect(pick(23)).toEqual([true, true, true, true, true, true]);
     expect(releaseFeatures(at(19), {}).probabilityTenDigits).toBe(true);
     expect(releaseFeatures(at(16), {}).probabilityTenDigits).toBe(false);
+  });
+
+  it('EndpointSliceCache: keyed by IP and ready-only in 1.19/1.20, by IP in 1.21, by ip:port from 1.22', () => {
+    const pick = (r: { major: number; minor: number; patch?: number }) => {
+      const f = releaseFeatures(r, {});
+      return [f.endpointDedup, f.readyEndpointsOnly];
+    };
+    expect(pick(at(18))).toEqual(['first-or-local', false]);
+    expect(pick(at(19))).toEqual(['ip-first-or-local', true]);
+    expect(pick(at(20))).toEqual(['ip-first-or-local', true]);
+    expect(pick(at(21))).toEqual(['ip-first-or-local', false]);
+    expect(pick(at(22))).toEqual(['first-or-local', false]);
+  });
+
+  it('topology before 1.24: hints only with the gate, "Auto" from 1.21.1, topologyKeys in 1.17 … 1.21', () => {
+    expect(releaseFeatures(at(23), {}).topologyHints).toBe('never');
+    expect(releaseFeatures(at(23), { TopologyAwareHints: true }).topologyHints).toBe('with-annotation');
+    expect(releaseFeatures(at(24), {}).topologyHints).toBe('with-annotation');
+    expect(releaseFeatures(at(20), { TopologyAwareHints: true }).topologyHints).toBe('never');
+    expect(releaseFeatures(at(21), {}).topologyHintsAutoValue).toBe(false);
+    expect(releaseFeatures({ major: 1, minor: 21, patch: 1 }, {}).topologyHintsAutoValue).toBe(true);
+    expect([16, 17, 21, 22].map((m) => releaseFeatures(at(m), {}).topologyKeysField)).toEqual([false, true, true, false]);
   });
 });

@@ -11,7 +11,8 @@
  * Within the era (features.ts): 1.21 has the filter KUBE-NODEPORTS with the health-check node
  * port rules; 1.19 and 1.20 three filter chains.
  */
-import type { Endpoint, ProxierConfig, ServicePortWithEndpoints } from '../../../model/types.js';
+import type { Endpoint, ProxierConfig, ServicePort, ServicePortWithEndpoints } from '../../../model/types.js';
+import { filterEndpointsWithHintsBefore124 } from '../../topology.js';
 import { cidrContains, formatCIDR } from '../../../model/ip.js';
 import {
   KUBE_EXTERNAL_SERVICES,
@@ -75,15 +76,16 @@ export function planRules119(ports: readonly ServicePortWithEndpoints[], cfg: Pr
 }
 
 /**
- * The endpoints used (1.21: FilterEndpoints, pkg/proxy/topology.go, with the era's default
- * gates): internalTrafficPolicy Local, when the gate lets kube-proxy read it, keeps this
- * node's endpoints unless the service is externalTrafficPolicy Local. ServiceTopology and
- * TopologyAwareHints (alpha, off by default) are not modelled in this era.
+ * The endpoints used (1.21: FilterEndpoints, pkg/proxy/topology.go): all of an
+ * externalTrafficPolicy Local service; else internalTrafficPolicy Local, when the gate lets
+ * kube-proxy read it, keeps this node's; else, with the TopologyAwareHints gate on (alpha,
+ * 1.21 only in this era), the zone's hinted endpoints. ServiceTopology (alpha, off by
+ * default, topologyKeys) is not modelled: normalize warns about the field.
  */
-function filterEndpoints(endpoints: readonly Endpoint[], nodeLocalExternal: boolean, internalPolicyLocal: boolean): readonly Endpoint[] {
-  if (nodeLocalExternal) return endpoints;
-  if (internalPolicyLocal) return endpoints.filter((ep) => ep.isLocal);
-  return endpoints;
+function filterEndpoints(endpoints: readonly Endpoint[], svcInfo: ServicePort, cfg: ProxierConfig): readonly Endpoint[] {
+  if (svcInfo.externalPolicyLocal) return endpoints;
+  if (svcInfo.internalPolicyLocal) return endpoints.filter((ep) => ep.isLocal);
+  return filterEndpointsWithHintsBefore124(endpoints, svcInfo, cfg);
 }
 
 function writeServicePort(ctx: Context, { svcPort: svcInfo, endpoints }: ServicePortWithEndpoints, nodePorts: boolean): void {
@@ -95,7 +97,7 @@ function writeServicePort(ctx: Context, { svcPort: svcInfo, endpoints }: Service
   const dport = option('--dport', String(svcInfo.port));
   const onlyNodeLocalEndpoints = svcInfo.externalPolicyLocal;
 
-  const allEndpoints = filterEndpoints(endpoints, onlyNodeLocalEndpoints, svcInfo.internalPolicyLocal);
+  const allEndpoints = filterEndpoints(endpoints, svcInfo, cfg);
   const readyEndpoints = allEndpoints.filter((ep) => ep.ready);
   const hasEndpoints = readyEndpoints.length > 0;
 

@@ -10,7 +10,8 @@
  * 1.22 writes /32 addresses and "Balancing rule N for P" in KUBE-XLB; 1.23 bare addresses and
  * the comment helper's P.
  */
-import type { Endpoint, ProxierConfig, ServicePortWithEndpoints } from '../../../model/types.js';
+import type { Endpoint, ProxierConfig, ServicePort, ServicePortWithEndpoints } from '../../../model/types.js';
+import { filterEndpointsWithHintsBefore124 } from '../../topology.js';
 import { cidrContains, formatCIDR } from '../../../model/ip.js';
 import {
   KUBE_EXTERNAL_SERVICES,
@@ -72,14 +73,14 @@ export function planRules122(ports: readonly ServicePortWithEndpoints[], cfg: Pr
 }
 
 /**
- * FilterEndpoints (pkg/proxy/topology.go) with the default gates of the era: endpoints of an
- * externalTrafficPolicy Local service are all kept; internalTrafficPolicy Local keeps this
- * node's. (TopologyAwareHints, off by default before 1.24, is not modelled in this era.)
+ * FilterEndpoints (pkg/proxy/topology.go of 1.22/1.23): endpoints of an externalTrafficPolicy
+ * Local service are all kept; internalTrafficPolicy Local keeps this node's; else, with the
+ * TopologyAwareHints gate on (beta but off by default until 1.24), the zone's hinted ones.
  */
-function filterEndpoints(endpoints: readonly Endpoint[], nodeLocalExternal: boolean, internalPolicyLocal: boolean): readonly Endpoint[] {
-  if (nodeLocalExternal) return endpoints;
-  if (internalPolicyLocal) return endpoints.filter((ep) => ep.isLocal);
-  return endpoints;
+function filterEndpoints(endpoints: readonly Endpoint[], svcInfo: ServicePort, cfg: ProxierConfig): readonly Endpoint[] {
+  if (svcInfo.externalPolicyLocal) return endpoints;
+  if (svcInfo.internalPolicyLocal) return endpoints.filter((ep) => ep.isLocal);
+  return filterEndpointsWithHintsBefore124(endpoints, svcInfo, cfg);
 }
 
 function writeServicePort(ctx: Context, { svcPort: svcInfo, endpoints }: ServicePortWithEndpoints, nodePorts: boolean): void {
@@ -92,7 +93,7 @@ function writeServicePort(ctx: Context, { svcPort: svcInfo, endpoints }: Service
   const nodeLocalExternal = svcInfo.externalPolicyLocal;
   const terminatingGate = cfg.features.proxyTerminatingEndpoints;
 
-  const allEndpoints = filterEndpoints(endpoints, nodeLocalExternal, svcInfo.internalPolicyLocal);
+  const allEndpoints = filterEndpoints(endpoints, svcInfo, cfg);
 
   // Is there a usable endpoint anywhere, and a local one (ready, or serving-terminating)?
   let hasEndpoints = false;
