@@ -28,14 +28,17 @@ export async function runDiff(io: CliIO, o: DiffOptions): Promise<number> {
     const stdinUses = o.dumps.filter((d) => d === '-').length + (o.gen?.paths.includes('-') ? 1 : 0);
     if (stdinUses > 1) throw new UsageError('stdin (-) can be read only once', 'run kp-gen diff --help for usage');
     let a;
+    let b;
     if (o.gen) {
       const generated = generate(o.gen, { readStdin: io.readStdin });
       if (!o.gen.quiet) for (const line of [...generated.notes.map(noteLine), ...generated.warnings.map(warningLine)]) io.stderr(line);
-      a = rulesetDump(generated.ruleset, `kp-gen ${o.gen.paths.join(' ')}`);
+      // B first: the planned rules written as B writes them are held as B's (emit/dump.ts).
+      b = readDump(o.dumps[0]!, io);
+      a = rulesetDump(generated.ruleset, `kp-gen ${o.gen.paths.join(' ')}`, { dump: b, family: o.gen.ipFamily === 'ipv6' ? 6 : 4 });
     } else {
       a = readDump(o.dumps[0]!, io);
+      b = readDump(o.dumps[1]!, io);
     }
-    let b = readDump(o.dumps[o.dumps.length - 1]!, io);
     [a, b] = narrowDumps([a, b], o.select, io, o.gen?.quiet) as [typeof a, typeof b];
     result = compareDumps(a, b);
   } catch (e) {
