@@ -6,12 +6,27 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli.js';
 import { rulesetDump } from '../src/emit/dump.js';
-import { parseDump } from '../src/iptables/dump.js';
+import { parseDump, ruleWords } from '../src/iptables/dump.js';
 import { generate } from '../src/run.js';
 import { compareDumps } from '../src/diff/compare.js';
 import { emitSave } from '../src/emit/save-output.js';
 import type { Dump, DumpRule } from '../src/iptables/dump-types.js';
 import { discoverFixtures } from './helpers/fixtures.js';
+
+/** What a dump says: its tables, chains and policies, and each rule's place, line, words, text and structure (not how a rule holds them). */
+function view(d: Dump): unknown {
+  return {
+    source: d.source,
+    tables: [...d.tables.values()].map((t) => ({
+      name: t.name,
+      chains: [...t.chains.values()].map((c) => ({
+        name: c.name,
+        policy: c.policy,
+        rules: c.rules.map((r) => ({ table: r.table, chain: r.chain, line: r.line, words: ruleWords(r), text: r.text, rule: r.rule, shape: r.shape })),
+      })),
+    })),
+  };
+}
 
 const cases = discoverFixtures().fixtures.filter((f) => !f.isError);
 
@@ -22,7 +37,7 @@ describe('the planned rules as a dump equal their restore text read back', () =>
     const result = generate({ ...parsed.options, format: 'restore' }, { readStdin: () => '' });
     const fromText = parseDump(result.text, 'x');
     const fromData = rulesetDump(result.ruleset, 'x');
-    expect(fromData).toEqual(fromText);
+    expect(view(fromData)).toEqual(view(fromText));
   });
 });
 

@@ -103,12 +103,17 @@ function chainEdits(
       sa = removed.map((x) => keyOf(a, ra[x]!));
       sb = added.map((x) => keyOf(b, rb[x]!));
     }
-    // Dumps in two spellings share no written rule: then the whole chain is one run, not
-    // first a text diff that finds nothing.
+    // Dumps in two spellings share (almost) no written rule: then the whole chain is one run,
+    // not first a text diff that finds next to nothing. (In KUBE-SERVICES, only the rule
+    // that jumps to KUBE-NODEPORTS is written alike in both forms; a text diff of its 20k
+    // rules against each other costs Myers' limit of 4000 edits, O(D²) memory and time,
+    // before it gives up.)
     let common = level > 0;
     if (!common) {
       const inB = new Set(sb);
-      common = sa.some((w) => inB.has(w));
+      let alike = 0;
+      for (const w of sa) if (inB.has(w)) alike++;
+      common = alike > 0 && alike * 2 >= Math.min(sa.length, sb.length);
     }
     const steps = common ? diffSequences(sa, sb) : replaced(sa.length, sb.length);
     let i = 0;
