@@ -215,7 +215,9 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
       continue;
     }
     // Written alike, rule for rule (most chains): equal, and nothing to read or allocate.
-    if (ca.rules.length === cb.rules.length && ca.rules.every((r, i) => ruleWords(r) === ruleWords(cb.rules[i]!))) continue;
+    // (The same objects, with diff --manifests, where the planned rules are B's: emit/dump.ts.)
+    if (ca.rules === cb.rules) continue;
+    if (ca.rules.length === cb.rules.length && ca.rules.every((r, i) => r === cb.rules[i] || ruleWords(r) === ruleWords(cb.rules[i]!))) continue;
     const sa = dispatchOrder(ca);
     const sb = dispatchOrder(cb);
     const { edits, keysA, keysB } = chainEdits(a, sa.rules, b, sb.rules, spelling);

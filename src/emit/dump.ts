@@ -17,7 +17,7 @@
  * "Performance").
  */
 import type { ChainDump, Dump, DumpRule, TableDump } from '../iptables/dump-types.js';
-import { ruleWords, textRule } from '../iptables/dump.js';
+import { ruleWords, ruleWordsAre, textRule } from '../iptables/dump.js';
 import { restoreText } from '../iptables/restore.js';
 import type { Rule } from '../iptables/rule.js';
 import { saveText } from '../iptables/save.js';
@@ -35,34 +35,30 @@ export interface SpelledLike {
 }
 
 /**
- * The rules of one chain of the other dump, each given out once, by its words. A short
- * chain (most are: one to three rules) is searched in place; a long one gets a map.
+ * The rules of one chain of the other dump, each given out once, by its words. They mostly
+ * come in the planned order, so the next one is tried first; the rest get a map at the first
+ * rule that is not the next.
  */
 class RulePool {
-  private readonly taken: boolean[];
+  private next = 0;
   private byWords: Map<string, DumpRule[]> | undefined;
 
-  constructor(private readonly rules: readonly DumpRule[]) {
-    this.taken = new Array<boolean>(rules.length).fill(false);
-  }
+  constructor(private readonly rules: readonly DumpRule[]) {}
 
   take(words: string): DumpRule | undefined {
-    if (this.rules.length <= 16) {
-      for (let i = 0; i < this.rules.length; i++) {
-        if (!this.taken[i] && ruleWords(this.rules[i]!) === words) {
-          this.taken[i] = true;
-          return this.rules[i];
-        }
-      }
-      return undefined;
-    }
     if (!this.byWords) {
+      const r = this.rules[this.next];
+      if (r === undefined) return undefined;
+      if (ruleWordsAre(r, words)) {
+        this.next++;
+        return r;
+      }
       this.byWords = new Map();
-      for (const r of this.rules) {
-        const w = ruleWords(r);
+      for (let i = this.next; i < this.rules.length; i++) {
+        const w = ruleWords(this.rules[i]!);
         const list = this.byWords.get(w);
-        if (list) list.push(r);
-        else this.byWords.set(w, [r]);
+        if (list) list.push(this.rules[i]!);
+        else this.byWords.set(w, [this.rules[i]!]);
       }
     }
     return this.byWords.get(words)?.shift();
@@ -77,6 +73,12 @@ function savedWords(rule: Rule, family: IPFamily, chains: ReadonlySet<string>): 
     if (e instanceof VocabularyError || e instanceof ValueError) return undefined;
     throw e;
   }
+}
+
+/** The other dump's rule written as `rule` is in the save form, if any. */
+function takeSaved(pool: RulePool, rule: Rule, family: IPFamily, chains: ReadonlySet<string>): DumpRule | undefined {
+  const w = savedWords(rule, family, chains);
+  return w === undefined ? undefined : pool.take(w);
 }
 
 export function rulesetDump(rs: Ruleset, source: string, like?: SpelledLike): Dump {
@@ -94,28 +96,35 @@ export function rulesetDump(rs: Ruleset, source: string, like?: SpelledLike): Du
     const other = like?.dump.tables.get(t.name);
     const jumpable = other ? saveJumpTargets(t) : undefined;
     for (const c of t.chains) {
-      const rules = chains.get(c.name)!.rules;
+      const chain = chains.get(c.name)!;
       const otherRules = other?.chains.get(c.name)?.rules;
       const pool = otherRules && otherRules.length > 0 ? new RulePool(otherRules) : undefined;
+      // While the planned rules are the other dump's, in its order, no array of their own is
+      // made: the chain then holds the other dump's (nothing changes a dump's arrays once read),
+      // diff skips it at a glance, and no second array is kept.
+      let rules: DumpRule[] | undefined;
+      let alike = 0;
       for (const rule of chainRules(c)) {
         line++;
         let restore: string | undefined;
         let same: DumpRule | undefined;
         if (pool) {
-          const save = (): DumpRule | undefined => {
-            const w = savedWords(rule, like!.family, jumpable!);
-            return w === undefined ? undefined : pool.take(w);
-          };
           if (saveFirst) {
-            same = save();
+            same = takeSaved(pool, rule, like!.family, jumpable!);
             if (!same && (same = pool.take((restore = restoreText(rule))))) saveFirst = false;
           } else {
             same = pool.take((restore = restoreText(rule)));
-            if (!same && (same = save())) saveFirst = true;
+            if (!same && (same = takeSaved(pool, rule, like!.family, jumpable!))) saveFirst = true;
           }
         }
+        if (!rules && same !== undefined && same === otherRules![alike]) {
+          alike++;
+          continue;
+        }
+        rules ??= otherRules ? otherRules.slice(0, alike) : [];
         rules.push(same ?? textRule(t.name, c.name, line, restore ?? restoreText(rule), source));
       }
+      chain.rules = rules ?? (alike === otherRules?.length ? otherRules : (otherRules ?? []).slice(0, alike));
     }
     line++; // COMMIT
     tables.set(t.name, { name: t.name, chains });

@@ -89,6 +89,11 @@ class TextRule implements DumpRule {
     return this.readRule !== undefined;
   }
 
+  /** Whether the words are `words`, without making a string of them. */
+  wordsAre(words: string): boolean {
+    return this.end - this.start === words.length && this.from.startsWith(words, this.start);
+  }
+
   wordsAsWritten(): string {
     return this.words;
   }
@@ -157,6 +162,11 @@ export function ruleWords(r: DumpRule): string {
   if (r instanceof TextRule) return r.wordsAsWritten();
   const prefix = `-A ${r.chain} `;
   return r.text.startsWith(prefix) ? r.text.slice(prefix.length) : '';
+}
+
+/** Whether a rule's words (ruleWords) are `words`; for a rule read from text, without slicing them out. */
+export function ruleWordsAre(r: DumpRule, words: string): boolean {
+  return r instanceof TextRule ? r.wordsAre(words) : ruleWords(r) === words;
 }
 
 /** A rule's rule and shape; for a rule read from text, without keeping them if not yet kept. */
