@@ -17,7 +17,7 @@
  * "Performance").
  */
 import type { ChainDump, Dump, DumpRule, TableDump } from '../iptables/dump-types.js';
-import { ruleWords, ruleWordsAre, textRule } from '../iptables/dump.js';
+import { ruleWords, ruleWordsAre, textRules } from '../iptables/dump.js';
 import { restoreText } from '../iptables/restore.js';
 import type { Rule } from '../iptables/rule.js';
 import { saveText } from '../iptables/save.js';
@@ -104,6 +104,8 @@ export function rulesetDump(rs: Ruleset, source: string, like?: SpelledLike): Du
       // diff skips it at a glance, and no second array is kept.
       let rules: DumpRule[] | undefined;
       let alike = 0;
+      /** The chain's rules held as text, made together from one string (textRules). */
+      let own: { at: number; line: number; words: string }[] = [];
       for (const rule of chainRules(c)) {
         line++;
         let restore: string | undefined;
@@ -122,7 +124,18 @@ export function rulesetDump(rs: Ruleset, source: string, like?: SpelledLike): Du
           continue;
         }
         rules ??= otherRules ? otherRules.slice(0, alike) : [];
-        rules.push(same ?? textRule(t.name, c.name, line, restore ?? restoreText(rule), source));
+        if (same) {
+          rules.push(same);
+        } else {
+          // A place held for the rule made below, from the chain's text.
+          rules.push(undefined as unknown as DumpRule);
+          own.push({ at: rules.length - 1, line, words: restore ?? restoreText(rule) });
+        }
+      }
+      if (rules && own.length > 0) {
+        const made = textRules(t.name, c.name, source, own);
+        for (let i = 0; i < own.length; i++) rules[own[i]!.at] = made[i]!;
+        own = [];
       }
       chain.rules = rules ?? (alike === otherRules?.length ? otherRules : (otherRules ?? []).slice(0, alike));
     }
