@@ -23,6 +23,15 @@ function bad(what: string): never {
 /** An interface name as the kernel allows it (IFNAMSIZ), `+` for a prefix. */
 const INTERFACE = /^[A-Za-z0-9_.:@-]{1,15}\+?$/;
 
+/**
+ * The vocabulary's matches and targets by name, as maps: a rule read from a dump names them
+ * with strings of its own, which an object's property lookup would first look up in V8's
+ * table of names (most targets are chains, not in the vocabulary at all); a map hashes the
+ * string once, and the chains' set then reuses that hash.
+ */
+const MATCH_SPECS = new Map<string, ModuleSpec>(Object.entries(MATCHES));
+const TARGET_SPECS = new Map<string, ModuleSpec>(Object.entries(TARGETS));
+
 /** A module's options in its print order, listed once per module (diff writes 400k rules in this form). */
 const optionOrder = new Map<ModuleSpec, [string, OptionSpec][]>();
 
@@ -39,15 +48,16 @@ function optionNamed(options: readonly OptionArg[], name: string): OptionArg | u
 }
 
 /** The options of one match or target as iptables-save prints them, each part after a space. */
-function saveOptions(what: string, spec: ModuleSpec, written: readonly OptionArg[], family: IPFamily): string {
-  for (const o of written) if (spec.options[o.name]?.readOnly) bad(`${what} ${o.name}`);
+function saveOptions(flag: '-m' | '-j', module: string, spec: ModuleSpec, written: readonly OptionArg[], family: IPFamily): string {
+  const what = (): string => `${flag} ${module}`;
+  for (const o of written) if (spec.options[o.name]?.readOnly) bad(`${what()} ${o.name}`);
   const options = spec.stored ? spec.stored(written) : written;
   for (let i = 0; i < options.length; i++) {
     const o = options[i]!;
     const s = spec.options[o.name];
-    if (!s || s.readOnly) bad(`${what} ${o.name}`);
-    for (let j = 0; j < i; j++) if (options[j]!.name === o.name) bad(`${what} with ${o.name} twice`);
-    if (o.negated && !s.invertible) bad(`${what} ! ${o.name}`);
+    if (!s || s.readOnly) bad(`${what()} ${o.name}`);
+    for (let j = 0; j < i; j++) if (options[j]!.name === o.name) bad(`${what()} with ${o.name} twice`);
+    if (o.negated && !s.invertible) bad(`${what()} ! ${o.name}`);
   }
   let out = '';
   for (const [name, s] of orderedOptions(spec)) {
@@ -102,17 +112,17 @@ export function saveTextOfShape(shape: RuleShape, family: IPFamily, chains: Read
     }
   }
   for (const m of shape.matches) {
-    const spec = MATCHES[m.module];
+    const spec = MATCH_SPECS.get(m.module);
     if (!spec || spec.readOnly) bad(`match -m ${m.module}`);
-    s += ` -m ${m.module}${saveOptions(`-m ${m.module}`, spec, m.options, family)}`;
+    s += ` -m ${m.module}${saveOptions('-m', m.module, spec, m.options, family)}`;
   }
   const t = shape.target;
   if (t) {
     if (t.goto) bad(`-g ${t.name}`);
-    const spec = TARGETS[t.name];
+    const spec = TARGET_SPECS.get(t.name);
     if (spec) {
       if (spec.readOnly) bad(`target -j ${t.name}`);
-      s += ` -j ${t.name}${saveOptions(`-j ${t.name}`, spec, t.options, family)}`;
+      s += ` -j ${t.name}${saveOptions('-j', t.name, spec, t.options, family)}`;
     } else {
       if (!chains.has(t.name) || t.options.length > 0) bad(`target -j ${t.name}`);
       s += ` -j ${t.name}`;
