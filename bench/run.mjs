@@ -12,7 +12,7 @@
  * application repository keeps them (bench/cluster.mjs generateSourceManifests: no cluster IPs,
  * node ports or EndpointSlices, a Deployment or StatefulSet behind each), which kp-gen completes
  * (allocation, pods from workloads, EndpointSlices) before planning.
- * On the largest JSON cluster, the same rounds also run the views (VIEWS: diff and trace) and
+ * On the largest JSON cluster, the same rounds also run the views (VIEWS: diff, diff --manifests and trace) and
  * the other commands (COMMAND_CASES: ls, graph), each against generation's time and 400 MB.
  * It prints the best wall time and the median peak RSS of each, kp-gen's output size and rule count,
  * and kp-gen's cost as a ratio to the parse-only run. Then the growth from size to size (marginal
@@ -51,6 +51,7 @@ const VIEWS = [
   { name: 'diff, two kp-gen dumps (cluster CIDR changed)', args: (f) => ['diff', f.rules, f.changed], okCodes: [1] },
   { name: 'diff --stat, same dumps', args: (f) => ['diff', '--stat', f.rules, f.changed], okCodes: [1] },
   { name: 'diff, kp-gen dump against iptables-save form', args: (f) => ['diff', f.rules, f.save], okCodes: [0] },
+  { name: 'diff --manifests against the iptables-save form', args: (f) => ['diff', '--manifests', f.cluster, ...BENCH_FLAGS, f.save], okCodes: [0] },
   { name: 'trace from the manifests', args: (f) => ['trace', ...BENCH_FLAGS, f.cluster, '--src', '10.128.0.5', '--from', 'pod', '--dst', 'team-000/app-00000'], okCodes: [0] },
   { name: 'trace --rules', args: (f) => ['trace', '--rules', f.rules, '--node-ip', '192.168.0.10', '--src', '10.128.0.5', '--from', 'pod', '--dst', 'team-000/app-00000'], okCodes: [0] },
 ];

@@ -60,4 +60,46 @@ describe('compareDumps', () => {
     const other = cmp(nat(jump, SVC), nat('-A OUTPUT -j KUBE-SERVICES', SVC));
     expect(other.groups.flatMap((g) => g.chains.map((c) => `${c.chain} ${c.lines.map((l) => l.op).join('')}`))).toEqual(['OUTPUT +', 'PREROUTING -']);
   });
+
+  it('matches a restore-form dump against an iptables-save one in the save form, both ways, and keys only what differs', () => {
+    const restore = (cidr: string) =>
+      nat(
+        `-A KUBE-SVC-AAAAAAAAAAAAAAAA -m comment --comment "ns/web:http cluster IP" -m tcp -p tcp -d 10.96.0.1 --dport 80 ! -s ${cidr} -j KUBE-MARK-MASQ`,
+        '-A KUBE-SVC-AAAAAAAAAAAAAAAA -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-CCCCCCCCCCCCCCCC',
+        '-A KUBE-SVC-AAAAAAAAAAAAAAAA -j KUBE-SEP-DDDDDDDDDDDDDDDD',
+        '-A KUBE-SEP-CCCCCCCCCCCCCCCC -s 10.0.0.1 -j KUBE-MARK-MASQ',
+        '-A KUBE-SEP-CCCCCCCCCCCCCCCC -m tcp -p tcp -j DNAT --to-destination 10.0.0.1:80',
+        '-A KUBE-SEP-DDDDDDDDDDDDDDDD -s 10.0.0.2 -j KUBE-MARK-MASQ',
+        '-A KUBE-SEP-DDDDDDDDDDDDDDDD -m tcp -p tcp -j DNAT --to-destination 10.0.0.2:80',
+      ).replace(':KUBE-SVC', ':KUBE-MARK-MASQ - [0:0]\n:KUBE-SVC');
+    const save = (cidr: string) =>
+      nat(
+        `-A KUBE-SVC-AAAAAAAAAAAAAAAA ! -s ${cidr} -d 10.96.0.1/32 -p tcp -m comment --comment "ns/web:http cluster IP" -m tcp --dport 80 -j KUBE-MARK-MASQ`,
+        '-A KUBE-SVC-AAAAAAAAAAAAAAAA -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-CCCCCCCCCCCCCCCC',
+        '-A KUBE-SVC-AAAAAAAAAAAAAAAA -j KUBE-SEP-DDDDDDDDDDDDDDDD',
+        '-A KUBE-SEP-CCCCCCCCCCCCCCCC -s 10.0.0.1/32 -j KUBE-MARK-MASQ',
+        '-A KUBE-SEP-CCCCCCCCCCCCCCCC -p tcp -m tcp -j DNAT --to-destination 10.0.0.1:80',
+        '-A KUBE-SEP-DDDDDDDDDDDDDDDD -s 10.0.0.2/32 -j KUBE-MARK-MASQ',
+        '-A KUBE-SEP-DDDDDDDDDDDDDDDD -p tcp -m tcp -j DNAT --to-destination 10.0.0.2:80',
+      ).replace(':KUBE-SVC', ':KUBE-MARK-MASQ - [0:0]\n:KUBE-SVC');
+    expect(cmp(restore('10.0.0.0/8'), save('10.0.0.0/8')).equal).toBe(true);
+    expect(cmp(save('10.0.0.0/8'), restore('10.0.0.0/8')).equal).toBe(true);
+    for (const [a, b] of [
+      [restore('10.0.0.0/8'), save('10.0.0.0/9')],
+      [save('10.0.0.0/8'), restore('10.0.0.0/9')],
+    ] as const) {
+      const r = cmp(a, b);
+      const lines = r.groups.flatMap((g) => g.chains.flatMap((c) => c.lines.map((l) => `${l.op} ${l.rule}`)));
+      const masq = (text: string, cidr: string) => text.split('\n').find((l) => l.includes(`! -s ${cidr}`))!;
+      expect(lines).toEqual([`- ${masq(a, '10.0.0.0/8')}`, `+ ${masq(b, '10.0.0.0/9')}`]);
+      expect(r).toMatchObject({ removed: 1, added: 1, moved: 0 });
+    }
+  });
+
+  it('keys the rules the save printer has no words for', () => {
+    const a = nat('-A KUBE-SEP-X -m foo --bar 1 -d 10.0.0.1 -j KUBE-MARK-MASQ', '-A KUBE-SEP-X -s 10.0.0.1 -j KUBE-MARK-MASQ');
+    const b = nat('-A KUBE-SEP-X -d 10.0.0.1/32 -m foo --bar 1 -j KUBE-MARK-MASQ', '-A KUBE-SEP-X -s 10.0.0.1/32 -j KUBE-MARK-MASQ');
+    expect(cmp(a, b).equal).toBe(true);
+    expect(cmp(a, b.replace('--bar 1', '--bar 2')).removed).toBe(1);
+  });
 });

@@ -9,6 +9,7 @@ import type { Dump } from '../iptables/dump-types.js';
 import { ruleWords } from '../iptables/dump.js';
 import type { DumpRule } from '../iptables/dump-types.js';
 import { keyOf, ownedView, servicePortOf, type OwnedChain } from './owned.js';
+import { Spelling } from './respell.js';
 import { diffSequences, type Edit } from './sequence.js';
 import { ServicePortIndex } from './service-ports.js';
 import type { ChainDiff, DiffLine, DiffResult, ServicePortDiff } from './types.js';
@@ -55,49 +56,99 @@ function dispatchOrder(c: OwnedChain): OwnedChain {
 
 /**
  * The edits that turn chain A into chain B, by meaning. Rules are first matched by how they
- * are written (cheap: no rule is read); only the runs written differently are read and
- * matched again by compare key, since a rule can be spelled two ways (restore vs save). Keys
- * are given for the rules of edits other than '='.
+ * are written (cheap: no rule is read). The runs written differently are matched again in the
+ * save form (respell.ts): a rule can be spelled two ways, kp-gen's restore text and what
+ * iptables-save prints, and written in the other side's form it is the same text again, read
+ * on one side only. What still differs is read and matched by compare key. Keys are given for
+ * the rules of edits other than '='.
  */
-function chainEdits(a: Dump, ra: readonly DumpRule[], b: Dump, rb: readonly DumpRule[]): { edits: Edit[]; keysA: Map<number, string>; keysB: Map<number, string> } {
+function chainEdits(
+  a: Dump,
+  ra: readonly DumpRule[],
+  b: Dump,
+  rb: readonly DumpRule[],
+  spelling: Spelling,
+): { edits: Edit[]; keysA: Map<number, string>; keysB: Map<number, string> } {
   const keysA = new Map<number, string>();
   const keysB = new Map<number, string>();
+  const edits: Edit[] = [];
   const wa = ra.map(ruleWords);
   const wb = rb.map(ruleWords);
-  // Dumps in two spellings (kp-gen's against iptables-save's) share no written rule: then
-  // the whole chain is one run, matched by key, not first by a text diff that finds nothing.
-  const inB = new Set(wb);
-  const byText: Edit[] = wa.some((w) => inB.has(w))
-    ? diffSequences(wa, wb)
-    : [...wa.map((_, index) => ({ op: '-' as const, index })), ...wb.map((_, index) => ({ op: '+' as const, index }))];
-  const edits: Edit[] = [];
-  let i = 0;
-  while (i < byText.length) {
-    if (byText[i]!.op === '=') {
-      edits.push(byText[i++]!);
-      continue;
+  const replaced = (n: number, m: number): Edit[] => {
+    const out: Edit[] = [];
+    for (let index = 0; index < n; index++) out.push({ op: '-', index });
+    for (let index = 0; index < m; index++) out.push({ op: '+', index });
+    return out;
+  };
+  /** Match the rules `removed` of A against `added` of B at `level`: 0 as written, 1 in the save form, 2 by key. */
+  const match = (removed: number[], added: number[], level: number): void => {
+    if (level === 1 && (removed.length === 0 || added.length === 0)) level = 2;
+    let sa: string[];
+    let sb: string[];
+    if (level === 0) {
+      sa = removed.map((x) => wa[x]!);
+      sb = added.map((x) => wb[x]!);
+    } else if (level === 1) {
+      const r = spelling.respell(
+        a,
+        removed.map((x) => ra[x]!),
+        removed.map((x) => wa[x]!),
+        b,
+        added.map((x) => rb[x]!),
+        added.map((x) => wb[x]!),
+      );
+      if (!r) return match(removed, added, 2);
+      [sa, sb] = r;
+    } else {
+      sa = removed.map((x) => keyOf(a, ra[x]!));
+      sb = added.map((x) => keyOf(b, rb[x]!));
     }
-    // A run of edits: its removed rules of A and added rules of B, matched again by key.
-    const removed: number[] = [];
-    const added: number[] = [];
-    for (; i < byText.length && byText[i]!.op !== '='; i++) (byText[i]!.op === '-' ? removed : added).push(byText[i]!.index);
-    const ka = removed.map((x) => keyOf(a, ra[x]!));
-    const kb = added.map((x) => keyOf(b, rb[x]!));
-    for (const e of diffSequences(ka, kb)) {
+    // Dumps in two spellings share (almost) no written rule: then the whole chain is one run,
+    // not first a text diff that finds next to nothing. (In KUBE-SERVICES, only the rule
+    // that jumps to KUBE-NODEPORTS is written alike in both forms; a text diff of its 20k
+    // rules against each other costs Myers' limit of 4000 edits, O(D²) memory and time,
+    // before it gives up.)
+    let common = level > 0;
+    if (!common) {
+      const inB = new Set(sb);
+      let alike = 0;
+      for (const w of sa) if (inB.has(w)) alike++;
+      common = alike > 0 && alike * 2 >= Math.min(sa.length, sb.length);
+    }
+    const steps = common ? diffSequences(sa, sb) : replaced(sa.length, sb.length);
+    let i = 0;
+    while (i < steps.length) {
+      const e = steps[i]!;
       if (e.op === '=') {
         edits.push({ op: '=', index: removed[e.index]! });
-      } else if (e.op === '-') {
-        keysA.set(removed[e.index]!, ka[e.index]!);
-        edits.push({ op: '-', index: removed[e.index]! });
-      } else {
-        keysB.set(added[e.index]!, kb[e.index]!);
-        edits.push({ op: '+', index: added[e.index]! });
+        i++;
+        continue;
       }
+      if (level === 2) {
+        if (e.op === '-') {
+          keysA.set(removed[e.index]!, sa[e.index]!);
+          edits.push({ op: '-', index: removed[e.index]! });
+        } else {
+          keysB.set(added[e.index]!, sb[e.index]!);
+          edits.push({ op: '+', index: added[e.index]! });
+        }
+        i++;
+        continue;
+      }
+      // A run of edits: its removed rules of A and added rules of B, matched again a level up.
+      const runA: number[] = [];
+      const runB: number[] = [];
+      for (; i < steps.length && steps[i]!.op !== '='; i++) (steps[i]!.op === '-' ? runA : runB).push((steps[i]!.op === '-' ? removed : added)[steps[i]!.index]!);
+      match(runA, runB, level + 1);
     }
-  }
+  };
+  match(
+    wa.map((_, x) => x),
+    wb.map((_, x) => x),
+    0,
+  );
   return { edits, keysA, keysB };
 }
-
 
 export function compareDumps(a: Dump, b: Dump): DiffResult {
   let viewA = ownedView(a);
@@ -124,6 +175,7 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
   }
 
   const index = new ServicePortIndex([viewA, viewB]);
+  const spelling = new Spelling();
   const groups = new Map<string | null, Map<string, ChainDiff>>();
   let added = 0;
   let removed = 0;
@@ -163,10 +215,12 @@ export function compareDumps(a: Dump, b: Dump): DiffResult {
       continue;
     }
     // Written alike, rule for rule (most chains): equal, and nothing to read or allocate.
-    if (ca.rules.length === cb.rules.length && ca.rules.every((r, i) => ruleWords(r) === ruleWords(cb.rules[i]!))) continue;
+    // (The same objects, with diff --manifests, where the planned rules are B's: emit/dump.ts.)
+    if (ca.rules === cb.rules) continue;
+    if (ca.rules.length === cb.rules.length && ca.rules.every((r, i) => r === cb.rules[i] || ruleWords(r) === ruleWords(cb.rules[i]!))) continue;
     const sa = dispatchOrder(ca);
     const sb = dispatchOrder(cb);
-    const { edits, keysA, keysB } = chainEdits(a, sa.rules, b, sb.rules);
+    const { edits, keysA, keysB } = chainEdits(a, sa.rules, b, sb.rules, spelling);
     // A rule removed at one place and added at another of the same chain has moved.
     const addedAt = new Map<string, number[]>();
     for (const e of edits) {

@@ -38,12 +38,23 @@ export interface SaveOptions {
   backend: SaveBackend;
 }
 
+function builtinChains(table: OrderedTable): string[] {
+  return BUILTIN_CHAINS[table.name as keyof typeof BUILTIN_CHAINS] ?? [];
+}
+
+/** The chains a rule of `table` may jump to, as the save printer (iptables/save.ts) wants them. */
+export function saveJumpTargets(table: OrderedTable): Set<string> {
+  const builtins = builtinChains(table);
+  const userChains = table.chains.map((c) => c.name).filter((n) => !builtins.includes(n));
+  // kubelet's KUBE-MARK-DROP, jumped to (not declared) by kube-proxy 1.24 and before.
+  return new Set(table.name === 'nat' ? [...userChains, KUBE_MARK_DROP] : userChains);
+}
+
 function emitTable(table: OrderedTable, family: IPFamily, parts: string[]): void {
-  const builtins = BUILTIN_CHAINS[table.name as keyof typeof BUILTIN_CHAINS] ?? [];
+  const builtins = builtinChains(table);
   const chainOf = new Map(table.chains.map((c) => [c.name, c]));
   const userChains = table.chains.map((c) => c.name).filter((n) => !builtins.includes(n)).sort(byteCompare);
-  // kubelet's KUBE-MARK-DROP, jumped to (not declared) by kube-proxy 1.24 and before.
-  const jumpable = new Set(table.name === 'nat' ? [...userChains, KUBE_MARK_DROP] : userChains);
+  const jumpable = saveJumpTargets(table);
   parts.push(`*${table.name}\n`);
   for (const name of builtins) parts.push(`:${name} ACCEPT [0:0]\n`);
   for (const name of userChains) parts.push(`:${name} - [0:0]\n`);

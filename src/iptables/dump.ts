@@ -26,23 +26,48 @@ export class DumpParseError extends Error {
 
 const COUNTERS = /^\[\d+:\d+\]\s+/;
 
+/** What the rules of one chain share: where they are (kept once per chain, not per rule). */
+interface RulePlace {
+  readonly table: string;
+  readonly chain: string;
+  readonly source: string;
+}
+
 /**
  * A rule read from dump text, read further on demand: `text` (normalised), `rule` and `shape`
  * are worked out when first asked for. `read()` gives rule and shape without keeping them, for
- * a caller that needs each rule once (diff's compare keys).
+ * a caller that needs each rule once (diff's compare keys). A dump holds 300k–400k of these
+ * (diff holds two dumps), so a rule keeps only its line, its place (shared by its chain) and
+ * where its words are in the dump's text, not a string of its own (README "Performance").
  */
 class TextRule implements DumpRule {
   private readRule: ReadRule | undefined;
   private normalised: string | undefined;
 
   constructor(
-    readonly table: string,
-    readonly chain: string,
+    private readonly place: RulePlace,
     readonly line: number,
-    /** `-A CHAIN` or `-I CHAIN [N]` left out: the words of the rule, as in the dump. */
-    private readonly words: string,
-    private readonly source: string,
+    /** `-A CHAIN` or `-I CHAIN [N]` left out: the words of the rule, as in the dump, are `from[start, end)`. */
+    private readonly from: string,
+    private readonly start: number,
+    private readonly end: number,
   ) {}
+
+  get table(): string {
+    return this.place.table;
+  }
+
+  get chain(): string {
+    return this.place.chain;
+  }
+
+  private get source(): string {
+    return this.place.source;
+  }
+
+  private get words(): string {
+    return this.start === 0 && this.end === this.from.length ? this.from : this.from.slice(this.start, this.end);
+  }
 
   get text(): string {
     return (this.normalised ??= normaliseSpaces(this.words === '' ? `-A ${this.chain}` : `-A ${this.chain} ${this.words}`));
@@ -62,6 +87,11 @@ class TextRule implements DumpRule {
 
   isRead(): boolean {
     return this.readRule !== undefined;
+  }
+
+  /** Whether the words are `words`, without making a string of them. */
+  wordsAre(words: string): boolean {
+    return this.end - this.start === words.length && this.from.startsWith(words, this.start);
   }
 
   wordsAsWritten(): string {
@@ -97,12 +127,21 @@ class TextRule implements DumpRule {
 }
 
 /**
- * A dump rule from its words (the text after `-A CHAIN`), read in full when first asked for;
- * what the reader makes of each `-A` line, and what generated rules become (emit/dump.ts), so
- * that 400k planned rules are held as text, not as objects.
+ * The rules of one chain from their words (`line` and `words` each), held as one string for
+ * the chain, as a dump's text holds a read dump's rules: a planned rule's words are built by
+ * concatenation, a tree of string pieces that V8 keeps as it is (on a 10k-Service plan, 180 MB
+ * for 36 MB of text), while joining makes one flat string.
  */
-export function textRule(table: string, chain: string, line: number, words: string, source: string): DumpRule {
-  return new TextRule(table, chain, line, words, source);
+export function textRules(table: string, chain: string, source: string, rules: readonly { line: number; words: string }[]): DumpRule[] {
+  const place = { table, chain, source };
+  const text = rules.map((r) => r.words).join('\n');
+  const out: DumpRule[] = [];
+  let at = 0;
+  for (const r of rules) {
+    out.push(new TextRule(place, r.line, text, at, at + r.words.length));
+    at += r.words.length + 1;
+  }
+  return out;
 }
 
 /** What a dump's reader needs of every rule before reading any in full: its comment and its target. */
@@ -132,6 +171,11 @@ export function ruleWords(r: DumpRule): string {
   if (r instanceof TextRule) return r.wordsAsWritten();
   const prefix = `-A ${r.chain} `;
   return r.text.startsWith(prefix) ? r.text.slice(prefix.length) : '';
+}
+
+/** Whether a rule's words (ruleWords) are `words`; for a rule read from text, without slicing them out. */
+export function ruleWordsAre(r: DumpRule, words: string): boolean {
+  return r instanceof TextRule ? r.wordsAre(words) : ruleWords(r) === words;
 }
 
 /** A rule's rule and shape; for a rule read from text, without keeping them if not yet kept. */
@@ -168,13 +212,21 @@ export function parseDump(text: string, source: string): Dump {
     return chain;
   };
 
+  // The place of the rules of each chain, made once per chain (the last one at hand).
+  const places = new Map<ChainDump, RulePlace>();
+  let placed: ChainDump | undefined;
+  let place: RulePlace | undefined;
+
   // Line by line without splitting the text first: a 10k-Service dump has 440k lines.
   let n = 0;
   for (let start = 0; start <= text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     n++;
-    let line = text.slice(start, end).trim();
+    const raw = text.slice(start, end);
+    let line = raw.trim();
+    // Where `line` starts in `text`: a rule keeps only where its words are (TextRule).
+    let at = start + raw.length - raw.trimStart().length;
     start = end + 1;
     if (line === '' || line.startsWith('#')) continue;
     if (line.startsWith('*')) {
@@ -208,7 +260,11 @@ export function parseDump(text: string, source: string): Dump {
       }
       continue;
     }
-    line = line.replace(COUNTERS, '');
+    const counters = COUNTERS.exec(line);
+    if (counters) {
+      line = line.slice(counters[0].length);
+      at += counters[0].length;
+    }
     // The command and the chain: `-A CHAIN`, `-I CHAIN [N]`, `-N/-X/-F [CHAIN]`. Only the
     // words after them are kept for reading the rule later.
     const head = /^(\S+)(?:\s+(\S+))?\s*/.exec(line)!;
@@ -220,17 +276,22 @@ export function parseDump(text: string, source: string): Dump {
       case '-I':
       case '--insert': {
         const chain = chainOf(n, chainName, true);
-        let words = line.slice(head[0].length);
+        let from = at + head[0].length;
         let position = chain.rules.length;
         if (cmd === '-I' || cmd === '--insert') {
           position = 0;
-          const num = /^(\d+)(?:\s+|$)/.exec(words);
+          const num = /^(\d+)(?:\s+|$)/.exec(line.slice(head[0].length));
           if (num) {
             position = Math.max(0, Math.min(Number(num[1]) - 1, chain.rules.length));
-            words = words.slice(num[0].length);
+            from += num[0].length;
           }
         }
-        const rule = new TextRule(t.name, chain.name, n, words, source);
+        if (chain !== placed) {
+          placed = chain;
+          place = places.get(chain);
+          if (!place) places.set(chain, (place = { table: t.name, chain: chain.name, source }));
+        }
+        const rule = new TextRule(place!, n, text, from, at + line.length);
         if (position === chain.rules.length) chain.rules.push(rule);
         else chain.rules.splice(position, 0, rule);
         break;
@@ -259,6 +320,9 @@ export function parseDump(text: string, source: string): Dump {
     }
   }
   if (table) fail(n, `table ${table.name} has no COMMIT`);
+  // Each chain's rules in an array of their number: one grown by push keeps spare room (17
+  // slots after the first rule), and most of a dump's 100k chains hold one to three rules.
+  for (const t of dump.tables.values()) for (const c of t.chains.values()) if (c.rules.length > 0) c.rules = c.rules.slice();
   return dump;
 }
 

@@ -14,6 +14,7 @@ import { chainRules, TableBuilder, type Table } from '../plan/ruleset.js';
 import { restoreText } from '../iptables/restore.js';
 import { shapeOf } from '../iptables/shape.js';
 import { BUILTIN_CHAIN_NAMES, type Dump, type DumpRule } from '../iptables/dump-types.js';
+import { ruleLabels, ruleWords } from '../iptables/dump.js';
 
 function jumpsIntoKube(dump: Dump, table: string): boolean {
   const t = dump.tables.get(table);
@@ -69,9 +70,16 @@ function addedRule(table: string, chain: string, r: Rule): DumpRule {
   return { table, chain, line: 0, text: `-A ${chain} ${restoreText(r)}`, rule: r, shape: shapeOf(r), addedBy: 'kubelet' };
 }
 
+/**
+ * Whether a rule of `table` jumps to `chain`. Only rules whose words name the chain are asked
+ * their target, and from their words (ruleLabels), not read in full: reading, and keeping,
+ * every rule of a 10k-Service dump took trace --rules from 230 MB to 600 MB.
+ */
 function jumpsTo(dump: Dump, table: string, chain: string): boolean {
   const t = dump.tables.get(table);
-  return t !== undefined && [...t.chains.values()].some((c) => c.rules.some((r) => r.shape.target?.name === chain));
+  if (t === undefined) return false;
+  for (const c of t.chains.values()) for (const r of c.rules) if (ruleWords(r).includes(chain) && ruleLabels(r).target === chain) return true;
+  return false;
 }
 
 /**
