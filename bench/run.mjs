@@ -13,7 +13,7 @@
  * node ports or EndpointSlices, a Deployment or StatefulSet behind each), which kp-gen completes
  * (allocation, pods from workloads, EndpointSlices) before planning.
  * On the largest JSON cluster, the same rounds also run the views (VIEWS: diff, diff --manifests and trace) and
- * the other commands (COMMAND_CASES: ls, graph), each against generation's time and 400 MB.
+ * the other commands (COMMAND_CASES: ls, graph, --format save), each against generation's time and 400 MB.
  * It prints the best wall time and the median peak RSS of each, kp-gen's output size and rule count,
  * and kp-gen's cost as a ratio to the parse-only run. Then the growth from size to size (marginal
  * cost per 1000 Services, and cost ratios net of the fixed cost), and the targets of the scale
@@ -69,6 +69,7 @@ const TARGETS = { jsonSeconds: 2, jsonRssMB: 400, yamlSeconds: 3, parseRatio: 2.
 const COMMAND_CASES = [
   { name: 'ls', args: (file) => ['ls', ...BENCH_FLAGS, file], timeRatio: 2, rssMB: 400 },
   { name: 'graph --service', args: (file) => ['graph', ...BENCH_FLAGS, '--service', 'team-034/app-00034', file], timeRatio: 2, rssMB: 400 },
+  { name: '--format save', args: (file) => [...BENCH_FLAGS, '--format', 'save', file], timeRatio: 2, rssMB: 400 },
 ];
 
 function parseArgs(argv) {

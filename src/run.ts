@@ -13,7 +13,7 @@ import { applyNodeSettings, nodeSettingsFlags, type NodeSettings } from './load/
 import { saveCompletedManifests, saveManifests } from './load/save-manifests.js';
 import { storedObjects } from './complete/stored.js';
 import { emitRestore, emitRestoreChunks } from './emit/iptables-save.js';
-import { emitSave } from './emit/save-output.js';
+import { emitSave, emitSaveChunks } from './emit/save-output.js';
 import { localTrafficWarning, noServiceWarning } from './model/input-warnings.js';
 import { normalize } from './model/normalize.js';
 import type { ServicePortWithEndpoints } from './model/types.js';
@@ -190,8 +190,16 @@ export function generate(opts: RunOptions, io: RunIO, clusterObjects?: readonly 
   if (saving) saveCompletedManifests(opts.saveManifests!, storedObjects(raw!, decoded, completed.manifests), opts.paths);
   const diagnostics = { notes, warnings, details };
   if (opts.format === 'save') {
-    const text = emitSave(ruleset, { family: cfg.ipFamily, backend: opts.saveBackend ?? DEFAULT_SAVE_BACKEND });
-    return { chunks: () => [text], ...diagnostics, ports, ruleset, text };
+    const saveOpts = { family: cfg.ipFamily, backend: opts.saveBackend ?? DEFAULT_SAVE_BACKEND };
+    return {
+      chunks: () => emitSaveChunks(ruleset, saveOpts),
+      ...diagnostics,
+      ports,
+      ruleset,
+      get text() {
+        return emitSave(ruleset, saveOpts);
+      },
+    };
   }
   return {
     chunks: () => emitRestoreChunks(ruleset),

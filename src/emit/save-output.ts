@@ -50,23 +50,40 @@ export function saveJumpTargets(table: OrderedTable): Set<string> {
   return new Set(table.name === 'nat' ? [...userChains, KUBE_MARK_DROP] : userChains);
 }
 
-function emitTable(table: OrderedTable, family: IPFamily, parts: string[]): void {
+/** About this many characters a chunk of `--format save` output (see emitSaveChunks). */
+const CHUNK_CHARS = 1 << 20;
+
+/**
+ * One table's lines, joined into strings of about CHUNK_CHARS: a large cluster's 35 MB are
+ * then never one string, nor an array of a million lines, at once.
+ */
+function* emitTable(table: OrderedTable, family: IPFamily): Generator<string, void, undefined> {
   const builtins = builtinChains(table);
   const chainOf = new Map(table.chains.map((c) => [c.name, c]));
   const userChains = table.chains.map((c) => c.name).filter((n) => !builtins.includes(n)).sort(byteCompare);
   const jumpable = saveJumpTargets(table);
-  parts.push(`*${table.name}\n`);
-  for (const name of builtins) parts.push(`:${name} ACCEPT [0:0]\n`);
-  for (const name of userChains) parts.push(`:${name} - [0:0]\n`);
+  let pending = `*${table.name}\n`;
+  for (const name of builtins) pending += `:${name} ACCEPT [0:0]\n`;
+  for (const name of userChains) {
+    pending += `:${name} - [0:0]\n`;
+    if (pending.length >= CHUNK_CHARS) {
+      yield pending;
+      pending = '';
+    }
+  }
   for (const name of [...builtins, ...userChains]) {
     const chain = chainOf.get(name);
     // Each chain's rules are written out (plan/ruleset.ts writers) only while it is printed.
     for (const rule of chain ? chainRules(chain) : []) {
       const text = savedRule(rule, family, jumpable);
-      parts.push(text === '' ? `-A ${name}\n` : `-A ${name} ${text}\n`);
+      pending += text === '' ? `-A ${name}\n` : `-A ${name} ${text}\n`;
+      if (pending.length >= CHUNK_CHARS) {
+        yield pending;
+        pending = '';
+      }
     }
   }
-  parts.push('COMMIT\n');
+  yield `${pending}COMMIT\n`;
 }
 
 /**
@@ -82,14 +99,18 @@ function savedRule(rule: Rule, family: IPFamily, chains: ReadonlySet<string>): s
   }
 }
 
-export function emitSave(rs: Ruleset, opts: SaveOptions): string {
+/** The iptables-save text in chunks of about 1 MiB, produced as they are read. */
+export function* emitSaveChunks(rs: Ruleset, opts: SaveOptions): Generator<string, void, undefined> {
   // orderRuleset gives the restore text's order (filter, nat): the order the tables are created in.
   let tables = orderRuleset(rs);
   if (opts.backend === 'legacy') tables.reverse();
   // iptables-nft-restore creates no table for a `*table … COMMIT` block that declares no chain;
   // legacy creates it on first access. (kp-gen always declares chains in both tables.)
   else tables = tables.filter((t) => t.chains.length > 0);
-  const parts: string[] = [];
-  for (const table of tables) emitTable(table, opts.family, parts);
-  return parts.join('');
+  for (const table of tables) yield* emitTable(table, opts.family);
+}
+
+/** The whole iptables-save text as one string (tests, small outputs). */
+export function emitSave(rs: Ruleset, opts: SaveOptions): string {
+  return [...emitSaveChunks(rs, opts)].join('');
 }
