@@ -8,7 +8,7 @@
  * test/save-roundtrip.test.ts), so diff matches them by their words, reads them on one side
  * only, and keys only the rules that still differ.
  */
-import { DumpParseError, readDumpRule, ruleWords } from '../iptables/dump.js';
+import { DumpParseError, readDumpRule } from '../iptables/dump.js';
 import type { Dump, DumpRule } from '../iptables/dump-types.js';
 import { saveTextOfShape } from '../iptables/save.js';
 import { ValueError } from '../iptables/values.js';
