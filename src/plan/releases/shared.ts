@@ -15,7 +15,8 @@ import { KUBE_MARK_DROP, writeJumpRules } from '../jumps.js';
 import { kubeletChainsIncluded, writeKubeletChains } from './kubelet.js';
 
 export { KUBE_MARK_DROP };
-import type { TableBuilder } from '../ruleset.js';
+import { TableBuilder, type Ruleset } from '../ruleset.js';
+import type { PlanOptions } from '../planner.js';
 
 /** kube-proxy's endpointChainsNumberThreshold (largeClusterEndpointsThreshold from 1.2x). */
 export const ENDPOINT_CHAINS_NUMBER_THRESHOLD = 1000;
@@ -122,4 +123,42 @@ export function writeOlderJumps(filter: TableBuilder, nat: TableBuilder, cfg: Pr
     ensureMarkDrop: true,
   });
   if (kubeletChainsIncluded(cfg.release)) writeKubeletChains(filter, nat, cfg.release, cfg.ipFamily);
+}
+
+/** What a 1.19–1.24 planner's per-service-port writer is given (its syncProxyRules locals). */
+export interface SyncContext {
+  cfg: ProxierConfig;
+  filter: TableBuilder;
+  nat: TableBuilder;
+  /** Large-cluster mode (largeClusterMode). */
+  large: boolean;
+}
+
+/**
+ * syncProxyRules of 1.19 … 1.24 around its per-service loop, the same in those releases: the
+ * fixed chains declared (the filter ones as the era lists them), the masquerade chains, one
+ * `writeServicePort` call per service port, then the KUBE-NODEPORTS jumps, KUBE-FORWARD and,
+ * with --include-jumps, the built-in chains' jumps.
+ */
+export function planSync119(
+  ports: readonly ServicePortWithEndpoints[],
+  cfg: ProxierConfig,
+  opts: PlanOptions,
+  filterChains: readonly string[],
+  writeServicePort: (ctx: SyncContext, port: ServicePortWithEndpoints, nodePorts: boolean) => void,
+): Ruleset {
+  const filter = new TableBuilder('filter');
+  const nat = new TableBuilder('nat');
+  for (const chain of filterChains) filter.declare(chain);
+  for (const chain of [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ]) nat.declare(chain);
+  writeMasqueradeChains(nat, cfg);
+
+  const ctx: SyncContext = { cfg, filter, nat, large: largeClusterMode(ports) };
+  const nodePorts = hasNodePortAddresses(cfg);
+  for (const p of ports) writeServicePort(ctx, p, nodePorts);
+
+  writeNodePortsJumps(nat, cfg);
+  writeForwardChain(filter, cfg);
+  if (opts.includeJumps) writeOlderJumps(filter, nat, cfg);
+  return { filter: filter.table, nat: nat.table };
 }

@@ -17,9 +17,7 @@ import { cidrContains, formatCIDR } from '../../../model/ip.js';
 import {
   KUBE_EXTERNAL_SERVICES,
   KUBE_FORWARD,
-  KUBE_MARK_MASQ,
   KUBE_NODEPORTS,
-  KUBE_POSTROUTING,
   KUBE_SERVICES,
   endpointChainName,
   portProtoHash,
@@ -28,7 +26,7 @@ import {
 } from '../../chain-names.js';
 import { header, jump, match, option, rule, type Arg } from '../../../iptables/rule.js';
 import { ifLocal, ifNotLocal } from '../../local-detector.js';
-import { TableBuilder, type Ruleset } from '../../ruleset.js';
+import type { Ruleset } from '../../ruleset.js';
 import type { PlanOptions } from '../../planner.js';
 import {
   FROM_LOCAL_ADDRESS,
@@ -38,41 +36,19 @@ import {
   TO_LOCAL_ADDRESS,
   XLB_PREFIX,
   addressArg,
-  hasNodePortAddresses,
-  largeClusterMode,
   protocolWords,
   randomChoice,
   serviceComment,
-  writeForwardChain,
-  writeMasqueradeChains,
-  writeNodePortsJumps,
-  writeOlderJumps,
+  planSync119,
+  type SyncContext,
 } from '../shared.js';
 
-interface Context {
-  cfg: ProxierConfig;
-  filter: TableBuilder;
-  nat: TableBuilder;
-  large: boolean;
-}
+type Context = SyncContext;
 
 export function planRules119(ports: readonly ServicePortWithEndpoints[], cfg: ProxierConfig, opts: PlanOptions = {}): Ruleset {
-  const filter = new TableBuilder('filter');
-  const nat = new TableBuilder('nat');
   const filterChains = [KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD];
   if (cfg.features.healthCheckNodePortFilterRules) filterChains.push(KUBE_NODEPORTS);
-  for (const chain of filterChains) filter.declare(chain);
-  for (const chain of [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ]) nat.declare(chain);
-  writeMasqueradeChains(nat, cfg);
-
-  const ctx: Context = { cfg, filter, nat, large: largeClusterMode(ports) };
-  const nodePorts = hasNodePortAddresses(cfg);
-  for (const p of ports) writeServicePort(ctx, p, nodePorts);
-
-  writeNodePortsJumps(nat, cfg);
-  writeForwardChain(filter, cfg);
-  if (opts.includeJumps) writeOlderJumps(filter, nat, cfg);
-  return { filter: filter.table, nat: nat.table };
+  return planSync119(ports, cfg, opts, filterChains, writeServicePort);
 }
 
 /**
