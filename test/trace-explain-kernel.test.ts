@@ -19,7 +19,7 @@ import { readRule } from '../src/iptables/read.js';
 import { parseIP } from '../src/model/ip.js';
 import { traceRules } from '../src/trace/index.js';
 import { runKpGen } from './helpers/cli.js';
-import { NFACCT_COUNTERS, requireKernel } from './helpers/kernel.js';
+import { nodeNamespaceScript, requireKernel } from './helpers/kernel.js';
 
 function has(cmds: string[]): boolean {
   return spawnSync('sh', ['-c', cmds.map((c) => `command -v ${c} >/dev/null`).join(' && ')]).status === 0;
@@ -75,15 +75,7 @@ function kernelTrace(rules: string, dst: string, port: number, count: number): s
   try {
     writeFileSync(join(dir, 'rules'), rules);
     const script = [
-      'set -e',
-      'ip link set lo up',
-      'ip link add eth0 type veth peer name eth0p',
-      `ip addr add ${NODE_IP}/24 dev eth0`,
-      'ip link set eth0 up',
-      'ip link set eth0p up',
-      'ip route add default via 192.168.1.1 dev eth0 onlink',
-      ...NFACCT_COUNTERS.map((n) => `nfacct add ${n} >/dev/null`),
-      'iptables-nft-restore < "$1/rules"',
+      ...nodeNamespaceScript(NODE_IP),
       `iptables-nft -t raw -A OUTPUT -p tcp -d ${dst} --dport ${port} -j TRACE`,
       'timeout 10 xtables-monitor --trace > "$1/trace" 2>&1 &',
       'monitor=$!',

@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIP } from '../src/model/ip.js';
 import { outcomeKey, traceRules, type Protocol } from '../src/trace/index.js';
 import { runKpGen } from './helpers/cli.js';
-import { NFACCT_COUNTERS, requireKernel } from './helpers/kernel.js';
+import { nodeNamespaceScript, requireKernel } from './helpers/kernel.js';
 
 function hasIpCommand(): boolean {
   return spawnSync('sh', ['-c', 'command -v ip && command -v bash'], { encoding: 'utf8' }).status === 0;
@@ -43,15 +43,7 @@ function observe(rules: string, proto: Protocol, dst: string, port: number, coun
   try {
     writeFileSync(join(dir, 'rules'), rules);
     const script = [
-      'set -e',
-      'ip link set lo up',
-      'ip link add eth0 type veth peer name eth0p',
-      `ip addr add ${NODE_IP}/24 dev eth0`,
-      'ip link set eth0 up',
-      'ip link set eth0p up',
-      'ip route add default via 192.168.1.1 dev eth0 onlink',
-      ...NFACCT_COUNTERS.map((n) => `nfacct add ${n} >/dev/null`),
-      'iptables-nft-restore < "$1/rules"',
+      ...nodeNamespaceScript(NODE_IP),
       `"${process.execPath}" test/helpers/probe-connect.mjs ${proto} ${dst} ${port} ${count}`,
       'echo ---',
       'cat /proc/net/nf_conntrack',

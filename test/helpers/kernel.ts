@@ -53,6 +53,25 @@ export interface RestoreResult {
 export const NFACCT_COUNTERS = ['ct_state_invalid_dropped_pkts', 'localhost_nps_accepted_pkts'];
 
 /**
+ * Shell lines (for a script run in `unshare -n`, the dump in "$1/rules") that make the
+ * namespace a node: lo up, eth0 with `nodeIP`/24 and a default route, kube-proxy's nfacct
+ * counters, and the rules loaded with iptables-nft-restore.
+ */
+export function nodeNamespaceScript(nodeIP: string): string[] {
+  return [
+    'set -e',
+    'ip link set lo up',
+    'ip link add eth0 type veth peer name eth0p',
+    `ip addr add ${nodeIP}/24 dev eth0`,
+    'ip link set eth0 up',
+    'ip link set eth0p up',
+    'ip route add default via 192.168.1.1 dev eth0 onlink',
+    ...NFACCT_COUNTERS.map((n) => `nfacct add ${n} >/dev/null`),
+    'iptables-nft-restore < "$1/rules"',
+  ];
+}
+
+/**
  * In a new network namespace: create kube-proxy's nfacct counters, then check `rules` with
  * `<cmd> --test` and load it for real with `<cmd>`.
  */
